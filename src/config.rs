@@ -1,0 +1,73 @@
+//! Settings: each comes from a flag, else a `GATEHOUSE_*` variable, else a
+//! default (clap resolves the first two in `main.rs`). A value, never a global.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::clock::Clock;
+use crate::crypto::password::DEFAULT_ITERATIONS;
+
+/// Every setting the server runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen; port 0 picks a free one.
+    pub addr: SocketAddr,
+    /// The sled database directory.
+    pub data: PathBuf,
+    /// The issuer URL; `None` means `http://<bound address>`.
+    pub issuer: Option<String>,
+    /// A seed file applied at start.
+    pub seed: Option<PathBuf>,
+    /// The sled page cache bound, in bytes.
+    pub cache_bytes: u64,
+    /// Access token lifetime in seconds.
+    pub access_token_ttl: u64,
+    /// PBKDF2 iteration count for new password hashes.
+    pub pbkdf2_iterations: u32,
+    /// Seconds between sweeps of expired records.
+    pub sweep_interval: u64,
+    /// HTTP worker threads; `None` means one per core.
+    pub workers: Option<usize>,
+    /// The source of the current time (a manual clock in tests).
+    pub clock: Clock,
+}
+
+impl Config {
+    /// The defaults, listening on `addr` with the database in `data`.
+    pub fn new(addr: SocketAddr, data: PathBuf) -> Self {
+        Config {
+            addr,
+            data,
+            issuer: None,
+            seed: None,
+            cache_bytes: 32 * 1024 * 1024,
+            access_token_ttl: 3600,
+            pbkdf2_iterations: DEFAULT_ITERATIONS,
+            sweep_interval: 60,
+            workers: None,
+            clock: Clock::system(),
+        }
+    }
+}
+
+/// The `GATEHOUSE_*` variables the server understands.
+pub const KNOWN_VARIABLES: &[&str] = &[
+    "GATEHOUSE_ADDR",
+    "GATEHOUSE_DATA",
+    "GATEHOUSE_ISSUER",
+    "GATEHOUSE_SEED",
+    "GATEHOUSE_CACHE_MB",
+    "GATEHOUSE_ACCESS_TOKEN_TTL",
+    "GATEHOUSE_PBKDF2_ITERATIONS",
+    "GATEHOUSE_SWEEP_INTERVAL",
+    "GATEHOUSE_WORKERS",
+    "GATEHOUSE_STORE",
+];
+
+/// Names of set `GATEHOUSE_*` variables that no setting reads (likely typos).
+pub fn unknown_variables() -> Vec<String> {
+    std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .filter(|k| k.starts_with("GATEHOUSE_") && !KNOWN_VARIABLES.contains(&k.as_str()))
+        .collect()
+}

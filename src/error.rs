@@ -1,0 +1,170 @@
+//! The domain error: one enum whose variants are the RFC error codes, and its
+//! single mapping to an HTTP response (RFC 6749 §5.2, RFC 6750 §3, RFC 7009 §2.2.1).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+/// A human-readable explanation sent as `error_description`.
+pub type Description = Cow<'static, str>;
+
+/// Everything that can go wrong while serving a protocol request.
+#[derive(Debug)]
+pub enum Error {
+    /// RFC 6749 §5.2 `invalid_request`: a parameter is missing, repeated, or malformed.
+    InvalidRequest(Description),
+    /// RFC 6749 §5.2 `invalid_client`: client authentication failed.
+    InvalidClient(Description),
+    /// RFC 6749 §5.2 `invalid_grant`: the grant or refresh token is invalid, expired or revoked.
+    InvalidGrant(Description),
+    /// RFC 6749 §5.2 `unauthorized_client`: the client may not use this grant.
+    UnauthorizedClient(Description),
+    /// RFC 6749 §5.2 `unsupported_grant_type`: the server does not know this grant.
+    UnsupportedGrantType(Description),
+    /// RFC 6749 §5.2 `invalid_scope`: the scope is unknown or exceeds what is allowed.
+    InvalidScope(Description),
+    /// RFC 7009 §2.2.1 `unsupported_token_type`: the server cannot handle this token type.
+    UnsupportedTokenType(Description),
+    /// RFC 6750 §3.1 `invalid_token`: the access token is unknown, expired or revoked.
+    InvalidToken(Description),
+    /// RFC 6750 §3.1 `insufficient_scope`: the token lacks a scope the resource needs.
+    InsufficientScope(Description),
+    /// HTTP 405: the endpoint does not answer this method (the `Allow` value is given).
+    MethodNotAllowed(&'static str),
+    /// HTTP 413: the request body exceeds the limit.
+    PayloadTooLarge(Description),
+    /// HTTP 404: no such resource.
+    NotFound,
+    /// RFC 6749 §5.2 `server_error`: a failure inside the server; the cause is logged, never sent.
+    Internal(String),
+}
+
+impl Error {
+    /// The wire string of the error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidRequest(_) => "invalid_request",
+            Error::InvalidClient(_) => "invalid_client",
+            Error::InvalidGrant(_) => "invalid_grant",
+            Error::UnauthorizedClient(_) => "unauthorized_client",
+            Error::UnsupportedGrantType(_) => "unsupported_grant_type",
+            Error::InvalidScope(_) => "invalid_scope",
+            Error::UnsupportedTokenType(_) => "unsupported_token_type",
+            Error::InvalidToken(_) => "invalid_token",
+            Error::InsufficientScope(_) => "insufficient_scope",
+            Error::MethodNotAllowed(_) => "invalid_request",
+            Error::PayloadTooLarge(_) => "invalid_request",
+            Error::NotFound => "not_found",
+            Error::Internal(_) => "server_error",
+        }
+    }
+
+    /// The description sent to the client (never the internal cause).
+    pub fn description(&self) -> Cow<'_, str> {
+        match self {
+            Error::InvalidRequest(d)
+            | Error::InvalidClient(d)
+            | Error::InvalidGrant(d)
+            | Error::UnauthorizedClient(d)
+            | Error::UnsupportedGrantType(d)
+            | Error::InvalidScope(d)
+            | Error::UnsupportedTokenType(d)
+            | Error::InvalidToken(d)
+            | Error::InsufficientScope(d)
+            | Error::PayloadTooLarge(d) => Cow::Borrowed(d.as_ref()),
+            Error::MethodNotAllowed(allow) => {
+                Cow::Owned(format!("method not allowed; use {allow}"))
+            }
+            Error::NotFound => Cow::Borrowed("no such resource"),
+            Error::Internal(_) => Cow::Borrowed("the server could not complete the request"),
+        }
+    }
+
+    /// Wraps any displayable failure as an internal error.
+    pub fn internal(cause: impl fmt::Display) -> Self {
+        Error::Internal(cause.to_string())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code(), self.description())
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    error_description: &'a str,
+}
+
+impl ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Error::InvalidClient(_) | Error::InvalidToken(_) => StatusCode::UNAUTHORIZED,
+            Error::InsufficientScope(_) => StatusCode::FORBIDDEN,
+            Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::NotFound => StatusCode::NOT_FOUND,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::InvalidRequest(_)
+            | Error::InvalidGrant(_)
+            | Error::UnauthorizedClient(_)
+            | Error::UnsupportedGrantType(_)
+            | Error::InvalidScope(_)
+            | Error::UnsupportedTokenType(_) => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Error::Internal(cause) = self {
+            log::error!("internal error: {cause}");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .insert_header((header::PRAGMA, "no-cache"));
+        match self {
+            // RFC 6749 §5.2 and RFC 9110 §15.5.2: a 401 names the scheme to use.
+            Error::InvalidClient(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"gatehouse\""));
+            }
+            // RFC 6750 §3: the error travels in the challenge too.
+            Error::InvalidToken(_) | Error::InsufficientScope(_) => {
+                let challenge = format!(
+                    "Bearer realm=\"gatehouse\", error=\"{}\", error_description=\"{}\"",
+                    self.code(),
+                    self.description().replace(['"', '\\'], "'")
+                );
+                if let Ok(value) = HeaderValue::from_str(&challenge) {
+                    response.insert_header((header::WWW_AUTHENTICATE, value));
+                }
+            }
+            Error::MethodNotAllowed(allow) => {
+                response.insert_header((header::ALLOW, *allow));
+            }
+            Error::InvalidRequest(_)
+            | Error::InvalidGrant(_)
+            | Error::UnauthorizedClient(_)
+            | Error::UnsupportedGrantType(_)
+            | Error::InvalidScope(_)
+            | Error::UnsupportedTokenType(_)
+            | Error::PayloadTooLarge(_)
+            | Error::NotFound
+            | Error::Internal(_) => {}
+        }
+        response.json(ErrorBody {
+            error: self.code(),
+            error_description: &self.description(),
+        })
+    }
+}
+
+/// A shorthand for results whose error is the domain [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

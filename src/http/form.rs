@@ -1,0 +1,114 @@
+//! The form body of an OAuth endpoint (RFC 6749 §3.2, Appendix B): it must be
+//! `application/x-www-form-urlencoded`, at most 64 KiB, and name no
+//! parameter twice (§3.1). A parameter with an empty value counts as absent.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+
+use crate::error::Error;
+
+/// The largest body an OAuth endpoint reads.
+pub(crate) const BODY_LIMIT: usize = 64 * 1024;
+
+/// The decoded parameters of a form body.
+pub(crate) struct OAuthForm {
+    params: Vec<(String, String)>,
+}
+
+impl OAuthForm {
+    /// The value of a parameter, `None` when absent or empty.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The value of a required parameter.
+    pub(crate) fn required(&self, name: &str) -> Result<&str, Error> {
+        self.get(name)
+            .ok_or_else(|| Error::InvalidRequest(format!("missing parameter `{name}`").into()))
+    }
+
+    /// Parses a body, refusing repeated parameters.
+    fn parse(body: &[u8]) -> Result<Self, Error> {
+        let mut params: Vec<(String, String)> = Vec::new();
+        for (k, v) in url::form_urlencoded::parse(body) {
+            if params.iter().any(|(seen, _)| *seen == k) {
+                return Err(Error::InvalidRequest(
+                    format!("parameter `{k}` is repeated").into(),
+                ));
+            }
+            params.push((k.into_owned(), v.into_owned()));
+        }
+        Ok(OAuthForm { params })
+    }
+}
+
+fn too_large() -> Error {
+    Error::PayloadTooLarge("the request body is larger than 64 KiB".into())
+}
+
+impl FromRequest for OAuthForm {
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase());
+        let declared_length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let payload = web::Payload::from_request(req, payload);
+        Box::pin(async move {
+            if declared_length.is_some_and(|n| n > BODY_LIMIT) {
+                return Err(too_large());
+            }
+            if content_type.as_deref() != Some("application/x-www-form-urlencoded") {
+                return Err(Error::InvalidRequest(
+                    "the body must be application/x-www-form-urlencoded".into(),
+                ));
+            }
+            let payload = payload
+                .await
+                .map_err(|_| Error::InvalidRequest("the request body could not be read".into()))?;
+            let body = payload
+                .to_bytes_limited(BODY_LIMIT)
+                .await
+                .map_err(|_| too_large())?
+                .map_err(|_| Error::InvalidRequest("the request body could not be read".into()))?;
+            OAuthForm::parse(&body)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_decoded_and_empty_ones_are_absent() {
+        let f = OAuthForm::parse(b"grant_type=client_credentials&scope=a+b%20c&state=").unwrap();
+        assert_eq!(f.get("grant_type"), Some("client_credentials"));
+        assert_eq!(f.get("scope"), Some("a b c"));
+        assert_eq!(f.get("state"), None);
+        assert!(f.required("state").is_err());
+    }
+
+    #[test]
+    fn a_repeated_parameter_is_invalid_request() {
+        let e = OAuthForm::parse(b"scope=a&scope=b").err().unwrap();
+        assert_eq!(e.code(), "invalid_request");
+    }
+}

@@ -1,0 +1,14 @@
+//! What every handler shares: the protocol core and the prepared discovery document.
+
+use actix_web::web::Bytes;
+
+use crate::oauth::Provider;
+
+/// Shared, read-only state of the HTTP layer.
+#[derive(Debug)]
+pub struct AppState {
+    /// The protocol core.
+    pub provider: Provider,
+    /// The metadata document, serialised once at start.
+    pub metadata: Bytes,
+}

@@ -1,0 +1,134 @@
+//! Gatehouse: an OAuth 2.0 and OpenID Connect provider in one binary with an
+//! embedded database. `start` builds and runs the server; `main.rs` and the
+//! integration tests both go through it.
+
+pub mod accounts;
+pub mod admin;
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod error;
+pub mod http;
+pub mod oauth;
+pub mod seed;
+pub mod store;
+
+use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{web, App, HttpServer};
+
+use crate::config::Config;
+use crate::http::state::AppState;
+use crate::oauth::{scope::Scopes, Provider, Settings};
+use crate::store::Store;
+
+/// A server that is listening.
+pub struct Running {
+    /// The bound address (the real port when port 0 was asked for).
+    pub addr: SocketAddr,
+    /// The issuer it announces.
+    pub issuer: String,
+    /// Stops the server (gracefully with `stop(true)`).
+    pub handle: ServerHandle,
+    server: Server,
+    store: Store,
+}
+
+impl Running {
+    /// Serves until stopped (SIGINT, SIGTERM or the handle), then flushes the database.
+    pub async fn wait(self) -> std::io::Result<()> {
+        let served = self.server.await;
+        if let Err(e) = self.store.flush_blocking() {
+            log::error!("final flush failed: {e}");
+        }
+        log::info!("stopped");
+        served
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug)]
+pub struct StartError(pub String);
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// Opens the store, applies the seed, binds, and starts serving.
+pub async fn start(config: Config) -> Result<Running, StartError> {
+    let store =
+        Store::open(&config.data, config.cache_bytes).map_err(|e| StartError(e.to_string()))?;
+    if let Some(path) = &config.seed {
+        let seed = seed::load(path).map_err(|e| StartError(e.to_string()))?;
+        seed.apply(path, &store, config.pbkdf2_iterations, config.clock.now())
+            .await
+            .map_err(|e| StartError(e.to_string()))?;
+        log::info!("applied seed file {}", path.display());
+    }
+    let scopes = Scopes::new(
+        store
+            .scopes()
+            .await
+            .map_err(|e| StartError(e.to_string()))?,
+    );
+
+    let listener = TcpListener::bind(config.addr)
+        .map_err(|e| StartError(format!("cannot listen on {}: {e}", config.addr)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| StartError(e.to_string()))?;
+    let issuer = config
+        .issuer
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let metadata = oauth::discovery::metadata(&issuer, &scopes).to_string();
+    let state = web::Data::new(AppState {
+        provider: Provider {
+            store: store.clone(),
+            scopes,
+            settings: Settings {
+                issuer: issuer.clone(),
+                access_token_ttl: config.access_token_ttl,
+            },
+            clock: config.clock.clone(),
+        },
+        metadata: metadata.into(),
+    });
+
+    store::sweep::spawn(
+        store.clone(),
+        config.clock.clone(),
+        Duration::from_secs(config.sweep_interval.max(1)),
+    );
+
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .wrap(http::request_logger())
+            .configure(http::routes)
+    })
+    .shutdown_timeout(10)
+    .listen(listener)
+    .map_err(|e| StartError(format!("cannot listen on {addr}: {e}")))?;
+    if let Some(workers) = config.workers {
+        server = server.workers(workers);
+    }
+    let server = server.run();
+    log::info!(
+        "gatehouse {} listening on http://{addr} (issuer {issuer})",
+        env!("CARGO_PKG_VERSION")
+    );
+    Ok(Running {
+        addr,
+        issuer,
+        handle: server.handle(),
+        server,
+        store,
+    })
+}

@@ -1,0 +1,361 @@
+//! The `gatehouse` command line: parse the arguments, then call the library.
+
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use gatehouse::accounts::users::NewUser;
+use gatehouse::admin::{self, clients::AddClient, AdminError};
+use gatehouse::clock::Clock;
+use gatehouse::config::{self, Config};
+use gatehouse::crypto::password::DEFAULT_ITERATIONS;
+
+/// An OAuth 2.0 and OpenID Connect provider in one binary.
+#[derive(Parser)]
+#[command(name = "gatehouse", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Settings every command shares.
+#[derive(Args)]
+struct Common {
+    /// Directory of the embedded database.
+    #[arg(long, env = "GATEHOUSE_DATA", default_value = "data/db", global = true)]
+    data: PathBuf,
+    /// Page cache of the embedded database, in MiB.
+    #[arg(long, env = "GATEHOUSE_CACHE_MB", default_value_t = 32, global = true)]
+    cache_mb: u64,
+    /// PBKDF2-HMAC-SHA256 iterations for new password hashes.
+    #[arg(long, env = "GATEHOUSE_PBKDF2_ITERATIONS", default_value_t = DEFAULT_ITERATIONS, global = true)]
+    pbkdf2_iterations: u32,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        /// Address to listen on (port 0 picks a free port).
+        #[arg(long, env = "GATEHOUSE_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Issuer URL announced in discovery and tokens [default: http://<addr>].
+        #[arg(long, env = "GATEHOUSE_ISSUER")]
+        issuer: Option<String>,
+        /// JSON seed file of users, clients and scopes, applied at start.
+        #[arg(long, env = "GATEHOUSE_SEED")]
+        seed: Option<PathBuf>,
+        /// Database URL; only the embedded store exists yet, so leave it unset.
+        #[arg(long, env = "GATEHOUSE_STORE")]
+        store: Option<String>,
+        /// Access token lifetime in seconds.
+        #[arg(long, env = "GATEHOUSE_ACCESS_TOKEN_TTL", default_value_t = 3600)]
+        access_token_ttl: u64,
+        /// Seconds between sweeps of expired tokens.
+        #[arg(long, env = "GATEHOUSE_SWEEP_INTERVAL", default_value_t = 60)]
+        sweep_interval: u64,
+        /// HTTP worker threads [default: one per core].
+        #[arg(long, env = "GATEHOUSE_WORKERS")]
+        workers: Option<usize>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Manage users in a stopped server's database.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage clients in a stopped server's database.
+    #[command(subcommand)]
+    Client(ClientCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is prompted for, or read from stdin.
+    Add {
+        /// The sign-in name.
+        username: String,
+        /// Email address.
+        #[arg(long)]
+        email: Option<String>,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Make the user an administrator.
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// List users.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Set a user's password.
+    Passwd {
+        /// The sign-in name.
+        username: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Remove a user.
+    Remove {
+        /// The sign-in name.
+        username: String,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClientCommand {
+    /// Register a client and print its id and secret (shown only this once).
+    Add {
+        /// Name shown to people.
+        #[arg(long)]
+        name: Option<String>,
+        /// Choose the client_id instead of a random one.
+        #[arg(long)]
+        client_id: Option<String>,
+        /// A redirect URI (repeatable).
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        /// A grant type (repeatable) [default: authorization_code].
+        #[arg(long = "grant-type")]
+        grant_types: Vec<String>,
+        /// Space-separated scopes the client may request [default: any].
+        #[arg(long)]
+        scope: Option<String>,
+        /// A public client: no secret (native and browser apps).
+        #[arg(long)]
+        public: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// List clients.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Remove a client.
+    Remove {
+        /// The client's id.
+        client_id: String,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+fn read_password(from_stdin: bool) -> Result<String, AdminError> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(admin::fail)?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(AdminError(
+            "no terminal to prompt for a password; use --password-stdin".into(),
+        ));
+    }
+    let first = rpassword::prompt_password("Password: ").map_err(admin::fail)?;
+    let again = rpassword::prompt_password("Again: ").map_err(admin::fail)?;
+    if first != again {
+        return Err(AdminError("the passwords differ".into()));
+    }
+    Ok(first)
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<(), AdminError> {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).map_err(admin::fail)?
+    );
+    Ok(())
+}
+
+async fn serve(config: Config) -> Result<(), AdminError> {
+    let running = gatehouse::start(config).await.map_err(admin::fail)?;
+    running.wait().await.map_err(admin::fail)
+}
+
+async fn run(command: Command) -> Result<(), AdminError> {
+    let now = Clock::system().now();
+    let open = |c: &Common| admin::open(&c.data, c.cache_mb * 1024 * 1024);
+    match command {
+        Command::Serve {
+            addr,
+            issuer,
+            seed,
+            store,
+            access_token_ttl,
+            sweep_interval,
+            workers,
+            common,
+        } => {
+            if store.is_some() {
+                return Err(AdminError(
+                    "--store: only the embedded database exists in this version; leave it unset"
+                        .into(),
+                ));
+            }
+            let mut config = Config::new(addr, common.data);
+            config.issuer = issuer;
+            config.seed = seed;
+            config.cache_bytes = common.cache_mb * 1024 * 1024;
+            config.access_token_ttl = access_token_ttl;
+            config.pbkdf2_iterations = common.pbkdf2_iterations;
+            config.sweep_interval = sweep_interval;
+            config.workers = workers;
+            serve(config).await
+        }
+        Command::User(UserCommand::Add {
+            username,
+            email,
+            name,
+            admin: is_admin,
+            password_stdin,
+            common,
+        }) => {
+            let store = open(&common)?;
+            let password = read_password(password_stdin)?;
+            let user = NewUser {
+                username: username.clone(),
+                password,
+                email,
+                name,
+                admin: is_admin,
+            };
+            let sub = admin::users::add(&store, user, common.pbkdf2_iterations, now).await?;
+            println!("created user {username} (sub {sub})");
+            Ok(())
+        }
+        Command::User(UserCommand::List { json, common }) => {
+            let users = admin::users::list(&open(&common)?).await?;
+            if json {
+                return print_json(&users);
+            }
+            println!("{:<8} {:<24} {:<32} admin", "sub", "username", "email");
+            for u in users {
+                let email = u.email.as_deref().unwrap_or("-");
+                println!("{:<8} {:<24} {:<32} {}", u.sub, u.username, email, u.admin);
+            }
+            Ok(())
+        }
+        Command::User(UserCommand::Passwd {
+            username,
+            password_stdin,
+            common,
+        }) => {
+            let store = open(&common)?;
+            let password = read_password(password_stdin)?;
+            admin::users::passwd(&store, &username, password, common.pbkdf2_iterations, now)
+                .await?;
+            println!("password of {username} changed");
+            Ok(())
+        }
+        Command::User(UserCommand::Remove { username, common }) => {
+            admin::users::remove(&open(&common)?, &username).await?;
+            println!("removed user {username}");
+            Ok(())
+        }
+        Command::Client(ClientCommand::Add {
+            name,
+            client_id,
+            redirect_uris,
+            grant_types,
+            scope,
+            public,
+            json,
+            common,
+        }) => {
+            let add = AddClient {
+                client_id,
+                client_name: name,
+                redirect_uris,
+                grant_types,
+                scope,
+                public,
+            };
+            let created = admin::clients::add(&open(&common)?, add, now).await?;
+            if json {
+                return print_json(&created);
+            }
+            println!("client_id:     {}", created.client_id);
+            match &created.client_secret {
+                Some(secret) => {
+                    println!("client_secret: {secret}");
+                    println!("The secret is shown only this once; store it now.");
+                }
+                None => println!("public client: no secret"),
+            }
+            Ok(())
+        }
+        Command::Client(ClientCommand::List { json, common }) => {
+            let clients = admin::clients::list(&open(&common)?).await?;
+            if json {
+                return print_json(&clients);
+            }
+            println!(
+                "{:<24} {:<24} {:<12} grant types",
+                "client_id", "name", "type"
+            );
+            for c in clients {
+                let kind = if c.confidential {
+                    "confidential"
+                } else {
+                    "public"
+                };
+                let name = c.client_name.as_deref().unwrap_or("-");
+                println!(
+                    "{:<24} {:<24} {:<12} {}",
+                    c.client_id,
+                    name,
+                    kind,
+                    c.grant_types.join(",")
+                );
+            }
+            Ok(())
+        }
+        Command::Client(ClientCommand::Remove { client_id, common }) => {
+            admin::clients::remove(&open(&common)?, &client_id).await?;
+            println!("removed client {client_id}");
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    for name in config::unknown_variables() {
+        log::warn!("ignoring unknown setting {name}");
+    }
+    let outcome = actix_web::rt::System::new().block_on(run(cli.command));
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gatehouse: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

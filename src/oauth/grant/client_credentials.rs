@@ -1,0 +1,30 @@
+//! The client credentials grant (RFC 6749 §4.4): a confidential client asks
+//! for a token that acts for itself, with no user.
+
+use crate::error::{Error, Result};
+use crate::oauth::tokens::{Grant, TokenResponse};
+use crate::oauth::Provider;
+use crate::store::ClientRecord;
+
+impl Provider {
+    /// Issues a client's own access token for `scope` (or the defaults).
+    pub async fn client_credentials(
+        &self,
+        client: &ClientRecord,
+        scope: Option<&str>,
+    ) -> Result<TokenResponse> {
+        // §4.4: "MUST only be used by confidential clients".
+        if !client.is_confidential() || !client.has_grant("client_credentials") {
+            return Err(Error::UnauthorizedClient(
+                "this client may not use the client_credentials grant".into(),
+            ));
+        }
+        let scope = self.scopes.grant(scope, client.scope.as_deref())?;
+        self.issue_access_token(Grant {
+            client_id: &client.client_id,
+            user_id: None,
+            scope: &scope,
+        })
+        .await
+    }
+}

@@ -1,0 +1,152 @@
+//! The seed file (JSON, format in DESIGN.md): users, clients and scopes,
+//! applied idempotently at start. A seeded client is replaced by its seed
+//! entry; a seeded user who already exists keeps their password (change it
+//! with `gatehouse user passwd`) and gets the seed's name, email and admin flag.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::accounts::users::{self, NewUser};
+use crate::oauth::client_metadata::ClientMetadata;
+use crate::store::{ScopeRecord, Store};
+
+/// A user entry of the seed file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedUser {
+    username: String,
+    password: String,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    admin: bool,
+}
+
+/// A scope entry of the seed file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedScope {
+    name: String,
+    description: String,
+    #[serde(default)]
+    default: bool,
+    #[serde(default)]
+    always: bool,
+}
+
+/// The whole seed file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seed {
+    #[serde(default)]
+    users: Vec<SeedUser>,
+    #[serde(default)]
+    clients: Vec<ClientMetadata>,
+    #[serde(default)]
+    scopes: Vec<SeedScope>,
+}
+
+/// A seed file that cannot be read or applied, with the place and the problem.
+#[derive(Debug)]
+pub struct SeedError(pub String);
+
+impl std::fmt::Display for SeedError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SeedError {}
+
+/// Reads and parses a seed file.
+pub fn load(path: &Path) -> Result<Seed, SeedError> {
+    let fail = |problem: String| SeedError(format!("seed file {}: {problem}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| fail(e.to_string()))
+}
+
+impl Seed {
+    /// Applies the seed to the store; running it twice leaves one copy of each record.
+    pub async fn apply(
+        self,
+        path: &Path,
+        store: &Store,
+        iterations: u32,
+        now: u64,
+    ) -> Result<(), SeedError> {
+        let fail = |place: String, problem: String| {
+            SeedError(format!("seed file {}: {place}: {problem}", path.display()))
+        };
+        // Validate everything before writing anything.
+        let mut clients = Vec::new();
+        for (i, client) in self.clients.into_iter().enumerate() {
+            let place = format!("clients[{i}] ({})", client.client_id);
+            clients.push(
+                client
+                    .into_record(now)
+                    .map_err(|e| fail(place, e.to_string()))?,
+            );
+        }
+        for (i, user) in self.users.iter().enumerate() {
+            let place = format!("users[{i}] ({})", user.username);
+            users::check_username(&user.username)
+                .and_then(|_| users::check_password(&user.username, &user.password))
+                .map_err(|e| fail(format!("{place}.username/password"), e.to_string()))?;
+        }
+        for (i, scope) in self.scopes.iter().enumerate() {
+            crate::oauth::scope::ScopeSet::parse(&scope.name)
+                .ok()
+                .filter(|s| s.iter().count() == 1 && !scope.name.contains(':'))
+                .ok_or_else(|| {
+                    fail(
+                        format!("scopes[{i}].name"),
+                        format!("`{}` is not a single scope token", scope.name),
+                    )
+                })?;
+        }
+
+        let db = |e: crate::store::StoreError| SeedError(e.to_string());
+        for scope in self.scopes {
+            let record = ScopeRecord {
+                name: scope.name,
+                description: scope.description,
+                default: scope.default,
+                always: scope.always,
+            };
+            store.put_scope(&record).await.map_err(db)?;
+        }
+        for mut client in clients {
+            if let Some(old) = store.client(&client.client_id).await.map_err(db)? {
+                client.created_at = old.created_at;
+                client.owner = old.owner;
+            }
+            store.put_client(&client).await.map_err(db)?;
+        }
+        for user in self.users {
+            match store.user_by_name(&user.username).await.map_err(db)? {
+                Some(mut existing) => {
+                    existing.email = user.email;
+                    existing.name = user.name;
+                    existing.admin = user.admin;
+                    store.put_user(&existing).await.map_err(db)?;
+                }
+                None => {
+                    let new = NewUser {
+                        username: user.username.clone(),
+                        password: user.password,
+                        email: user.email,
+                        name: user.name,
+                        admin: user.admin,
+                    };
+                    users::create(store, new, iterations, now)
+                        .await
+                        .map_err(|e| fail(format!("users ({})", user.username), e.to_string()))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

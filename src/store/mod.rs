@@ -1,0 +1,53 @@
+//! The store port: typed records and the operations `oauth` and `accounts`
+//! need, with no sled type in its interface. Today it has one adapter, the
+//! embedded sled database; a PostgreSQL adapter comes later, at which point
+//! `Store` becomes an enum over the two with the same methods.
+//!
+//! Every write method returns only once the write is durable (see
+//! `durability.rs`), and every single-use step takes its record atomically.
+
+mod codec;
+mod durability;
+mod embedded;
+pub mod records;
+pub mod sweep;
+
+use std::fmt;
+
+pub use embedded::SledStore as Store;
+pub use records::{ClientRecord, ScopeRecord, TokenKind, TokenRecord, UserRecord};
+
+/// A failure of the database itself (never a protocol rule).
+#[derive(Debug)]
+pub enum StoreError {
+    /// Another process holds the database (a running server).
+    Locked(String),
+    /// The database reported an error.
+    Db(String),
+    /// A stored record could not be decoded or encoded.
+    Codec(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Locked(path) => write!(
+                f,
+                "the database at {path} is in use by a running gatehouse server; stop it first"
+            ),
+            StoreError::Db(e) => write!(f, "database error: {e}"),
+            StoreError::Codec(e) => write!(f, "record encoding error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<StoreError> for crate::error::Error {
+    fn from(e: StoreError) -> Self {
+        crate::error::Error::internal(e)
+    }
+}
+
+/// A shorthand for store results.
+pub type StoreResult<T> = Result<T, StoreError>;

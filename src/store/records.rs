@@ -1,0 +1,120 @@
+//! The records the store keeps. bincode is positional, so fields are never
+//! skipped or defaulted; a change of shape is a new record version in `codec.rs`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::Digest;
+
+/// A registered OAuth client, with RFC 7591 metadata names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientRecord {
+    /// The public identifier.
+    pub client_id: String,
+    /// SHA-256 of the client secret; `None` for a public client.
+    pub secret_digest: Option<Digest>,
+    /// The human-readable name.
+    pub client_name: Option<String>,
+    /// Registered redirect URIs, matched exactly.
+    pub redirect_uris: Vec<String>,
+    /// Grants the client may use.
+    pub grant_types: Vec<String>,
+    /// Response types the client may request at the authorization endpoint.
+    pub response_types: Vec<String>,
+    /// `client_secret_basic`, `client_secret_post` or `none`.
+    pub token_endpoint_auth_method: String,
+    /// Space-separated scopes the client may request; `None` means any known scope.
+    pub scope: Option<String>,
+    /// The algorithm for ID tokens (OpenID Connect Dynamic Registration).
+    pub id_token_signed_response_alg: Option<String>,
+    /// Where RP-initiated logout may return to.
+    pub post_logout_redirect_uris: Vec<String>,
+    /// The user who owns the client, if any.
+    pub owner: Option<u64>,
+    /// When it was registered (Unix seconds).
+    pub created_at: u64,
+}
+
+impl ClientRecord {
+    /// Whether the client has a secret (a confidential client).
+    pub fn is_confidential(&self) -> bool {
+        self.secret_digest.is_some()
+    }
+
+    /// Whether the client registered this grant type.
+    pub fn has_grant(&self, grant: &str) -> bool {
+        self.grant_types.iter().any(|g| g == grant)
+    }
+}
+
+/// A person who can sign in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserRecord {
+    /// Stable, never reused; the OpenID `sub` is its decimal form.
+    pub id: u64,
+    /// The name used to sign in (unique, compared case-insensitively).
+    pub username: String,
+    /// A PBKDF2 hash as `crypto::password` writes it.
+    pub password_hash: String,
+    /// The email address, if known.
+    pub email: Option<String>,
+    /// Whether the email address has been verified.
+    pub email_verified: bool,
+    /// The display name.
+    pub name: Option<String>,
+    /// Whether the user may use the admin pages.
+    pub admin: bool,
+    /// A disabled user cannot sign in.
+    pub disabled: bool,
+    /// When the user was created (Unix seconds).
+    pub created_at: u64,
+    /// When the profile last changed (Unix seconds).
+    pub updated_at: u64,
+}
+
+/// A scope the server knows, beyond the built-in ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScopeRecord {
+    /// The scope token, e.g. `read`.
+    pub name: String,
+    /// What the scope allows, shown at consent.
+    pub description: String,
+    /// Granted when a client requests no scope.
+    pub default: bool,
+    /// Granted whether requested or not.
+    pub always: bool,
+}
+
+/// What a stored token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TokenKind {
+    /// An access token (RFC 6749 §1.4).
+    Access,
+    /// A refresh token (RFC 6749 §1.5).
+    Refresh,
+}
+
+/// An issued token, stored under the SHA-256 digest of its value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenRecord {
+    /// Access or refresh.
+    pub kind: TokenKind,
+    /// The client it was issued to.
+    pub client_id: String,
+    /// The user it acts for; `None` for a client's own token.
+    pub user_id: Option<u64>,
+    /// The granted scope, space-separated.
+    pub scope: String,
+    /// When it was issued (Unix seconds).
+    pub issued_at: u64,
+    /// When it expires (Unix seconds); `None` never expires.
+    pub expires_at: Option<u64>,
+    /// The grant it descends from (an authorization code or refresh family).
+    pub grant_id: Option<String>,
+}
+
+impl TokenRecord {
+    /// Whether the token is still valid at `now`.
+    pub fn is_live(&self, now: u64) -> bool {
+        self.expires_at.is_none_or(|exp| now < exp)
+    }
+}
