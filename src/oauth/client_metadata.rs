@@ -106,10 +106,10 @@ pub fn check_redirect_uri(uri: &str) -> Result<(), String> {
 impl ClientMetadata {
     /// Validates the metadata and builds the record to store at time `now`.
     pub fn into_record(self, now: u64) -> Result<ClientRecord, MetadataError> {
-        if self.client_id.is_empty() || self.client_id.chars().any(|c| c.is_control() || c == ':') {
+        if self.client_id.is_empty() || self.client_id.chars().any(char::is_control) {
             return Err(bad(
                 "client_id",
-                "must be non-empty, without ':' or control characters",
+                "must be non-empty, without control characters",
             ));
         }
         let grant_types = self

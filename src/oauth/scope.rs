@@ -167,6 +167,13 @@ impl Scopes {
         for def in self.defs.iter().filter(|d| d.always) {
             granted.insert(&def.name);
         }
+        // §3.3: with no scope and no default that applies, fail rather than
+        // issue a token that grants nothing.
+        if granted.is_empty() {
+            return Err(Error::InvalidScope(
+                "no scope was requested and no default scope applies to this client".into(),
+            ));
+        }
         Ok(granted)
     }
 }
@@ -209,6 +216,13 @@ mod tests {
         assert_eq!(g.to_string(), "read basic");
         let g = scopes().grant(Some(""), Some("write")).unwrap();
         assert_eq!(g.to_string(), "basic");
+    }
+
+    #[test]
+    fn no_request_and_no_applicable_default_is_invalid_scope() {
+        let plain = Scopes::new(vec![]);
+        let e = plain.grant(None, Some("openid")).unwrap_err();
+        assert_eq!(e.code(), "invalid_scope");
     }
 
     #[test]
