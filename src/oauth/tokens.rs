@@ -62,6 +62,8 @@ impl Provider {
             issued_at: now,
             expires_at: Some(now + ttl),
             grant_id: None,
+            auth_time: None,
+            rotated: None,
         };
         self.store
             .insert_tokens(&[(sha256(access_token.as_bytes()), record)])

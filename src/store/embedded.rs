@@ -4,7 +4,10 @@ use std::path::Path;
 
 use super::codec::{decode, encode};
 use super::durability::Flusher;
-use super::records::{ClientRecord, ScopeRecord, TokenRecord, UserRecord};
+use super::records::{
+    ClientRecord, CodeRecord, ConsentRecord, ScopeRecord, SessionRecord, TokenRecord, UserRecord,
+};
+use super::Redemption;
 use super::{StoreError, StoreResult};
 use crate::crypto::Digest;
 
@@ -22,7 +25,11 @@ pub struct SledStore {
     usernames: sled::Tree,
     scopes: sled::Tree,
     tokens: sled::Tree,
-    token_expiry: sled::Tree,
+    grant_tokens: sled::Tree,
+    codes: sled::Tree,
+    sessions: sled::Tree,
+    consents: sled::Tree,
+    expiry: sled::Tree,
 }
 
 impl std::fmt::Debug for SledStore {
@@ -31,11 +38,37 @@ impl std::fmt::Debug for SledStore {
     }
 }
 
-/// The key of the expiry index: expiry time, then the token digest.
-fn expiry_key(expires_at: u64, digest: &Digest) -> [u8; 40] {
-    let mut key = [0u8; 40];
+/// Which tree an expiry index entry points into.
+#[derive(Clone, Copy)]
+#[repr(u8)]
+enum Expiring {
+    Token = 1,
+    Code = 2,
+    Session = 3,
+}
+
+/// The key of the expiry index: expiry time, the tree, then the record's digest.
+fn expiry_key(expires_at: u64, kind: Expiring, digest: &Digest) -> [u8; 41] {
+    let mut key = [0u8; 41];
     key[..8].copy_from_slice(&expires_at.to_be_bytes());
-    key[8..].copy_from_slice(digest);
+    key[8] = kind as u8;
+    key[9..].copy_from_slice(digest);
+    key
+}
+
+/// The key of the grant index: the grant id, then a token digest.
+fn grant_key(grant_id: &str, digest: &Digest) -> Vec<u8> {
+    let mut key = Vec::with_capacity(grant_id.len() + 33);
+    key.extend_from_slice(grant_id.as_bytes());
+    key.push(0);
+    key.extend_from_slice(digest);
+    key
+}
+
+/// The key of a consent: the user id, then the client id.
+fn consent_key(user_id: u64, client_id: &str) -> Vec<u8> {
+    let mut key = user_id.to_be_bytes().to_vec();
+    key.extend_from_slice(client_id.as_bytes());
     key
 }
 
@@ -59,7 +92,11 @@ impl SledStore {
             usernames: tree("usernames")?,
             scopes: tree("scopes")?,
             tokens: tree("tokens")?,
-            token_expiry: tree("token_expiry")?,
+            grant_tokens: tree("grant_tokens")?,
+            codes: tree("codes")?,
+            sessions: tree("sessions")?,
+            consents: tree("consents")?,
+            expiry: tree("expiry")?,
             flusher: Flusher::start(db.clone())?,
             db,
         })
@@ -206,16 +243,19 @@ impl SledStore {
     /// Stores tokens under their digests; durable when it returns.
     pub async fn insert_tokens(&self, tokens: &[(Digest, TokenRecord)]) -> StoreResult<()> {
         for (digest, record) in tokens {
-            // The index entry goes first: a crash between the two leaves an
-            // index entry without a token, which the sweeper drops harmlessly.
+            // Index entries go first: a crash between them and the token
+            // leaves entries that point at nothing, which are harmless.
             if let Some(exp) = record.expires_at {
-                self.token_expiry
-                    .insert(expiry_key(exp, digest), &[])
+                self.expiry
+                    .insert(expiry_key(exp, Expiring::Token, digest), &[])
                     .map_err(db_err)?;
             }
-            self.tokens
-                .insert(digest, encode(record)?)
-                .map_err(db_err)?;
+            if let Some(grant) = &record.grant_id {
+                self.grant_tokens
+                    .insert(grant_key(grant, digest), &[])
+                    .map_err(db_err)?;
+            }
+            self.tokens.insert(digest, encode(record)?).map_err(db_err)?;
         }
         self.flush().await
     }
@@ -255,15 +295,156 @@ impl SledStore {
         }
     }
 
-    /// Deletes tokens that expired before `now`, at most `limit` of them;
-    /// answers how many index entries it processed.
-    pub fn sweep_expired_tokens(&self, now: u64, limit: usize) -> StoreResult<usize> {
-        let end = expiry_key(now.saturating_add(1), &[0u8; 32]);
-        let mut done = 0;
-        for entry in self.token_expiry.range(..end).keys().take(limit) {
+    /// Deletes every token of a grant; durable when it returns. Answers how many went.
+    pub async fn revoke_grant(&self, grant_id: &str) -> StoreResult<usize> {
+        let mut prefix = grant_id.as_bytes().to_vec();
+        prefix.push(0);
+        let mut removed = 0;
+        for entry in self.grant_tokens.scan_prefix(&prefix).keys() {
             let key = entry.map_err(db_err)?;
-            self.tokens.remove(&key[8..]).map_err(db_err)?;
-            self.token_expiry.remove(&key).map_err(db_err)?;
+            if self.tokens.remove(&key[prefix.len()..]).map_err(db_err)?.is_some() {
+                removed += 1;
+            }
+            self.grant_tokens.remove(&key).map_err(db_err)?;
+        }
+        self.flush().await?;
+        Ok(removed)
+    }
+
+    /// Marks a refresh token rotated, atomically: only one caller wins.
+    /// Durable when it returns.
+    pub async fn rotate_token(
+        &self,
+        digest: &Digest,
+        rotation: crate::store::Rotation,
+    ) -> StoreResult<crate::store::RotationOutcome> {
+        use crate::store::RotationOutcome;
+        loop {
+            let Some(current) = self.tokens.get(digest).map_err(db_err)? else {
+                return Ok(RotationOutcome::Unknown);
+            };
+            let record: TokenRecord = decode(&current)?;
+            if record.rotated.is_some() {
+                return Ok(RotationOutcome::AlreadyRotated(record));
+            }
+            let mut next = record.clone();
+            next.rotated = Some(rotation.clone());
+            let swapped = self
+                .tokens
+                .compare_and_swap(digest, Some(current), Some(encode(&next)?))
+                .map_err(db_err)?;
+            if swapped.is_ok() {
+                self.flush().await?;
+                return Ok(RotationOutcome::Rotated(record));
+            }
+        }
+    }
+
+    // ---- authorization codes ----
+
+    /// Stores a new authorization code; durable when it returns.
+    pub async fn insert_code(&self, digest: &Digest, code: &CodeRecord) -> StoreResult<()> {
+        // Kept an hour past expiry so that a late replay is still recognised.
+        self.expiry
+            .insert(expiry_key(code.expires_at + 3600, Expiring::Code, digest), &[])
+            .map_err(db_err)?;
+        self.codes.insert(digest, encode(code)?).map_err(db_err)?;
+        self.flush().await
+    }
+
+    /// Spends a code atomically: exactly one caller ever sees `Fresh`.
+    pub async fn redeem_code(&self, digest: &Digest) -> StoreResult<Redemption> {
+        loop {
+            let Some(current) = self.codes.get(digest).map_err(db_err)? else {
+                return Ok(Redemption::Unknown);
+            };
+            let record: CodeRecord = decode(&current)?;
+            if record.redeemed {
+                return Ok(Redemption::Replayed(record));
+            }
+            let mut spent = record.clone();
+            spent.redeemed = true;
+            let swapped = self
+                .codes
+                .compare_and_swap(digest, Some(current), Some(encode(&spent)?))
+                .map_err(db_err)?;
+            if swapped.is_ok() {
+                self.flush().await?;
+                return Ok(Redemption::Fresh(record));
+            }
+        }
+    }
+
+    // ---- sessions ----
+
+    /// Stores a new session; durable when it returns.
+    pub async fn insert_session(&self, digest: &Digest, session: &SessionRecord) -> StoreResult<()> {
+        self.expiry
+            .insert(expiry_key(session.expires_at, Expiring::Session, digest), &[])
+            .map_err(db_err)?;
+        self.sessions.insert(digest, encode(session)?).map_err(db_err)?;
+        self.flush().await
+    }
+
+    /// The session stored under this digest.
+    pub async fn session(&self, digest: &Digest) -> StoreResult<Option<SessionRecord>> {
+        self.sessions
+            .get(digest)
+            .map_err(db_err)?
+            .map(|v| decode(&v))
+            .transpose()
+    }
+
+    /// Records activity on a session; not flushed (losing it only shortens the session).
+    pub async fn touch_session(&self, digest: &Digest, session: &SessionRecord) -> StoreResult<()> {
+        self.sessions.insert(digest, encode(session)?).map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Ends a session; durable when it returns.
+    pub async fn remove_session(&self, digest: &Digest) -> StoreResult<()> {
+        self.sessions.remove(digest).map_err(db_err)?;
+        self.flush().await
+    }
+
+    // ---- consents ----
+
+    /// The consent a user gave a client, if any.
+    pub async fn consent(&self, user_id: u64, client_id: &str) -> StoreResult<Option<ConsentRecord>> {
+        self.consents
+            .get(consent_key(user_id, client_id))
+            .map_err(db_err)?
+            .map(|v| decode(&v))
+            .transpose()
+    }
+
+    /// Records a consent; durable when it returns.
+    pub async fn put_consent(&self, user_id: u64, client_id: &str, consent: &ConsentRecord) -> StoreResult<()> {
+        self.consents
+            .insert(consent_key(user_id, client_id), encode(consent)?)
+            .map_err(db_err)?;
+        self.flush().await
+    }
+
+    // ---- expiry ----
+
+    /// Deletes records that expired before `now`, at most `limit` of them;
+    /// answers how many index entries it processed.
+    pub fn sweep_expired(&self, now: u64, limit: usize) -> StoreResult<usize> {
+        let end = expiry_key(now.saturating_add(1), Expiring::Token, &[0u8; 32]);
+        let mut done = 0;
+        for entry in self.expiry.range(..end).keys().take(limit) {
+            let key = entry.map_err(db_err)?;
+            let digest = &key[9..];
+            let tree = match key[8] {
+                t if t == Expiring::Token as u8 => &self.tokens,
+                t if t == Expiring::Code as u8 => &self.codes,
+                _ => &self.sessions,
+            };
+            // A session's index entry is written at its absolute end, so the
+            // record it points at is always expired by now.
+            tree.remove(digest).map_err(db_err)?;
+            self.expiry.remove(&key).map_err(db_err)?;
             done += 1;
         }
         Ok(done)

@@ -15,7 +15,10 @@ pub mod sweep;
 use std::fmt;
 
 pub use embedded::SledStore as Store;
-pub use records::{ClientRecord, ScopeRecord, TokenKind, TokenRecord, UserRecord};
+pub use records::{
+    ClientRecord, CodeRecord, ConsentRecord, Rotation, ScopeRecord, SessionRecord, TokenKind,
+    TokenRecord, UserRecord,
+};
 
 /// A failure of the database itself (never a protocol rule).
 #[derive(Debug)]
@@ -47,6 +50,28 @@ impl From<StoreError> for crate::error::Error {
     fn from(e: StoreError) -> Self {
         crate::error::Error::internal(e)
     }
+}
+
+/// The outcome of redeeming an authorization code.
+#[derive(Debug)]
+pub enum Redemption {
+    /// First use: the code is now spent.
+    Fresh(CodeRecord),
+    /// The code was spent before: a replay.
+    Replayed(CodeRecord),
+    /// No such code.
+    Unknown,
+}
+
+/// The outcome of marking a refresh token rotated.
+#[derive(Debug)]
+pub enum RotationOutcome {
+    /// This call rotated it; the record as it was before.
+    Rotated(TokenRecord),
+    /// It had been rotated already; the record as it is.
+    AlreadyRotated(TokenRecord),
+    /// No such token.
+    Unknown,
 }
 
 /// A shorthand for store results.

@@ -110,6 +110,67 @@ pub struct TokenRecord {
     pub expires_at: Option<u64>,
     /// The grant it descends from (an authorization code or refresh family).
     pub grant_id: Option<String>,
+    /// When the user authenticated, for tokens that act for a user.
+    pub auth_time: Option<u64>,
+    /// For a rotated refresh token: when it was replaced, and its successor
+    /// pair sealed with a key only the old token's holder can derive.
+    pub rotated: Option<Rotation>,
+}
+
+/// The record of a refresh token's rotation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rotation {
+    /// When it was rotated (Unix seconds).
+    pub at: u64,
+    /// The successor token response, sealed (see `oauth::grant::refresh`).
+    pub sealed_successor: Vec<u8>,
+}
+
+/// A signed-in browser session, stored under the digest of its cookie.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// The signed-in user.
+    pub user_id: u64,
+    /// When the person authenticated (OpenID `auth_time`).
+    pub auth_time: u64,
+    /// Last request seen (for the idle lifetime).
+    pub last_seen: u64,
+    /// The absolute end of the session.
+    pub expires_at: u64,
+}
+
+/// An authorization code (RFC 6749 §4.1.2), stored under its digest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CodeRecord {
+    /// The client it was issued to.
+    pub client_id: String,
+    /// The user who approved it.
+    pub user_id: u64,
+    /// The redirect URI sent with the request, which the exchange must repeat.
+    pub redirect_uri: Option<String>,
+    /// The approved scope.
+    pub scope: String,
+    /// The PKCE S256 challenge, if one was sent.
+    pub code_challenge: Option<String>,
+    /// The OpenID nonce, if one was sent.
+    pub nonce: Option<String>,
+    /// When the user authenticated.
+    pub auth_time: u64,
+    /// When it expires (Unix seconds).
+    pub expires_at: u64,
+    /// The grant its tokens belong to, so a replay can revoke them.
+    pub grant_id: String,
+    /// Whether it has been exchanged already.
+    pub redeemed: bool,
+}
+
+/// A user's consent to a client, for the scopes approved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsentRecord {
+    /// The approved scopes, space-separated.
+    pub scope: String,
+    /// When it was (last) granted.
+    pub granted_at: u64,
 }
 
 impl TokenRecord {

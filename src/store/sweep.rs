@@ -1,6 +1,7 @@
-//! Expiry sweeping: a background task deletes expired tokens so the database
-//! does not grow without bound. Expired tokens are already refused on use;
-//! the sweep only reclaims their space, so it needs no flush.
+//! Expiry sweeping: a background task deletes expired tokens, codes and
+//! sessions so the database does not grow without bound. Expired records are
+//! already refused on use; the sweep only reclaims their space, so it needs
+//! no flush.
 
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ const BATCH: usize = 1_000;
 pub fn sweep_once(store: &Store, now: u64) -> usize {
     let mut total = 0;
     loop {
-        match store.sweep_expired_tokens(now, BATCH) {
+        match store.sweep_expired(now, BATCH) {
             Ok(n) => {
                 total += n;
                 if n < BATCH {
@@ -40,7 +41,7 @@ pub fn spawn(store: Store, clock: Clock, interval: Duration) {
             let swept = actix_web::rt::task::spawn_blocking(move || sweep_once(&store, now)).await;
             if let Ok(n) = swept {
                 if n > 0 {
-                    log::info!("swept {n} expired tokens");
+                    log::info!("swept {n} expired records");
                 }
             }
         }
@@ -62,6 +63,8 @@ mod tests {
             issued_at: 0,
             expires_at,
             grant_id: None,
+            auth_time: None,
+            rotated: None,
         }
     }
 
