@@ -22,6 +22,20 @@ pub struct Config {
     pub cache_bytes: u64,
     /// Access token lifetime in seconds.
     pub access_token_ttl: u64,
+    /// Refresh token lifetime in seconds (0: never expires).
+    pub refresh_token_ttl: u64,
+    /// Authorization code lifetime in seconds.
+    pub code_ttl: u64,
+    /// A session ends after this many idle seconds.
+    pub session_idle: u64,
+    /// A session ends this many seconds after sign-in, active or not.
+    pub session_absolute: u64,
+    /// Whether confidential clients get a new refresh token on every use
+    /// (public clients always do).
+    pub rotate_confidential_refresh: bool,
+    /// Seconds during which a just-rotated refresh token may be presented
+    /// again and answer the same new pair (0: off).
+    pub refresh_grace: u64,
     /// PBKDF2 iteration count for new password hashes.
     pub pbkdf2_iterations: u32,
     /// Seconds between sweeps of expired records.
@@ -42,6 +56,12 @@ impl Config {
             seed: None,
             cache_bytes: 32 * 1024 * 1024,
             access_token_ttl: 3600,
+            refresh_token_ttl: 30 * 24 * 3600,
+            code_ttl: 60,
+            session_idle: 8 * 3600,
+            session_absolute: 7 * 24 * 3600,
+            rotate_confidential_refresh: true,
+            refresh_grace: 0,
             pbkdf2_iterations: DEFAULT_ITERATIONS,
             sweep_interval: 60,
             workers: None,
@@ -58,6 +78,12 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "GATEHOUSE_SEED",
     "GATEHOUSE_CACHE_MB",
     "GATEHOUSE_ACCESS_TOKEN_TTL",
+    "GATEHOUSE_REFRESH_TOKEN_TTL",
+    "GATEHOUSE_CODE_TTL",
+    "GATEHOUSE_SESSION_IDLE",
+    "GATEHOUSE_SESSION_ABSOLUTE",
+    "GATEHOUSE_ROTATE_CONFIDENTIAL_REFRESH",
+    "GATEHOUSE_REFRESH_GRACE",
     "GATEHOUSE_PBKDF2_ITERATIONS",
     "GATEHOUSE_SWEEP_INTERVAL",
     "GATEHOUSE_WORKERS",

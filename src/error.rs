@@ -27,12 +27,26 @@ pub enum Error {
     UnsupportedGrantType(Description),
     /// RFC 6749 §5.2 `invalid_scope`: the scope is unknown or exceeds what is allowed.
     InvalidScope(Description),
+    /// RFC 6749 §4.1.2.1 `access_denied`: the person or the server refused.
+    AccessDenied(Description),
+    /// RFC 6749 §4.1.2.1 `unsupported_response_type`.
+    UnsupportedResponseType(Description),
+    /// OpenID Connect Core §3.1.2.6 `login_required` (for `prompt=none`).
+    LoginRequired(Description),
+    /// OpenID Connect Core §3.1.2.6 `consent_required` (for `prompt=none`).
+    ConsentRequired(Description),
     /// RFC 7009 §2.2.1 `unsupported_token_type`: the server cannot handle this token type.
     UnsupportedTokenType(Description),
     /// RFC 6750 §3.1 `invalid_token`: the access token is unknown, expired or revoked.
     InvalidToken(Description),
+    /// RFC 6750 §3.1: the request carries no token at all (the challenge
+    /// then names no error).
+    MissingToken,
     /// RFC 6750 §3.1 `insufficient_scope`: the token lacks a scope the resource needs.
     InsufficientScope(Description),
+    /// HTTP 429 `temporarily_unavailable` (RFC 6749 §4.1.2.1): too many
+    /// failed attempts; retry after this many seconds.
+    Throttled(u64),
     /// HTTP 405: the endpoint does not answer this method (the `Allow` value is given).
     MethodNotAllowed(&'static str),
     /// HTTP 413: the request body exceeds the limit.
@@ -54,8 +68,14 @@ impl Error {
             Error::UnsupportedGrantType(_) => "unsupported_grant_type",
             Error::InvalidScope(_) => "invalid_scope",
             Error::UnsupportedTokenType(_) => "unsupported_token_type",
+            Error::AccessDenied(_) => "access_denied",
+            Error::UnsupportedResponseType(_) => "unsupported_response_type",
+            Error::LoginRequired(_) => "login_required",
+            Error::ConsentRequired(_) => "consent_required",
             Error::InvalidToken(_) => "invalid_token",
             Error::InsufficientScope(_) => "insufficient_scope",
+            Error::MissingToken => "invalid_request",
+            Error::Throttled(_) => "temporarily_unavailable",
             Error::MethodNotAllowed(_) => "invalid_request",
             Error::PayloadTooLarge(_) => "invalid_request",
             Error::NotFound => "not_found",
@@ -76,10 +96,18 @@ impl Error {
             | Error::InvalidToken(d)
             | Error::InsufficientScope(d)
             | Error::PayloadTooLarge(d) => Cow::Borrowed(d.as_ref()),
+            Error::AccessDenied(d)
+            | Error::UnsupportedResponseType(d)
+            | Error::LoginRequired(d)
+            | Error::ConsentRequired(d) => Cow::Borrowed(d.as_ref()),
+            Error::Throttled(after) => Cow::Owned(format!(
+                "too many failed attempts; try again in {after} seconds"
+            )),
             Error::MethodNotAllowed(allow) => {
                 Cow::Owned(format!("method not allowed; use {allow}"))
             }
             Error::NotFound => Cow::Borrowed("no such resource"),
+            Error::MissingToken => Cow::Borrowed("an access token is required"),
             Error::Internal(_) => Cow::Borrowed("the server could not complete the request"),
         }
     }
@@ -107,8 +135,11 @@ struct ErrorBody<'a> {
 impl ResponseError for Error {
     fn status_code(&self) -> StatusCode {
         match self {
-            Error::InvalidClient(_) | Error::InvalidToken(_) => StatusCode::UNAUTHORIZED,
+            Error::InvalidClient(_) | Error::InvalidToken(_) | Error::MissingToken => {
+                StatusCode::UNAUTHORIZED
+            }
             Error::InsufficientScope(_) => StatusCode::FORBIDDEN,
+            Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::NotFound => StatusCode::NOT_FOUND,
@@ -118,7 +149,11 @@ impl ResponseError for Error {
             | Error::UnauthorizedClient(_)
             | Error::UnsupportedGrantType(_)
             | Error::InvalidScope(_)
-            | Error::UnsupportedTokenType(_) => StatusCode::BAD_REQUEST,
+            | Error::UnsupportedTokenType(_)
+            | Error::UnsupportedResponseType(_)
+            | Error::LoginRequired(_)
+            | Error::ConsentRequired(_) => StatusCode::BAD_REQUEST,
+            Error::AccessDenied(_) => StatusCode::FORBIDDEN,
         }
     }
 
@@ -146,8 +181,14 @@ impl ResponseError for Error {
                     response.insert_header((header::WWW_AUTHENTICATE, value));
                 }
             }
+            Error::MissingToken => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"gatehouse\""));
+            }
             Error::MethodNotAllowed(allow) => {
                 response.insert_header((header::ALLOW, *allow));
+            }
+            Error::Throttled(after) => {
+                response.insert_header((header::RETRY_AFTER, after.to_string()));
             }
             Error::InvalidRequest(_)
             | Error::InvalidGrant(_)
@@ -155,6 +196,10 @@ impl ResponseError for Error {
             | Error::UnsupportedGrantType(_)
             | Error::InvalidScope(_)
             | Error::UnsupportedTokenType(_)
+            | Error::AccessDenied(_)
+            | Error::UnsupportedResponseType(_)
+            | Error::LoginRequired(_)
+            | Error::ConsentRequired(_)
             | Error::PayloadTooLarge(_)
             | Error::NotFound
             | Error::Internal(_) => {}

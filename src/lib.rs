@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod error;
 pub mod http;
 pub mod oauth;
+pub mod pages;
 pub mod seed;
 pub mod store;
 
@@ -86,7 +87,20 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let issuer = config
         .issuer
         .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
+        .unwrap_or_else(|| format!("http://{addr}"))
+        .trim_end_matches('/')
+        .to_owned();
+    match url::Url::parse(&issuer) {
+        Ok(url)
+            if matches!(url.scheme(), "http" | "https")
+                && url.query().is_none()
+                && url.fragment().is_none() => {}
+        _ => {
+            return Err(StartError(format!(
+                "--issuer {issuer}: must be an http(s) URL without query or fragment"
+            )))
+        }
+    }
     let metadata = oauth::discovery::metadata(&issuer, &scopes).to_string();
     let state = web::Data::new(AppState {
         provider: Provider {
@@ -95,8 +109,17 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             settings: Settings {
                 issuer: issuer.clone(),
                 access_token_ttl: config.access_token_ttl,
+                refresh_token_ttl: config.refresh_token_ttl,
+                code_ttl: config.code_ttl,
+                rotate_confidential_refresh: config.rotate_confidential_refresh,
+                refresh_grace: config.refresh_grace,
+                session_idle: config.session_idle,
+                session_absolute: config.session_absolute,
+                pbkdf2_iterations: config.pbkdf2_iterations,
             },
             clock: config.clock.clone(),
+            throttle: Default::default(),
+            dummy_hash: crypto::password::dummy_hash(config.pbkdf2_iterations),
         },
         metadata: metadata.into(),
     });

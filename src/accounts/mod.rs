@@ -1,4 +1,9 @@
-//! People: user accounts and their passwords. Password hashing runs on a
-//! blocking thread so a flood of sign-ins cannot stall the async workers.
+//! People: user accounts, passwords, sign-in throttling, sessions and
+//! consents. Password hashing runs on a blocking thread so a flood of
+//! sign-ins cannot stall the async workers.
 
+pub mod consent;
+pub mod login;
+pub mod sessions;
+pub mod throttle;
 pub mod users;

@@ -4,6 +4,7 @@
 pub mod digest;
 pub mod password;
 pub mod random;
+pub mod seal;
 
 pub use digest::{constant_time_eq, sha256, Digest};
 pub use random::{new_token, TokenKind};

@@ -14,6 +14,10 @@ pub enum TokenKind {
     Refresh,
     /// A confidential client's secret.
     ClientSecret,
+    /// An authorization code.
+    Code,
+    /// A browser session cookie.
+    Session,
 }
 
 impl TokenKind {
@@ -23,6 +27,8 @@ impl TokenKind {
             TokenKind::Access => "gth_at_",
             TokenKind::Refresh => "gth_rt_",
             TokenKind::ClientSecret => "gth_cs_",
+            TokenKind::Code => "gth_ac_",
+            TokenKind::Session => "gth_ss_",
         }
     }
 }

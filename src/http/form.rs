@@ -9,6 +9,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 
+use super::page::HtmlError;
 use crate::error::Error;
 
 /// The largest body an OAuth endpoint reads.
@@ -35,23 +36,74 @@ impl OAuthForm {
             .ok_or_else(|| Error::InvalidRequest(format!("missing parameter `{name}`").into()))
     }
 
+    /// Every pair, in order.
+    pub(crate) fn pairs(&self) -> &[(String, String)] {
+        &self.params
+    }
+
     /// Parses a body, refusing repeated parameters.
     fn parse(body: &[u8]) -> Result<Self, Error> {
-        let mut params: Vec<(String, String)> = Vec::new();
-        for (k, v) in url::form_urlencoded::parse(body) {
-            if params.iter().any(|(seen, _)| *seen == k) {
-                return Err(Error::InvalidRequest(
-                    format!("parameter `{k}` is repeated").into(),
-                ));
-            }
-            params.push((k.into_owned(), v.into_owned()));
+        let params = decode(body);
+        if let Some(k) = params
+            .iter()
+            .enumerate()
+            .find_map(|(i, (k, _))| params[..i].iter().any(|(seen, _)| seen == k).then_some(k))
+        {
+            return Err(Error::InvalidRequest(
+                format!("parameter `{k}` is repeated").into(),
+            ));
         }
         Ok(OAuthForm { params })
     }
 }
 
+/// Decodes `application/x-www-form-urlencoded` pairs, repeats included.
+pub(crate) fn decode(body: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
 fn too_large() -> Error {
     Error::PayloadTooLarge("the request body is larger than 64 KiB".into())
+}
+
+/// Reads a form body: checks the content type and the size, refuses repeats.
+fn read(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> Pin<Box<dyn Future<Output = Result<OAuthForm, Error>>>> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    let declared_length = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let payload = web::Payload::from_request(req, payload);
+    Box::pin(async move {
+        if declared_length.is_some_and(|n| n > BODY_LIMIT) {
+            return Err(too_large());
+        }
+        if content_type.as_deref() != Some("application/x-www-form-urlencoded") {
+            return Err(Error::InvalidRequest(
+                "the body must be application/x-www-form-urlencoded".into(),
+            ));
+        }
+        let payload = payload
+            .await
+            .map_err(|_| Error::InvalidRequest("the request body could not be read".into()))?;
+        let body = payload
+            .to_bytes_limited(BODY_LIMIT)
+            .await
+            .map_err(|_| too_large())?
+            .map_err(|_| Error::InvalidRequest("the request body could not be read".into()))?;
+        OAuthForm::parse(&body)
+    })
 }
 
 impl FromRequest for OAuthForm {
@@ -59,37 +111,20 @@ impl FromRequest for OAuthForm {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|v| v.trim().to_ascii_lowercase());
-        let declared_length = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let payload = web::Payload::from_request(req, payload);
-        Box::pin(async move {
-            if declared_length.is_some_and(|n| n > BODY_LIMIT) {
-                return Err(too_large());
-            }
-            if content_type.as_deref() != Some("application/x-www-form-urlencoded") {
-                return Err(Error::InvalidRequest(
-                    "the body must be application/x-www-form-urlencoded".into(),
-                ));
-            }
-            let payload = payload
-                .await
-                .map_err(|_| Error::InvalidRequest("the request body could not be read".into()))?;
-            let body = payload
-                .to_bytes_limited(BODY_LIMIT)
-                .await
-                .map_err(|_| too_large())?
-                .map_err(|_| Error::InvalidRequest("the request body could not be read".into()))?;
-            OAuthForm::parse(&body)
-        })
+        read(req, payload)
+    }
+}
+
+/// A form posted by a person's browser: the same rules, errors shown as pages.
+pub(crate) struct PageForm(pub(crate) OAuthForm);
+
+impl FromRequest for PageForm {
+    type Error = HtmlError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, HtmlError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let form = read(req, payload);
+        Box::pin(async move { form.await.map(PageForm).map_err(HtmlError) })
     }
 }
 

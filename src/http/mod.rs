@@ -1,15 +1,24 @@
 //! actix handlers: parse the request, call `oauth`, render the result.
 //! One file per endpoint group; `routes` wires them into the App.
 
+mod assets;
+mod authorize;
+mod bearer;
+mod cors;
 mod form;
 mod health;
 mod introspect;
 mod log;
+mod login;
+mod page;
 mod revoke;
+mod session;
 pub mod state;
 mod token;
+mod userinfo;
 mod well_known;
 
+use actix_web::http::Method;
 use actix_web::{web, HttpRequest};
 
 use crate::error::Error;
@@ -17,34 +26,84 @@ pub use log::request_logger;
 
 /// Registers every route of the server.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(only_post("/oauth/token", web::post().to(token::post_token)))
-        .service(only_post(
-            "/oauth/introspect",
-            web::post().to(introspect::post_introspect),
-        ))
-        .service(only_post(
-            "/oauth/revoke",
-            web::post().to(revoke::post_revoke),
-        ))
-        .route(
-            "/.well-known/oauth-authorization-server",
-            web::get().to(well_known::get_metadata),
-        )
-        .route(
-            "/.well-known/openid-configuration",
-            web::get().to(well_known::get_metadata),
-        )
-        .route("/healthz", web::get().to(health::get_healthz))
-        .default_service(web::to(not_found));
+    cfg.service(
+        web::resource("/oauth/token")
+            .route(web::post().to(token::post_token))
+            .route(web::method(Method::OPTIONS).to(cors::preflight_token))
+            .default_service(web::to(|| not_allowed("POST"))),
+    );
+    open_cors(
+        cfg,
+        "/oauth/introspect",
+        "POST",
+        vec![web::post().to(introspect::post_introspect)],
+    );
+    open_cors(
+        cfg,
+        "/oauth/revoke",
+        "POST",
+        vec![web::post().to(revoke::post_revoke)],
+    );
+    open_cors(
+        cfg,
+        "/oauth/userinfo",
+        "GET, POST",
+        vec![
+            web::get().to(userinfo::userinfo),
+            web::post().to(userinfo::userinfo),
+        ],
+    );
+    for path in [
+        "/.well-known/oauth-authorization-server",
+        "/.well-known/openid-configuration",
+    ] {
+        open_cors(
+            cfg,
+            path,
+            "GET",
+            vec![web::get().to(well_known::get_metadata)],
+        );
+    }
+    // The authorization endpoint and the pages answer no CORS at all.
+    cfg.service(
+        web::resource("/oauth/authorize")
+            .route(web::get().to(authorize::get_authorize))
+            .route(web::post().to(authorize::post_authorize)),
+    )
+    .service(
+        web::resource("/login")
+            .route(web::get().to(login::get_login))
+            .route(web::post().to(login::post_login)),
+    )
+    .route("/logout", web::post().to(login::post_logout))
+    .route("/", web::get().to(login::get_home))
+    .route("/static/style.css", web::get().to(assets::get_style))
+    .route("/healthz", web::get().to(health::get_healthz))
+    .default_service(web::to(not_found));
 }
 
-/// A resource that answers POST and refuses every other method with 405 JSON.
-fn only_post(path: &str, route: actix_web::Route) -> actix_web::Resource {
-    web::resource(path)
-        .route(route)
-        .default_service(web::to(|| async {
-            Err::<&str, _>(Error::MethodNotAllowed("POST"))
-        }))
+/// Registers a resource open to every origin (CORS, preflight included);
+/// methods other than `routes` get 405 JSON naming `allow`.
+fn open_cors(
+    cfg: &mut web::ServiceConfig,
+    path: &str,
+    allow: &'static str,
+    routes: Vec<actix_web::Route>,
+) {
+    let mut resource =
+        web::resource(path).route(web::method(Method::OPTIONS).to(cors::preflight_any));
+    for route in routes {
+        resource = resource.route(route);
+    }
+    cfg.service(
+        resource
+            .default_service(web::to(move || not_allowed(allow)))
+            .wrap(actix_web::middleware::from_fn(cors::any_origin)),
+    );
+}
+
+async fn not_allowed(allow: &'static str) -> Result<&'static str, Error> {
+    Err(Error::MethodNotAllowed(allow))
 }
 
 async fn not_found(_req: HttpRequest) -> Result<&'static str, Error> {

@@ -1,12 +1,13 @@
 //! `POST /oauth/token` (RFC 6749 §3.2).
 
 use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 
+use super::cors;
 use super::form::OAuthForm;
 use super::state::AppState;
 use crate::error::Error;
-use crate::oauth::client_auth::credentials;
+use crate::oauth::client_auth::{credentials, Credentials};
 use crate::oauth::grant::GrantRequest;
 
 /// The `Authorization` header as text, if present and readable.
@@ -20,7 +21,7 @@ pub(crate) fn authorization(req: &HttpRequest) -> Option<&str> {
 pub(crate) fn client_credentials_of(
     req: &HttpRequest,
     form: &OAuthForm,
-) -> Result<Option<crate::oauth::client_auth::Credentials>, Error> {
+) -> Result<Option<Credentials>, Error> {
     credentials(
         authorization(req),
         form.get("client_id"),
@@ -28,18 +29,40 @@ pub(crate) fn client_credentials_of(
     )
 }
 
-/// Exchanges a grant for tokens.
+/// Exchanges a grant for tokens; browser clients get CORS for their own origins.
 pub(crate) async fn post_token(
     state: web::Data<AppState>,
     req: HttpRequest,
     form: OAuthForm,
+) -> HttpResponse {
+    let creds = client_credentials_of(&req, &form);
+    let client_id = creds
+        .as_ref()
+        .ok()
+        .and_then(|c| c.as_ref())
+        .map(|c| c.client_id.clone());
+    let mut response = match token(&state, &req, &form, creds).await {
+        Ok(response) => response,
+        Err(e) => e.error_response(),
+    };
+    if req.headers().contains_key(header::ORIGIN) {
+        cors::token_response(&state, &req, client_id.as_deref(), &mut response).await;
+    }
+    response
+}
+
+async fn token(
+    state: &AppState,
+    req: &HttpRequest,
+    form: &OAuthForm,
+    creds: Result<Option<Credentials>, Error>,
 ) -> Result<HttpResponse, Error> {
     let grant_type = form.required("grant_type")?;
-    let creds = client_credentials_of(&req, &form)?;
     let provider = &state.provider;
-    let client = provider.authenticate_client(creds).await?;
+    let client = provider.authenticate_client(creds?).await?;
     let request = GrantRequest::parse(grant_type, |name| form.get(name))?;
-    let response = provider.token(&client, request).await?;
+    let peer = req.peer_addr().map(|a| a.ip());
+    let response = provider.token(&client, request, peer).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))

@@ -3,11 +3,16 @@
 //! discovery document. Handlers in `http/` parse a request, call one method
 //! of [`Provider`], and render what it returns.
 
+pub mod authorize;
+pub mod claims;
 pub mod client_auth;
 pub mod client_metadata;
 pub mod discovery;
 pub mod grant;
 pub mod introspect;
+pub mod pkce;
+pub mod redirect;
+pub mod resource;
 pub mod revoke;
 pub mod scope;
 pub mod tokens;
@@ -22,6 +27,20 @@ pub struct Settings {
     pub issuer: String,
     /// Access token lifetime in seconds.
     pub access_token_ttl: u64,
+    /// Refresh token lifetime in seconds (0: never).
+    pub refresh_token_ttl: u64,
+    /// Authorization code lifetime in seconds.
+    pub code_ttl: u64,
+    /// Whether confidential clients' refresh tokens rotate on use.
+    pub rotate_confidential_refresh: bool,
+    /// Seconds a rotated refresh token still answers with its successor.
+    pub refresh_grace: u64,
+    /// Session idle lifetime in seconds.
+    pub session_idle: u64,
+    /// Session absolute lifetime in seconds.
+    pub session_absolute: u64,
+    /// PBKDF2 iterations for new password hashes.
+    pub pbkdf2_iterations: u32,
 }
 
 /// The authorization server: everything a protocol step needs.
@@ -35,4 +54,8 @@ pub struct Provider {
     pub settings: Settings,
     /// The current time.
     pub clock: Clock,
+    /// Failed sign-in counts (login page and password grant).
+    pub throttle: crate::accounts::throttle::Throttle,
+    /// A hash verified against for unknown users, so they cost as much time.
+    pub dummy_hash: String,
 }

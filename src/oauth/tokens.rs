@@ -2,21 +2,21 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::scope::ScopeSet;
 use super::Provider;
 use crate::crypto::{new_token, sha256, TokenKind as SecretKind};
 use crate::error::{Error, Result};
-use crate::store::{TokenKind, TokenRecord};
+use crate::store::{ClientRecord, TokenKind, TokenRecord};
 
 /// The body of a successful token response (RFC 6749 §5.1).
-#[derive(Serialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct TokenResponse {
     /// The access token.
     pub access_token: String,
     /// Always `Bearer` (RFC 6750).
-    pub token_type: &'static str,
+    pub token_type: String,
     /// Seconds until the access token expires; absent when it never does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<u64>,
@@ -36,44 +36,96 @@ impl fmt::Debug for TokenResponse {
     }
 }
 
-/// What a new access token is for.
+/// What new tokens are for.
 #[derive(Debug)]
 pub struct Grant<'a> {
-    /// The client it is issued to.
-    pub client_id: &'a str,
-    /// The user it acts for, if any.
+    /// The client they are issued to.
+    pub client: &'a ClientRecord,
+    /// The user they act for, if any.
     pub user_id: Option<u64>,
     /// The granted scope.
     pub scope: &'a ScopeSet,
+    /// When the user authenticated.
+    pub auth_time: Option<u64>,
+    /// The family the tokens join; a new one is made when `None`.
+    pub grant_id: Option<String>,
+    /// Whether to issue a refresh token too.
+    pub refresh: bool,
+}
+
+/// New tokens before they are stored: the response, and the records to store.
+pub struct Minted {
+    /// What the client receives.
+    pub response: TokenResponse,
+    /// What the store keeps, by digest.
+    pub records: Vec<([u8; 32], TokenRecord)>,
 }
 
 impl Provider {
-    /// Creates an access token for `grant`, durably, and the response that carries it.
-    pub async fn issue_access_token(&self, grant: Grant<'_>) -> Result<TokenResponse> {
+    /// Whether a grant for `client` with `scope` comes with a refresh token:
+    /// the client must have the grant, and an OpenID request must ask for
+    /// `offline_access` (OpenID Connect Core §11).
+    pub fn may_refresh(&self, client: &ClientRecord, scope: &ScopeSet) -> bool {
+        client.has_grant("refresh_token")
+            && (!scope.contains("openid") || scope.contains("offline_access"))
+    }
+
+    /// Makes new tokens for `grant` without storing them.
+    pub fn mint(&self, grant: Grant<'_>) -> Result<Minted> {
         let now = self.clock.now();
         let ttl = self.settings.access_token_ttl;
-        let access_token = new_token(SecretKind::Access).map_err(Error::internal)?;
         let scope = grant.scope.to_string();
-        let record = TokenRecord {
-            kind: TokenKind::Access,
-            client_id: grant.client_id.to_owned(),
+        let grant_id = match grant.grant_id {
+            Some(id) => Some(id),
+            None if grant.refresh => {
+                Some(crate::crypto::random::new_id().map_err(Error::internal)?)
+            }
+            None => None,
+        };
+        let record = |kind, expires_at| TokenRecord {
+            kind,
+            client_id: grant.client.client_id.clone(),
             user_id: grant.user_id,
             scope: scope.clone(),
             issued_at: now,
-            expires_at: Some(now + ttl),
-            grant_id: None,
-            auth_time: None,
+            expires_at,
+            grant_id: grant_id.clone(),
+            auth_time: grant.auth_time,
             rotated: None,
         };
-        self.store
-            .insert_tokens(&[(sha256(access_token.as_bytes()), record)])
-            .await?;
-        Ok(TokenResponse {
-            access_token,
-            token_type: "Bearer",
-            expires_in: Some(ttl),
-            refresh_token: None,
-            scope,
+        let access_token = new_token(SecretKind::Access).map_err(Error::internal)?;
+        let mut records = vec![(
+            sha256(access_token.as_bytes()),
+            record(TokenKind::Access, Some(now + ttl)),
+        )];
+        let refresh_token = if grant.refresh {
+            let token = new_token(SecretKind::Refresh).map_err(Error::internal)?;
+            let ttl = self.settings.refresh_token_ttl;
+            let expires_at = (ttl > 0).then_some(now + ttl);
+            records.push((
+                sha256(token.as_bytes()),
+                record(TokenKind::Refresh, expires_at),
+            ));
+            Some(token)
+        } else {
+            None
+        };
+        Ok(Minted {
+            response: TokenResponse {
+                access_token,
+                token_type: "Bearer".into(),
+                expires_in: Some(ttl),
+                refresh_token,
+                scope,
+            },
+            records,
         })
+    }
+
+    /// Makes and durably stores tokens for `grant`.
+    pub async fn issue(&self, grant: Grant<'_>) -> Result<TokenResponse> {
+        let minted = self.mint(grant)?;
+        self.store.insert_tokens(&minted.records).await?;
+        Ok(minted.response)
     }
 }

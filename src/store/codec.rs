@@ -49,6 +49,8 @@ mod tests {
             issued_at: 1_700_000_000,
             expires_at: None,
             grant_id: Some("g1".into()),
+            auth_time: Some(1_700_000_000),
+            rotated: None,
         }
     }
 

@@ -255,7 +255,9 @@ impl SledStore {
                     .insert(grant_key(grant, digest), &[])
                     .map_err(db_err)?;
             }
-            self.tokens.insert(digest, encode(record)?).map_err(db_err)?;
+            self.tokens
+                .insert(digest, encode(record)?)
+                .map_err(db_err)?;
         }
         self.flush().await
     }
@@ -302,7 +304,12 @@ impl SledStore {
         let mut removed = 0;
         for entry in self.grant_tokens.scan_prefix(&prefix).keys() {
             let key = entry.map_err(db_err)?;
-            if self.tokens.remove(&key[prefix.len()..]).map_err(db_err)?.is_some() {
+            if self
+                .tokens
+                .remove(&key[prefix.len()..])
+                .map_err(db_err)?
+                .is_some()
+            {
                 removed += 1;
             }
             self.grant_tokens.remove(&key).map_err(db_err)?;
@@ -346,10 +353,22 @@ impl SledStore {
     pub async fn insert_code(&self, digest: &Digest, code: &CodeRecord) -> StoreResult<()> {
         // Kept an hour past expiry so that a late replay is still recognised.
         self.expiry
-            .insert(expiry_key(code.expires_at + 3600, Expiring::Code, digest), &[])
+            .insert(
+                expiry_key(code.expires_at + 3600, Expiring::Code, digest),
+                &[],
+            )
             .map_err(db_err)?;
         self.codes.insert(digest, encode(code)?).map_err(db_err)?;
         self.flush().await
+    }
+
+    /// The code stored under this digest, spent or not.
+    pub async fn code(&self, digest: &Digest) -> StoreResult<Option<CodeRecord>> {
+        self.codes
+            .get(digest)
+            .map_err(db_err)?
+            .map(|v| decode(&v))
+            .transpose()
     }
 
     /// Spends a code atomically: exactly one caller ever sees `Fresh`.
@@ -378,11 +397,20 @@ impl SledStore {
     // ---- sessions ----
 
     /// Stores a new session; durable when it returns.
-    pub async fn insert_session(&self, digest: &Digest, session: &SessionRecord) -> StoreResult<()> {
+    pub async fn insert_session(
+        &self,
+        digest: &Digest,
+        session: &SessionRecord,
+    ) -> StoreResult<()> {
         self.expiry
-            .insert(expiry_key(session.expires_at, Expiring::Session, digest), &[])
+            .insert(
+                expiry_key(session.expires_at, Expiring::Session, digest),
+                &[],
+            )
             .map_err(db_err)?;
-        self.sessions.insert(digest, encode(session)?).map_err(db_err)?;
+        self.sessions
+            .insert(digest, encode(session)?)
+            .map_err(db_err)?;
         self.flush().await
     }
 
@@ -397,7 +425,9 @@ impl SledStore {
 
     /// Records activity on a session; not flushed (losing it only shortens the session).
     pub async fn touch_session(&self, digest: &Digest, session: &SessionRecord) -> StoreResult<()> {
-        self.sessions.insert(digest, encode(session)?).map_err(db_err)?;
+        self.sessions
+            .insert(digest, encode(session)?)
+            .map_err(db_err)?;
         Ok(())
     }
 
@@ -410,7 +440,11 @@ impl SledStore {
     // ---- consents ----
 
     /// The consent a user gave a client, if any.
-    pub async fn consent(&self, user_id: u64, client_id: &str) -> StoreResult<Option<ConsentRecord>> {
+    pub async fn consent(
+        &self,
+        user_id: u64,
+        client_id: &str,
+    ) -> StoreResult<Option<ConsentRecord>> {
         self.consents
             .get(consent_key(user_id, client_id))
             .map_err(db_err)?
@@ -419,7 +453,12 @@ impl SledStore {
     }
 
     /// Records a consent; durable when it returns.
-    pub async fn put_consent(&self, user_id: u64, client_id: &str, consent: &ConsentRecord) -> StoreResult<()> {
+    pub async fn put_consent(
+        &self,
+        user_id: u64,
+        client_id: &str,
+        consent: &ConsentRecord,
+    ) -> StoreResult<()> {
         self.consents
             .insert(consent_key(user_id, client_id), encode(consent)?)
             .map_err(db_err)?;

@@ -14,16 +14,19 @@ impl Provider {
         scope: Option<&str>,
     ) -> Result<TokenResponse> {
         // §4.4: "MUST only be used by confidential clients".
-        if !client.is_confidential() || !client.has_grant("client_credentials") {
+        if !client.is_confidential() {
             return Err(Error::UnauthorizedClient(
                 "this client may not use the client_credentials grant".into(),
             ));
         }
         let scope = self.scopes.grant(scope, client.scope.as_deref())?;
-        self.issue_access_token(Grant {
-            client_id: &client.client_id,
+        self.issue(Grant {
+            client,
             user_id: None,
             scope: &scope,
+            auth_time: None,
+            grant_id: None,
+            refresh: false,
         })
         .await
     }

@@ -1,7 +1,12 @@
-//! The grants of the token endpoint (RFC 6749 §4), one file each, and the
-//! dispatch on `grant_type`.
+//! The grants of the token endpoint (RFC 6749 §4, §6), one file each, and
+//! the dispatch on `grant_type`.
 
+pub mod authorization_code;
 pub mod client_credentials;
+pub mod password;
+pub mod refresh;
+
+use std::net::IpAddr;
 
 use super::tokens::TokenResponse;
 use super::Provider;
@@ -11,6 +16,31 @@ use crate::store::ClientRecord;
 /// A token request after client authentication, typed by grant.
 #[derive(Debug)]
 pub enum GrantRequest<'a> {
+    /// RFC 6749 §4.1.3: exchange an authorization code.
+    AuthorizationCode {
+        /// The code.
+        code: &'a str,
+        /// The redirect URI, repeated from the authorization request.
+        redirect_uri: Option<&'a str>,
+        /// The PKCE verifier (RFC 7636 §4.5).
+        code_verifier: Option<&'a str>,
+    },
+    /// RFC 6749 §6: refresh an access token.
+    RefreshToken {
+        /// The refresh token.
+        refresh_token: &'a str,
+        /// A narrower scope, if wanted.
+        scope: Option<&'a str>,
+    },
+    /// RFC 6749 §4.3: the resource owner's password.
+    Password {
+        /// The username.
+        username: &'a str,
+        /// The password.
+        password: &'a str,
+        /// The requested scope.
+        scope: Option<&'a str>,
+    },
     /// RFC 6749 §4.4: the client acts for itself.
     ClientCredentials {
         /// The requested scope, if any.
@@ -18,10 +48,28 @@ pub enum GrantRequest<'a> {
     },
 }
 
+fn required<'a>(param: &impl Fn(&str) -> Option<&'a str>, name: &str) -> Result<&'a str> {
+    param(name).ok_or_else(|| Error::InvalidRequest(format!("missing parameter `{name}`").into()))
+}
+
 impl<'a> GrantRequest<'a> {
     /// Types a request from its `grant_type` and a parameter lookup.
     pub fn parse(grant_type: &str, param: impl Fn(&str) -> Option<&'a str>) -> Result<Self> {
         match grant_type {
+            "authorization_code" => Ok(GrantRequest::AuthorizationCode {
+                code: required(&param, "code")?,
+                redirect_uri: param("redirect_uri"),
+                code_verifier: param("code_verifier"),
+            }),
+            "refresh_token" => Ok(GrantRequest::RefreshToken {
+                refresh_token: required(&param, "refresh_token")?,
+                scope: param("scope"),
+            }),
+            "password" => Ok(GrantRequest::Password {
+                username: required(&param, "username")?,
+                password: required(&param, "password")?,
+                scope: param("scope"),
+            }),
             "client_credentials" => Ok(GrantRequest::ClientCredentials {
                 scope: param("scope"),
             }),
@@ -30,16 +78,54 @@ impl<'a> GrantRequest<'a> {
             )),
         }
     }
+
+    /// The grant type's registered name, as clients register it.
+    fn registered_name(&self) -> &'static str {
+        match self {
+            GrantRequest::AuthorizationCode { .. } => "authorization_code",
+            GrantRequest::RefreshToken { .. } => "refresh_token",
+            GrantRequest::Password { .. } => "password",
+            GrantRequest::ClientCredentials { .. } => "client_credentials",
+        }
+    }
 }
 
 impl Provider {
-    /// Runs a token request for an authenticated client.
+    /// Runs a token request for an authenticated client; `peer` is the
+    /// caller's address, for throttling password guesses.
     pub async fn token(
         &self,
         client: &ClientRecord,
         request: GrantRequest<'_>,
+        peer: Option<IpAddr>,
     ) -> Result<TokenResponse> {
+        if !client.has_grant(request.registered_name()) {
+            return Err(Error::UnauthorizedClient(
+                format!(
+                    "this client may not use the {} grant",
+                    request.registered_name()
+                )
+                .into(),
+            ));
+        }
         match request {
+            GrantRequest::AuthorizationCode {
+                code,
+                redirect_uri,
+                code_verifier,
+            } => {
+                self.exchange_code(client, code, redirect_uri, code_verifier)
+                    .await
+            }
+            GrantRequest::RefreshToken {
+                refresh_token,
+                scope,
+            } => self.refresh(client, refresh_token, scope).await,
+            GrantRequest::Password {
+                username,
+                password,
+                scope,
+            } => self.password(client, username, password, scope, peer).await,
             GrantRequest::ClientCredentials { scope } => {
                 self.client_credentials(client, scope).await
             }

@@ -1,0 +1,59 @@
+//! Browser sessions: a random cookie whose digest keys the record, with an
+//! idle and an absolute lifetime.
+
+use crate::crypto::{new_token, sha256, TokenKind};
+use crate::store::{SessionRecord, Store, StoreError, UserRecord};
+
+/// Only record activity once a minute, to spare the disk.
+const TOUCH_EVERY: u64 = 60;
+
+/// Creates a session for `user_id`; answers the cookie value.
+pub async fn create(
+    store: &Store,
+    user_id: u64,
+    now: u64,
+    absolute: u64,
+) -> Result<String, StoreError> {
+    let cookie =
+        new_token(TokenKind::Session).map_err(|_| StoreError::Db("no randomness".into()))?;
+    let record = SessionRecord {
+        user_id,
+        auth_time: now,
+        last_seen: now,
+        expires_at: now + absolute,
+    };
+    store
+        .insert_session(&sha256(cookie.as_bytes()), &record)
+        .await?;
+    Ok(cookie)
+}
+
+/// The live session a cookie names, and its user; `None` when expired,
+/// unknown, or the user is gone or disabled.
+pub async fn resolve(
+    store: &Store,
+    cookie: &str,
+    now: u64,
+    idle: u64,
+) -> Result<Option<(SessionRecord, UserRecord)>, StoreError> {
+    let digest = sha256(cookie.as_bytes());
+    let Some(mut session) = store.session(&digest).await? else {
+        return Ok(None);
+    };
+    if now >= session.expires_at || now >= session.last_seen + idle {
+        return Ok(None);
+    }
+    let Some(user) = store.user(session.user_id).await?.filter(|u| !u.disabled) else {
+        return Ok(None);
+    };
+    if now >= session.last_seen + TOUCH_EVERY {
+        session.last_seen = now;
+        store.touch_session(&digest, &session).await?;
+    }
+    Ok(Some((session, user)))
+}
+
+/// Ends the session a cookie names.
+pub async fn end(store: &Store, cookie: &str) -> Result<(), StoreError> {
+    store.remove_session(&sha256(cookie.as_bytes())).await
+}

@@ -1,0 +1,171 @@
+//! Slowing down password guessing. Failures are counted per account and per
+//! client address; past a threshold each further failure locks that key for
+//! twice as long as the last (2 s, 4 s, 8 s … up to 15 minutes), and attempts
+//! during a lock are refused with the seconds to wait. An unknown username is
+//! counted exactly like a known one, so the answers say nothing about which
+//! accounts exist. Counts live in memory: a restart forgives.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+/// Failures allowed per account before locking.
+const ACCOUNT_LIMIT: u32 = 5;
+/// Failures allowed per client address before locking (several people may share one).
+const ADDRESS_LIMIT: u32 = 20;
+/// The longest lock, in seconds.
+const MAX_LOCK: u64 = 15 * 60;
+/// A key with no failure for this long starts afresh.
+const FORGET_AFTER: u64 = 3600;
+/// Bound on remembered keys, so a flood of usernames cannot exhaust memory.
+const MAX_KEYS: usize = 100_000;
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    failures: u32,
+    locked_until: u64,
+    last_failure: u64,
+}
+
+/// What is being throttled.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Key {
+    /// An account, by lower-cased username.
+    Account(String),
+    /// A client address.
+    Address(IpAddr),
+}
+
+impl Key {
+    fn limit(&self) -> u32 {
+        match self {
+            Key::Account(_) => ACCOUNT_LIMIT,
+            Key::Address(_) => ADDRESS_LIMIT,
+        }
+    }
+}
+
+/// The keys one sign-in attempt counts against.
+pub fn keys(username: &str, peer: Option<IpAddr>) -> Vec<Key> {
+    let mut keys = vec![Key::Account(username.to_lowercase())];
+    keys.extend(peer.map(Key::Address));
+    keys
+}
+
+/// Failure counts by key.
+#[derive(Debug, Default)]
+pub struct Throttle {
+    entries: Mutex<HashMap<Key, Entry>>,
+}
+
+impl Throttle {
+    /// `Err(seconds)` when any key is locked at `now`.
+    pub fn check(&self, keys: &[Key], now: u64) -> Result<(), u64> {
+        let Ok(entries) = self.entries.lock() else {
+            return Ok(());
+        };
+        let wait = keys
+            .iter()
+            .filter_map(|k| entries.get(k))
+            .map(|e| e.locked_until.saturating_sub(now))
+            .max()
+            .unwrap_or(0);
+        if wait > 0 {
+            Err(wait)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Counts a failed attempt against every key.
+    pub fn failed(&self, keys: &[Key], now: u64) {
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        if entries.len() >= MAX_KEYS {
+            entries.retain(|_, e| now.saturating_sub(e.last_failure) < FORGET_AFTER);
+        }
+        for key in keys {
+            let entry = entries.entry(key.clone()).or_insert(Entry {
+                failures: 0,
+                locked_until: 0,
+                last_failure: now,
+            });
+            if now.saturating_sub(entry.last_failure) >= FORGET_AFTER {
+                entry.failures = 0;
+            }
+            entry.failures += 1;
+            entry.last_failure = now;
+            if entry.failures >= key.limit() {
+                let doublings = (entry.failures - key.limit()).min(16);
+                entry.locked_until = now + (2u64 << doublings).min(MAX_LOCK);
+            }
+        }
+    }
+
+    /// Forgets an account's failures after a successful sign-in.
+    pub fn succeeded(&self, username: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(&Key::Account(username.to_lowercase()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn five_failures_lock_an_account_for_a_growing_time() {
+        let t = Throttle::default();
+        let k = keys("Alice", None);
+        for _ in 0..4 {
+            t.failed(&k, 100);
+            assert!(t.check(&k, 100).is_ok());
+        }
+        t.failed(&k, 100);
+        assert_eq!(t.check(&k, 100), Err(2));
+        assert!(t.check(&k, 102).is_ok());
+        t.failed(&k, 102);
+        assert_eq!(t.check(&k, 102), Err(4));
+        assert_eq!(t.check(&keys("alice", None), 102), Err(4));
+    }
+
+    #[test]
+    fn success_forgets_and_time_forgives() {
+        let t = Throttle::default();
+        let k = keys("bob", None);
+        for _ in 0..5 {
+            t.failed(&k, 0);
+        }
+        t.succeeded("bob");
+        assert!(t.check(&k, 0).is_ok());
+        for _ in 0..4 {
+            t.failed(&k, 0);
+        }
+        t.failed(&k, FORGET_AFTER + 1);
+        assert!(t.check(&k, FORGET_AFTER + 1).is_ok());
+    }
+
+    #[test]
+    fn an_address_has_a_higher_limit() {
+        let t = Throttle::default();
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        for i in 0..19 {
+            t.failed(&[Key::Address(ip)], 0);
+            assert!(t.check(&[Key::Address(ip)], 0).is_ok(), "{i}");
+        }
+        t.failed(&[Key::Address(ip)], 0);
+        assert!(t.check(&[Key::Address(ip)], 0).is_err());
+    }
+
+    #[test]
+    fn the_lock_never_exceeds_fifteen_minutes() {
+        let t = Throttle::default();
+        let k = keys("carol", None);
+        for _ in 0..40 {
+            t.failed(&k, 0);
+        }
+        assert_eq!(t.check(&k, 0), Err(MAX_LOCK));
+    }
+}

@@ -1,0 +1,174 @@
+//! `GET/POST /oauth/authorize` (RFC 6749 §3.1): sign-in, consent, and the
+//! answer to the client. The consent form posts the request back here with
+//! `decision`, and the whole request is validated again.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::form::{decode, PageForm};
+use super::page::{page, redirect, HtmlError};
+use super::session::{self, check_csrf};
+use super::state::AppState;
+use crate::error::Error;
+use crate::oauth::authorize::{Failure, Outcome, Params, Request, Step};
+use crate::oauth::redirect::Destination;
+use crate::pages::{self, ConsentView, OutOfBandView, ScopeLine};
+use crate::store::UserRecord;
+
+/// An authorization request in the query.
+pub(crate) async fn get_authorize(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, HtmlError> {
+    let params = Params::new(decode(req.query_string().as_bytes()));
+    handle(&state, &req, params, false).await
+}
+
+/// An authorization request in a form: from a client (OpenID Connect allows
+/// POST) or from the consent page.
+pub(crate) async fn post_authorize(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageForm(form): PageForm,
+) -> Result<HttpResponse, HtmlError> {
+    let params = Params::new(form.pairs().to_vec());
+    handle(&state, &req, params, true).await
+}
+
+async fn handle(
+    state: &AppState,
+    req: &HttpRequest,
+    params: Params,
+    post: bool,
+) -> Result<HttpResponse, HtmlError> {
+    let provider = &state.provider;
+    let request = match provider.validate_authorize(&params).await {
+        Ok(request) => request,
+        Err(Failure::Page(error)) => return Err(HtmlError(error)),
+        Err(Failure::Redirect(outcome)) => return answer(outcome, "", post),
+    };
+    let current = session::current(state, req).await?;
+    let client_name = display_name(&request);
+    if let Some(decision) = params.get("decision").filter(|_| post) {
+        check_csrf(req, params.get("csrf_token"))?;
+        let Some((session, user)) = current else {
+            return sign_in(state, &params, post);
+        };
+        let outcome = match decision {
+            "allow" => {
+                provider
+                    .approve(&request, &user, session.auth_time, true)
+                    .await?
+            }
+            "deny" => provider.deny(&request),
+            _ => {
+                return Err(HtmlError(Error::InvalidRequest(
+                    "decision must be allow or deny".into(),
+                )))
+            }
+        };
+        return answer(outcome, &client_name, true);
+    }
+    let user = current.as_ref().map(|(s, u)| (u, s.auth_time));
+    match provider.authorize_step(&request, user).await? {
+        Step::SignIn => sign_in(state, &params, post),
+        Step::Consent => match &current {
+            Some((_, user)) => consent_page(state, req, &request, &params, user).await,
+            None => sign_in(state, &params, post),
+        },
+        Step::Answer(outcome) => answer(outcome, &client_name, post),
+    }
+}
+
+/// The name people see for the client.
+fn display_name(request: &Request) -> String {
+    request
+        .client
+        .client_name
+        .clone()
+        .unwrap_or_else(|| request.client.client_id.clone())
+}
+
+/// Sends the person to sign in, then back to this same request.
+fn sign_in(state: &AppState, params: &Params, post: bool) -> Result<HttpResponse, HtmlError> {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params.protocol_pairs())
+        .finish();
+    let next = format!("/oauth/authorize?{query}");
+    let mut login = url::Url::parse(&format!("{}/login", state.provider.settings.issuer))
+        .map_err(Error::internal)?;
+    login.query_pairs_mut().append_pair("next", &next);
+    Ok(redirect(post, login.as_str()))
+}
+
+async fn consent_page(
+    state: &AppState,
+    req: &HttpRequest,
+    request: &Request,
+    params: &Params,
+    user: &UserRecord,
+) -> Result<HttpResponse, HtmlError> {
+    let provider = &state.provider;
+    let owner = match request.client.owner {
+        Some(id) => provider.store.user(id).await?.map(|u| u.username),
+        None => None,
+    };
+    let redirect_host = match &request.target.destination {
+        Destination::Uri(uri) => match (uri.host_str(), uri.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_owned(),
+            (None, _) => uri.scheme().to_owned(),
+        },
+        Destination::OutOfBand => "a page that shows you a code to copy".to_owned(),
+    };
+    let scopes: Vec<ScopeLine> = request
+        .scope
+        .iter()
+        .map(|name| {
+            let description = provider
+                .scopes
+                .get(name)
+                .map_or_else(|| name.to_owned(), |d| d.description.clone());
+            ScopeLine {
+                name: name.to_owned(),
+                description,
+                extension: name.split_once(':').map(|(_, ext)| ext.to_owned()),
+            }
+        })
+        .collect();
+    let hidden: Vec<(&str, &str)> = params.protocol_pairs().collect();
+    let (csrf, cookie) = session::csrf(state, req)?;
+    let action = format!("{}/oauth/authorize", provider.settings.issuer);
+    let client_name = display_name(request);
+    let view = ConsentView {
+        action: &action,
+        csrf: &csrf,
+        client_name: &client_name,
+        owner: owner.as_deref(),
+        redirect_host: &redirect_host,
+        username: &user.username,
+        scopes: &scopes,
+        params: &hidden,
+    };
+    let mut response = page(StatusCode::OK, pages::consent(&view));
+    if let Some(cookie) = cookie {
+        response.add_cookie(&cookie).map_err(Error::internal)?;
+    }
+    Ok(response)
+}
+
+/// Delivers an authorization answer to the browser.
+fn answer(outcome: Outcome, client_name: &str, post: bool) -> Result<HttpResponse, HtmlError> {
+    match outcome {
+        Outcome::Redirect(url) => Ok(redirect(post, url.as_str())),
+        Outcome::ShowCode { code, state } => {
+            let view = OutOfBandView {
+                client_name,
+                code: &code,
+                state: state.as_deref(),
+            };
+            Ok(page(StatusCode::OK, pages::out_of_band(&view)))
+        }
+        Outcome::ShowError(error) => Err(HtmlError(error)),
+    }
+}

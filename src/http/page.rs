@@ -1,0 +1,98 @@
+//! Responses for people: pages with the security headers every page sends,
+//! and `HtmlError`, which shows a domain error as a page.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
+use maud::Markup;
+
+use crate::error::Error;
+use crate::pages;
+
+/// No script at all; styles only from our own origin; never framed.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+                   frame-ancestors 'none'; base-uri 'none'";
+
+/// Adds the headers every page carries.
+pub(crate) fn secure(builder: &mut HttpResponseBuilder) -> &mut HttpResponseBuilder {
+    builder
+        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+}
+
+/// A page with a status.
+pub(crate) fn page(status: StatusCode, markup: Markup) -> HttpResponse {
+    secure(&mut HttpResponse::build(status))
+        .content_type("text/html; charset=utf-8")
+        .body(markup.into_string())
+}
+
+/// A redirect for a browser: 303 after a POST (RFC 9700 §4.12), 302 after a GET.
+pub(crate) fn redirect(after_post: bool, location: &str) -> HttpResponse {
+    let status = if after_post {
+        StatusCode::SEE_OTHER
+    } else {
+        StatusCode::FOUND
+    };
+    secure(&mut HttpResponse::build(status))
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// A domain error shown to a person as a page.
+#[derive(Debug)]
+pub(crate) struct HtmlError(pub(crate) Error);
+
+impl std::fmt::Display for HtmlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl From<Error> for HtmlError {
+    fn from(e: Error) -> Self {
+        HtmlError(e)
+    }
+}
+
+impl From<crate::store::StoreError> for HtmlError {
+    fn from(e: crate::store::StoreError) -> Self {
+        HtmlError(e.into())
+    }
+}
+
+impl ResponseError for HtmlError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let title = match status.as_u16() {
+            400 => "Bad request",
+            401 => "Not signed in",
+            403 => "Forbidden",
+            404 => "Not found",
+            405 => "Method not allowed",
+            413 => "Too large",
+            429 => "Too many attempts",
+            _ => "Something went wrong",
+        };
+        let detail = match &self.0 {
+            Error::Internal(cause) => {
+                log::error!("internal error: {cause}");
+                "The server could not complete the request. Please try again later.".to_owned()
+            }
+            other => other.description().into_owned(),
+        };
+        let mut response = page(status, pages::error(status.as_u16(), title, &detail));
+        if let Error::Throttled(after) = &self.0 {
+            if let Ok(value) = header::HeaderValue::from_str(&after.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}

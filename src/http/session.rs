@@ -1,0 +1,105 @@
+//! Cookies for people: the session cookie and the CSRF token. The CSRF
+//! token is a random value kept in its own cookie and repeated in every form
+//! (double submit); a POST whose form value differs from the cookie is refused.
+
+use actix_web::cookie::{time::Duration, Cookie, SameSite};
+use actix_web::HttpRequest;
+
+use super::page::HtmlError;
+use super::state::AppState;
+use crate::accounts::sessions;
+use crate::crypto::constant_time_eq;
+use crate::error::Error;
+use crate::store::{SessionRecord, UserRecord};
+
+/// The session cookie's name.
+pub(crate) const SESSION_COOKIE: &str = "gh_session";
+/// The CSRF cookie's name.
+pub(crate) const CSRF_COOKIE: &str = "gh_csrf";
+
+/// Whether cookies must be `Secure` (an https issuer).
+fn secure(state: &AppState) -> bool {
+    state.provider.settings.issuer.starts_with("https://")
+}
+
+/// A cookie with the attributes every Gatehouse cookie has.
+fn cookie(
+    state: &AppState,
+    name: &'static str,
+    value: String,
+    max_age: Option<u64>,
+) -> Cookie<'static> {
+    let mut cookie = Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure(state))
+        .finish();
+    if let Some(seconds) = max_age {
+        cookie.set_max_age(Duration::seconds(
+            i64::try_from(seconds).unwrap_or(i64::MAX),
+        ));
+    }
+    cookie
+}
+
+/// The session cookie for a new session.
+pub(crate) fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
+    let lifetime = state.provider.settings.session_absolute;
+    cookie(state, SESSION_COOKIE, value, Some(lifetime))
+}
+
+/// A cookie that removes the session cookie.
+pub(crate) fn clear_session_cookie(state: &AppState) -> Cookie<'static> {
+    cookie(state, SESSION_COOKIE, String::new(), Some(0))
+}
+
+/// The signed-in user of this request, if any.
+pub(crate) async fn current(
+    state: &AppState,
+    req: &HttpRequest,
+) -> Result<Option<(SessionRecord, UserRecord)>, Error> {
+    let Some(cookie) = req.cookie(SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let provider = &state.provider;
+    Ok(sessions::resolve(
+        &provider.store,
+        cookie.value(),
+        provider.clock.now(),
+        provider.settings.session_idle,
+    )
+    .await?)
+}
+
+/// The CSRF token for a form, and the cookie to set when the browser has none yet.
+pub(crate) fn csrf(
+    state: &AppState,
+    req: &HttpRequest,
+) -> Result<(String, Option<Cookie<'static>>), Error> {
+    if let Some(existing) = req.cookie(CSRF_COOKIE).filter(|c| c.value().len() >= 22) {
+        return Ok((existing.value().to_owned(), None));
+    }
+    let token = crate::crypto::random::new_id().map_err(Error::internal)?;
+    let cookie = cookie(state, CSRF_COOKIE, token.clone(), None);
+    Ok((token, Some(cookie)))
+}
+
+/// Refuses a POST whose CSRF token does not match its cookie.
+pub(crate) fn check_csrf(req: &HttpRequest, sent: Option<&str>) -> Result<(), HtmlError> {
+    let cookie = req.cookie(CSRF_COOKIE);
+    let ok = match (cookie, sent) {
+        (Some(cookie), Some(sent)) => {
+            !sent.is_empty() && constant_time_eq(cookie.value().as_bytes(), sent.as_bytes())
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(HtmlError(Error::AccessDenied(
+            "the form's security token is missing or stale; go back, reload the page and try again"
+                .into(),
+        )))
+    }
+}

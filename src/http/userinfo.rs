@@ -1,0 +1,52 @@
+//! `GET/POST /oauth/userinfo` (OpenID Connect Core §5.3, RFC 6750): the
+//! signed-in user's claims for a user token with the `openid` scope.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+
+use super::bearer;
+use super::state::AppState;
+use crate::error::Error;
+use crate::oauth::claims;
+use crate::oauth::scope::ScopeSet;
+
+/// The `X-OAuth-Scopes` header (App.net): the token's scopes, comma-separated.
+pub(crate) fn scopes_header(response: &mut HttpResponse, scope: &ScopeSet) {
+    let joined = scope.iter().collect::<Vec<_>>().join(",");
+    if let Ok(value) = HeaderValue::from_str(&joined) {
+        response
+            .headers_mut()
+            .insert(header::HeaderName::from_static("x-oauth-scopes"), value);
+    }
+}
+
+/// Answers the claims of the token's user.
+pub(crate) async fn userinfo(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let token = match bearer::token(&req, &body) {
+        Ok(token) => token,
+        Err(e) => return e.error_response(),
+    };
+    let access = match state.provider.access(&token).await {
+        Ok(access) => access,
+        Err(e) => return e.error_response(),
+    };
+    let outcome = match &access.user {
+        None => Err(Error::InvalidToken("this token acts for no user".into())),
+        Some(_) if !access.scope.contains("openid") => Err(Error::InsufficientScope(
+            "userinfo needs a token with the openid scope".into(),
+        )),
+        Some(user) => Ok(claims::for_scope(user, &access.scope)),
+    };
+    let mut response = match outcome {
+        Ok(claims) => HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(claims),
+        Err(e) => e.error_response(),
+    };
+    scopes_header(&mut response, &access.scope);
+    response
+}

@@ -1,0 +1,75 @@
+//! The authorization code grant's exchange (RFC 6749 §4.1.3, RFC 7636 §4.6).
+//! A code is single-use: a second redemption fails and revokes every token
+//! issued from it (§4.1.2, RFC 9700 §4.2.4 … the replay suggests theft).
+
+use crate::crypto::sha256;
+use crate::error::{Error, Result};
+use crate::oauth::scope::ScopeSet;
+use crate::oauth::tokens::{Grant, TokenResponse};
+use crate::oauth::{pkce, Provider};
+use crate::store::{ClientRecord, Redemption};
+
+fn invalid(why: &'static str) -> Error {
+    Error::InvalidGrant(why.into())
+}
+
+impl Provider {
+    /// Exchanges a code for tokens.
+    pub async fn exchange_code(
+        &self,
+        client: &ClientRecord,
+        code: &str,
+        redirect_uri: Option<&str>,
+        code_verifier: Option<&str>,
+    ) -> Result<TokenResponse> {
+        let digest = sha256(code.as_bytes());
+        // Check the binding before spending the code, so that a wrong client
+        // or verifier cannot burn a code that is not theirs.
+        let Some(record) = self.store.code(&digest).await? else {
+            return Err(invalid("unknown authorization code"));
+        };
+        if record.client_id != client.client_id {
+            return Err(invalid("the code was issued to another client"));
+        }
+        if self.clock.now() >= record.expires_at {
+            return Err(invalid("the authorization code has expired"));
+        }
+        match (&record.redirect_uri, redirect_uri) {
+            (Some(sent), Some(again)) if sent == again => {}
+            (Some(_), _) => {
+                return Err(invalid(
+                    "redirect_uri differs from the authorization request",
+                ))
+            }
+            (None, Some(again)) if !client.redirect_uris.iter().any(|r| r == again) => {
+                return Err(invalid("redirect_uri is not registered for this client"))
+            }
+            (None, _) => {}
+        }
+        if !record.redeemed {
+            pkce::verify(record.code_challenge.as_deref(), code_verifier)?;
+        }
+        let record = match self.store.redeem_code(&digest).await? {
+            Redemption::Fresh(record) => record,
+            Redemption::Replayed(record) => {
+                let revoked = self.store.revoke_grant(&record.grant_id).await?;
+                log::warn!(
+                    "authorization code for client {} replayed; revoked {revoked} tokens",
+                    record.client_id
+                );
+                return Err(invalid("the authorization code was already used"));
+            }
+            Redemption::Unknown => return Err(invalid("unknown authorization code")),
+        };
+        let scope = ScopeSet::parse(&record.scope)?;
+        self.issue(Grant {
+            client,
+            user_id: Some(record.user_id),
+            scope: &scope,
+            auth_time: Some(record.auth_time),
+            grant_id: Some(record.grant_id),
+            refresh: self.may_refresh(client, &scope),
+        })
+        .await
+    }
+}

@@ -1,0 +1,219 @@
+//! Redirect URIs: exact matching against the registered ones (with RFC 8252
+//! §7.3's loopback port exception), and building authorization responses
+//! in the query or the fragment with `state` and `iss` (RFC 9207).
+
+use url::Url;
+
+use super::client_metadata::OOB_REDIRECT;
+use crate::error::{Error, Result};
+use crate::store::ClientRecord;
+
+/// Where an authorization response goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Destination {
+    /// A verified redirect URI.
+    Uri(Url),
+    /// Show the result on a page for the person to copy.
+    OutOfBand,
+}
+
+/// The verified redirect target of a request: where to go, and what the
+/// request said (which the token request must repeat).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Where responses go.
+    pub destination: Destination,
+    /// The `redirect_uri` parameter as sent, if it was.
+    pub requested: Option<String>,
+}
+
+fn is_loopback(url: &Url) -> bool {
+    url.scheme() == "http"
+        && matches!(
+            url.host_str(),
+            Some("127.0.0.1") | Some("[::1]") | Some("localhost")
+        )
+}
+
+/// Whether `requested` matches `registered`: exactly, or for a loopback IP
+/// redirect, exactly but for the port.
+fn matches(registered: &str, requested: &str) -> bool {
+    if registered == requested {
+        return true;
+    }
+    let (Ok(reg), Ok(req)) = (Url::parse(registered), Url::parse(requested)) else {
+        return false;
+    };
+    if !is_loopback(&reg) || !is_loopback(&req) {
+        return false;
+    }
+    let (mut reg, mut req) = (reg, req);
+    let _ = reg.set_port(None);
+    let _ = req.set_port(None);
+    reg == req
+}
+
+/// Verifies the `redirect_uri` of an authorization request for `client`.
+/// A failure here must be shown to the person, never redirected.
+pub fn verify(client: &ClientRecord, requested: Option<&str>) -> Result<Target> {
+    let destination_of = |uri: &str| -> Result<Destination> {
+        if uri == OOB_REDIRECT {
+            return Ok(Destination::OutOfBand);
+        }
+        Url::parse(uri)
+            .map(Destination::Uri)
+            .map_err(|_| Error::InvalidRequest("redirect_uri is not a valid URI".into()))
+    };
+    match requested {
+        Some(uri) => {
+            if client.redirect_uris.iter().any(|r| matches(r, uri)) {
+                Ok(Target {
+                    destination: destination_of(uri)?,
+                    requested: Some(uri.to_owned()),
+                })
+            } else {
+                Err(Error::InvalidRequest(
+                    "redirect_uri is not registered for this client".into(),
+                ))
+            }
+        }
+        None => match client.redirect_uris.as_slice() {
+            [] => Ok(Target {
+                destination: Destination::OutOfBand,
+                requested: None,
+            }),
+            [only] => Ok(Target {
+                destination: destination_of(only)?,
+                requested: None,
+            }),
+            _ => Err(Error::InvalidRequest(
+                "redirect_uri is required: the client registered several".into(),
+            )),
+        },
+    }
+}
+
+/// Where the parameters of a response travel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Mode {
+    /// In the query (the code flow).
+    Query,
+    /// In the fragment (the implicit flow).
+    Fragment,
+}
+
+/// Builds a redirect URL carrying `params`, then `state` and `iss`.
+pub fn build(
+    base: &Url,
+    mode: Mode,
+    params: &[(&str, &str)],
+    state: Option<&str>,
+    issuer: &str,
+) -> Url {
+    let mut url = base.clone();
+    let all = params
+        .iter()
+        .copied()
+        .chain(state.map(|s| ("state", s)))
+        .chain(std::iter::once(("iss", issuer)));
+    match mode {
+        Mode::Query => {
+            url.query_pairs_mut().extend_pairs(all);
+        }
+        Mode::Fragment => {
+            let fragment = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(all)
+                .finish();
+            url.set_fragment(Some(&fragment));
+        }
+    }
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(uris: &[&str]) -> ClientRecord {
+        ClientRecord {
+            client_id: "c".into(),
+            secret_digest: None,
+            client_name: None,
+            redirect_uris: uris.iter().map(|s| s.to_string()).collect(),
+            grant_types: vec![],
+            response_types: vec![],
+            token_endpoint_auth_method: "none".into(),
+            scope: None,
+            id_token_signed_response_alg: None,
+            post_logout_redirect_uris: vec![],
+            owner: None,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn only_exact_matches_pass() {
+        let c = client(&["https://app.example/cb"]);
+        assert!(verify(&c, Some("https://app.example/cb")).is_ok());
+        for bad in [
+            "https://app.example/cb/",
+            "https://app.example/cb?x=1",
+            "https://app.example:444/cb",
+            "http://app.example/cb",
+        ] {
+            assert!(verify(&c, Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn loopback_redirects_may_change_the_port_only() {
+        let c = client(&["http://127.0.0.1/callback"]);
+        assert!(verify(&c, Some("http://127.0.0.1:53123/callback")).is_ok());
+        assert!(verify(&c, Some("http://127.0.0.1:53123/other")).is_err());
+        assert!(verify(&c, Some("http://127.0.0.2:53123/callback")).is_err());
+    }
+
+    #[test]
+    fn an_omitted_redirect_uri_needs_exactly_one_registered() {
+        let one = verify(&client(&["https://a/cb"]), None).unwrap();
+        assert_eq!(one.requested, None);
+        assert!(verify(&client(&["https://a/cb", "https://b/cb"]), None).is_err());
+        assert_eq!(
+            verify(&client(&[]), None).unwrap().destination,
+            Destination::OutOfBand
+        );
+        assert_eq!(
+            verify(&client(&[OOB_REDIRECT]), Some(OOB_REDIRECT))
+                .unwrap()
+                .destination,
+            Destination::OutOfBand
+        );
+    }
+
+    #[test]
+    fn responses_carry_state_and_iss_in_query_or_fragment() {
+        let base = Url::parse("https://a.example/cb?keep=1").unwrap();
+        let q = build(
+            &base,
+            Mode::Query,
+            &[("code", "x")],
+            Some("a b&c"),
+            "https://id.example",
+        );
+        assert_eq!(
+            q.as_str(),
+            "https://a.example/cb?keep=1&code=x&state=a+b%26c&iss=https%3A%2F%2Fid.example"
+        );
+        let f = build(
+            &base,
+            Mode::Fragment,
+            &[("access_token", "t")],
+            None,
+            "https://id.example",
+        );
+        assert_eq!(
+            f.fragment(),
+            Some("access_token=t&iss=https%3A%2F%2Fid.example")
+        );
+    }
+}

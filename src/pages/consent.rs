@@ -1,0 +1,75 @@
+//! The consent page: which application asks, for what, and where the answer goes.
+
+use maud::{html, Markup};
+
+use super::layout::{csrf_field, layout};
+
+/// One requested scope as the person reads it.
+#[derive(Debug)]
+pub struct ScopeLine {
+    /// The scope token.
+    pub name: String,
+    /// What it allows.
+    pub description: String,
+    /// The extension of an extended scope (`net.app.core.pm`).
+    pub extension: Option<String>,
+}
+
+/// What the consent page shows.
+#[derive(Debug)]
+pub struct ConsentView<'a> {
+    /// Where the form posts (the issuer's /oauth/authorize).
+    pub action: &'a str,
+    /// The CSRF token.
+    pub csrf: &'a str,
+    /// The application's name.
+    pub client_name: &'a str,
+    /// Who registered it, if known.
+    pub owner: Option<&'a str>,
+    /// The host the answer goes to, or a note that it is shown on screen.
+    pub redirect_host: &'a str,
+    /// The signed-in person.
+    pub username: &'a str,
+    /// The scopes asked for.
+    pub scopes: &'a [ScopeLine],
+    /// The request's parameters, carried through the form.
+    pub params: &'a [(&'a str, &'a str)],
+}
+
+/// Renders the consent page.
+pub fn consent(view: &ConsentView<'_>) -> Markup {
+    layout(
+        "Authorize",
+        html! {
+            h1 { "Authorize " strong.app-name { (view.client_name) } "?" }
+            @if let Some(owner) = view.owner {
+                p.owner { "Registered by " strong { (owner) } }
+            }
+            p { "Signed in as " strong { (view.username) } ". "
+                "If you allow it, you will be sent to " strong.redirect-host { (view.redirect_host) } "." }
+            h2 { "It will be able to:" }
+            ul.scopes {
+                @for scope in view.scopes {
+                    li {
+                        span.scope-description { (scope.description) }
+                        " "
+                        code.scope-name { (scope.name) }
+                        @if let Some(ext) = &scope.extension {
+                            " " span.scope-extension { "limited to " code { (ext) } }
+                        }
+                    }
+                }
+            }
+            form method="post" action=(view.action) {
+                (csrf_field(view.csrf))
+                @for (name, value) in view.params {
+                    input type="hidden" name=(name) value=(value);
+                }
+                div.buttons {
+                    button type="submit" name="decision" value="allow" { "Allow" }
+                    button.secondary type="submit" name="decision" value="deny" { "Deny" }
+                }
+            }
+        },
+    )
+}

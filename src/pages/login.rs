@@ -1,0 +1,44 @@
+//! The sign-in page.
+
+use maud::{html, Markup};
+
+use super::layout::{csrf_field, layout};
+
+/// What the sign-in page shows.
+#[derive(Debug)]
+pub struct LoginView<'a> {
+    /// Where the form posts (the issuer's /login).
+    pub action: &'a str,
+    /// The CSRF token.
+    pub csrf: &'a str,
+    /// The local path to return to afterwards.
+    pub next: &'a str,
+    /// The username to prefill.
+    pub username: &'a str,
+    /// An error to show above the form.
+    pub error: Option<&'a str>,
+}
+
+/// Renders the sign-in page.
+pub fn login(view: &LoginView<'_>) -> Markup {
+    layout(
+        "Sign in",
+        html! {
+            h1 { "Sign in" }
+            @if let Some(error) = view.error {
+                p.error role="alert" { (error) }
+            }
+            form method="post" action=(view.action) {
+                (csrf_field(view.csrf))
+                input type="hidden" name="next" value=(view.next);
+                label for="username" { "Username" }
+                input #username type="text" name="username" value=(view.username)
+                    autocomplete="username" required autofocus;
+                label for="password" { "Password" }
+                input #password type="password" name="password"
+                    autocomplete="current-password" required;
+                button type="submit" { "Sign in" }
+            }
+        },
+    )
+}

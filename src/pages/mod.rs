@@ -1,0 +1,16 @@
+//! Server-rendered pages: functions that take a view and return Markup,
+//! all inside one layout. They work without JavaScript.
+
+mod code;
+mod consent;
+mod error;
+mod home;
+mod layout;
+mod login;
+
+pub use code::{out_of_band, OutOfBandView};
+pub use consent::{consent, ConsentView, ScopeLine};
+pub use error::error;
+pub use home::{home, HomeView};
+pub use layout::{csrf_field, layout};
+pub use login::{login, LoginView};
