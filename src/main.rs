@@ -53,6 +53,24 @@ enum Command {
         /// Access token lifetime in seconds.
         #[arg(long, env = "GATEHOUSE_ACCESS_TOKEN_TTL", default_value_t = 3600)]
         access_token_ttl: u64,
+        /// Refresh token lifetime in seconds (0: never expires).
+        #[arg(long, env = "GATEHOUSE_REFRESH_TOKEN_TTL", default_value_t = 30 * 24 * 3600)]
+        refresh_token_ttl: u64,
+        /// Authorization code lifetime in seconds.
+        #[arg(long, env = "GATEHOUSE_CODE_TTL", default_value_t = 60)]
+        code_ttl: u64,
+        /// A session ends after this many idle seconds.
+        #[arg(long, env = "GATEHOUSE_SESSION_IDLE", default_value_t = 8 * 3600)]
+        session_idle: u64,
+        /// A session ends this many seconds after sign-in, active or not.
+        #[arg(long, env = "GATEHOUSE_SESSION_ABSOLUTE", default_value_t = 7 * 24 * 3600)]
+        session_absolute: u64,
+        /// Rotate confidential clients' refresh tokens on every use (public clients' always rotate).
+        #[arg(long, env = "GATEHOUSE_ROTATE_CONFIDENTIAL_REFRESH", default_value_t = true, action = clap::ArgAction::Set)]
+        rotate_confidential_refresh: bool,
+        /// Seconds a just-rotated refresh token may be presented again and answer the same new pair.
+        #[arg(long, env = "GATEHOUSE_REFRESH_GRACE", default_value_t = 0)]
+        refresh_grace: u64,
         /// Seconds between sweeps of expired tokens.
         #[arg(long, env = "GATEHOUSE_SWEEP_INTERVAL", default_value_t = 60)]
         sweep_interval: u64,
@@ -208,6 +226,12 @@ async fn run(command: Command) -> Result<(), AdminError> {
             seed,
             store,
             access_token_ttl,
+            refresh_token_ttl,
+            code_ttl,
+            session_idle,
+            session_absolute,
+            rotate_confidential_refresh,
+            refresh_grace,
             sweep_interval,
             workers,
             common,
@@ -223,6 +247,12 @@ async fn run(command: Command) -> Result<(), AdminError> {
             config.seed = seed;
             config.cache_bytes = common.cache_mb * 1024 * 1024;
             config.access_token_ttl = access_token_ttl;
+            config.refresh_token_ttl = refresh_token_ttl;
+            config.code_ttl = code_ttl;
+            config.session_idle = session_idle;
+            config.session_absolute = session_absolute;
+            config.rotate_confidential_refresh = rotate_confidential_refresh;
+            config.refresh_grace = refresh_grace;
             config.pbkdf2_iterations = common.pbkdf2_iterations;
             config.sweep_interval = sweep_interval;
             config.workers = workers;
