@@ -30,7 +30,13 @@ impl Flusher {
                     // Everyone queued now wrote before this flush starts.
                     let mut batch = vec![first];
                     batch.extend(waiters.try_iter());
+                    let started = std::time::Instant::now();
                     let outcome = db.flush().map(|_| ()).map_err(|e| e.to_string());
+                    log::trace!(
+                        "flushed for {} waiters in {} µs",
+                        batch.len(),
+                        started.elapsed().as_micros()
+                    );
                     for waiter in batch {
                         let _ = waiter.send(outcome.clone());
                     }
