@@ -140,7 +140,7 @@ i=("$rps" "$p50" "$p99" "$non2xx" "$sockerr")
 rss_after=$(rss_mib)
 
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * a / b; else print "n/a" }'; }
-row='%-14s %10s %9s %9s %8s %8s   %s\n'
+row='%-14s %10s %9s %9s %8s %8s%s\n'
 echo
 echo "nproc: $(nproc)   wrk ${wrk_args[*]}   warm-up ${warmup} s   server RUST_LOG=warn"
 # shellcheck disable=SC2059  # the format is ours
@@ -148,9 +148,9 @@ printf "$row" endpoint 'req/s' p50 p99 non-2xx sockerr ''
 # shellcheck disable=SC2059
 printf "$row" 'healthz' "${h[@]}" ''
 # shellcheck disable=SC2059
-printf "$row" 'token (cc)' "${t[@]}" "($(pct "${t[0]}" "${h[0]}") of healthz)"
+printf "$row" 'token (cc)' "${t[@]}" "   ($(pct "${t[0]}" "${h[0]}") of healthz)"
 # shellcheck disable=SC2059
-printf "$row" 'introspect' "${i[@]}" "($(pct "${i[0]}" "${h[0]}") of healthz)"
+printf "$row" 'introspect' "${i[@]}" "   ($(pct "${i[0]}" "${h[0]}") of healthz)"
 echo "RSS idle: ${rss_idle} MiB   RSS after load: ${rss_after} MiB"
 
 bad=$((h[3] + t[3] + i[3] + h[4] + t[4] + i[4]))
