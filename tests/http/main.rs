@@ -2,11 +2,19 @@
 //! fresh data directory and talks HTTP to it, as a client would.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod authorize;
 mod bad_input;
 mod binary;
+mod code_grant;
+mod cors;
 mod discovery;
 mod harness;
 mod introspect;
+mod login;
+mod oauth2_client;
+mod password_grant;
+mod refresh;
 mod revoke;
 mod seed_and_admin;
 mod token_client_credentials;
+mod userinfo;
