@@ -44,6 +44,42 @@ pub struct Config {
     pub workers: Option<usize>,
     /// The source of the current time (a manual clock in tests).
     pub clock: Clock,
+    /// ID token lifetime in seconds.
+    pub id_token_ttl: u64,
+    /// Device code lifetime in seconds.
+    pub device_code_ttl: u64,
+    /// The minimum device polling interval in seconds.
+    pub device_interval: u64,
+    /// The dynamic client registration policy.
+    pub registration: Registration,
+    /// Private keys (PKCS#8) to install on first start instead of making new
+    /// ones; for tests, where making an RSA key each time is slow.
+    pub preset_keys: Vec<(crate::crypto::jwt::Alg, Vec<u8>)>,
+}
+
+/// Who may register clients at the registration endpoint (RFC 7591 §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Registration {
+    /// Anyone.
+    Open,
+    /// Holders of an initial access token made by an administrator.
+    #[default]
+    Token,
+    /// Nobody.
+    Closed,
+}
+
+impl std::str::FromStr for Registration {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "open" => Ok(Registration::Open),
+            "token" => Ok(Registration::Token),
+            "closed" => Ok(Registration::Closed),
+            other => Err(format!("`{other}`: use open, token or closed")),
+        }
+    }
 }
 
 impl Config {
@@ -66,6 +102,11 @@ impl Config {
             sweep_interval: 60,
             workers: None,
             clock: Clock::system(),
+            id_token_ttl: 3600,
+            device_code_ttl: 600,
+            device_interval: 5,
+            registration: Registration::Token,
+            preset_keys: Vec::new(),
         }
     }
 }
@@ -88,6 +129,11 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "GATEHOUSE_SWEEP_INTERVAL",
     "GATEHOUSE_WORKERS",
     "GATEHOUSE_STORE",
+    "GATEHOUSE_REGISTRATION",
+    "GATEHOUSE_ID_TOKEN_TTL",
+    "GATEHOUSE_DEVICE_CODE_TTL",
+    "GATEHOUSE_DEVICE_INTERVAL",
+    "GATEHOUSE_DIALECTS",
 ];
 
 /// Names of set `GATEHOUSE_*` variables that no setting reads (likely typos).

@@ -78,6 +78,13 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             .await
             .map_err(|e| StartError(e.to_string()))?,
     );
+    let now = config.clock.now();
+    oauth::keys::ensure(&store, now, &config.preset_keys)
+        .await
+        .map_err(|e| StartError(format!("signing keys: {e}")))?;
+    let keys = oauth::keys::KeyRing::load(&store, now, config.id_token_ttl)
+        .await
+        .map_err(|e| StartError(format!("signing keys: {e}")))?;
 
     let listener = TcpListener::bind(config.addr)
         .map_err(|e| StartError(format!("cannot listen on {}: {e}", config.addr)))?;
@@ -101,7 +108,12 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             )))
         }
     }
-    let metadata = oauth::discovery::metadata(&issuer, &scopes).to_string();
+    let metadata = oauth::discovery::metadata(
+        &issuer,
+        &scopes,
+        config.registration != config::Registration::Closed,
+    )
+    .to_string();
     let state = web::Data::new(AppState {
         provider: Provider {
             store: store.clone(),
@@ -116,10 +128,15 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                 session_idle: config.session_idle,
                 session_absolute: config.session_absolute,
                 pbkdf2_iterations: config.pbkdf2_iterations,
+                id_token_ttl: config.id_token_ttl,
+                device_code_ttl: config.device_code_ttl,
+                device_interval: config.device_interval,
+                registration: config.registration,
             },
             clock: config.clock.clone(),
             throttle: Default::default(),
             dummy_hash: crypto::password::dummy_hash(config.pbkdf2_iterations),
+            keys,
         },
         metadata: metadata.into(),
     });

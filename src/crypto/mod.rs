@@ -2,6 +2,7 @@
 //! PBKDF2 password hashes and constant-time comparison.
 
 pub mod digest;
+pub mod jwt;
 pub mod password;
 pub mod random;
 pub mod seal;

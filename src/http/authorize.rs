@@ -10,7 +10,7 @@ use super::page::{page, redirect, HtmlError};
 use super::session::{self, check_csrf};
 use super::state::AppState;
 use crate::error::Error;
-use crate::oauth::authorize::{Failure, Outcome, Params, Request, Step};
+use crate::oauth::authorize::{Failure, Outcome, Params, Request, Step, AUTH_AFTER};
 use crate::oauth::redirect::Destination;
 use crate::pages::{self, ConsentView, OutOfBandView, ScopeLine};
 use crate::store::UserRecord;
@@ -89,15 +89,38 @@ fn display_name(request: &Request) -> String {
         .unwrap_or_else(|| request.client.client_id.clone())
 }
 
-/// Sends the person to sign in, then back to this same request.
+/// Sends the person to sign in, then back to this same request. A
+/// `prompt=login` is replaced by a marker so that the fresh session
+/// satisfies it on return.
 fn sign_in(state: &AppState, params: &Params, post: bool) -> Result<HttpResponse, HtmlError> {
+    let provider = &state.provider;
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut forced = false;
+    for (k, v) in params.protocol_pairs() {
+        match k {
+            "prompt" => {
+                let kept: Vec<&str> = v.split(' ').filter(|p| *p != "login" && !p.is_empty()).collect();
+                forced |= kept.len() != v.split(' ').filter(|p| !p.is_empty()).count();
+                if !kept.is_empty() {
+                    pairs.push((k.to_owned(), kept.join(" ")));
+                }
+            }
+            AUTH_AFTER => {}
+            _ => pairs.push((k.to_owned(), v.to_owned())),
+        }
+    }
+    if forced {
+        pairs.push((AUTH_AFTER.to_owned(), provider.clock.now().to_string()));
+    }
     let query = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(params.protocol_pairs())
+        .extend_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .finish();
     let next = format!("/oauth/authorize?{query}");
-    let mut login = url::Url::parse(&format!("{}/login", state.provider.settings.issuer))
-        .map_err(Error::internal)?;
+    let mut login = url::Url::parse(&format!("{}/login", provider.settings.issuer)).map_err(Error::internal)?;
     login.query_pairs_mut().append_pair("next", &next);
+    if let Some(hint) = params.get("login_hint") {
+        login.query_pairs_mut().append_pair("login_hint", hint);
+    }
     Ok(redirect(post, login.as_str()))
 }
 

@@ -53,6 +53,7 @@ fn login_page(
 #[derive(serde::Deserialize)]
 pub(crate) struct NextQuery {
     next: Option<String>,
+    login_hint: Option<String>,
 }
 
 /// Shows the sign-in form.
@@ -61,14 +62,9 @@ pub(crate) async fn get_login(
     req: HttpRequest,
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, HtmlError> {
-    login_page(
-        &state,
-        &req,
-        StatusCode::OK,
-        local_next(query.next.as_deref()),
-        "",
-        None,
-    )
+    let next = local_next(query.next.as_deref());
+    let hint = query.login_hint.as_deref().unwrap_or("");
+    login_page(&state, &req, StatusCode::OK, next, hint, None)
 }
 
 /// Checks the password, starts a session and returns to `next`.

@@ -53,6 +53,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(userinfo::userinfo),
         ],
     );
+    open_cors(cfg, "/oauth/jwks", "GET", vec![web::get().to(well_known::get_jwks)]);
     for path in [
         "/.well-known/oauth-authorization-server",
         "/.well-known/openid-configuration",

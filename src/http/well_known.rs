@@ -12,3 +12,11 @@ pub(crate) async fn get_metadata(state: web::Data<AppState>) -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .body(state.metadata.clone())
 }
+
+/// Serves the JWK Set (RFC 7517 §5) with the public signing keys.
+pub(crate) async fn get_jwks(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/jwk-set+json")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .body(state.provider.keys.jwks().to_owned())
+}

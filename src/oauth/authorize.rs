@@ -16,6 +16,9 @@ use crate::crypto::{new_token, sha256, TokenKind};
 use crate::error::{Error, Result};
 use crate::store::{ClientRecord, CodeRecord, UserRecord};
 
+/// The internal parameter that marks a request sent back after `prompt=login`.
+pub const AUTH_AFTER: &str = "gh_auth_after";
+
 /// The parameters of an authorization request, as sent (query or form).
 #[derive(Debug, Clone, Default)]
 pub struct Params {
@@ -62,6 +65,35 @@ pub enum ResponseType {
     Code,
     /// `token`: the implicit flow.
     Token,
+    /// `id_token`: OpenID implicit, an ID token only.
+    IdToken,
+    /// `id_token token`: OpenID implicit, both.
+    IdTokenToken,
+}
+
+impl ResponseType {
+    /// Parses `response_type` (space-separated values in any order).
+    fn parse(raw: &str) -> Option<Self> {
+        let mut values: Vec<&str> = raw.split(' ').filter(|v| !v.is_empty()).collect();
+        values.sort_unstable();
+        match values.as_slice() {
+            ["code"] => Some(ResponseType::Code),
+            ["token"] => Some(ResponseType::Token),
+            ["id_token"] => Some(ResponseType::IdToken),
+            ["id_token", "token"] => Some(ResponseType::IdTokenToken),
+            _ => None,
+        }
+    }
+
+    /// The registered name (RFC 7591 `response_types`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ResponseType::Code => "code",
+            ResponseType::Token => "token",
+            ResponseType::IdToken => "id_token",
+            ResponseType::IdTokenToken => "id_token token",
+        }
+    }
 }
 
 /// A validated authorization request.
@@ -83,6 +115,11 @@ pub struct Request {
     pub nonce: Option<String>,
     /// `prompt` values (OpenID Connect Core §3.1.2.1).
     pub prompt: Vec<String>,
+    /// `max_age`: the longest time since sign-in the client accepts.
+    pub max_age: Option<u64>,
+    /// Set when the person was sent to sign in again (`prompt=login`): a
+    /// session from before this time does not count.
+    pub auth_after: Option<u64>,
 }
 
 /// Why a request failed, and where the failure must be shown.
@@ -125,7 +162,7 @@ impl Request {
     fn mode(&self) -> Mode {
         match self.response_type {
             ResponseType::Code => Mode::Query,
-            ResponseType::Token => Mode::Fragment,
+            ResponseType::Token | ResponseType::IdToken | ResponseType::IdTokenToken => Mode::Fragment,
         }
     }
 
@@ -179,10 +216,10 @@ impl Provider {
 
         // From here on the redirect URI is trusted; errors go back to it.
         let state = params.get("state").map(str::to_owned);
-        let response_type = match params.get("response_type") {
-            Some("token") => ResponseType::Token,
-            _ => ResponseType::Code,
-        };
+        let response_type = params
+            .get("response_type")
+            .and_then(ResponseType::parse)
+            .unwrap_or(ResponseType::Code);
         let mut request = Request {
             client,
             target,
@@ -200,6 +237,8 @@ impl Provider {
                         .collect()
                 })
                 .unwrap_or_default(),
+            max_age: None,
+            auth_after: params.get(AUTH_AFTER).and_then(|v| v.parse().ok()),
         };
         let fail = |request: &Request, error: Error| {
             Failure::Redirect(request.error(error, &self.settings.issuer))
@@ -210,38 +249,44 @@ impl Provider {
                 Error::InvalidRequest(format!("parameter `{name}` is repeated").into()),
             ));
         }
-        match params.get("response_type") {
-            None => {
-                return Err(fail(
-                    &request,
-                    Error::InvalidRequest("response_type is missing".into()),
-                ))
-            }
-            Some("code") | Some("token") => {}
-            Some(_) => {
+        match params.get("response_type").map(ResponseType::parse) {
+            None => return Err(fail(&request, Error::InvalidRequest("response_type is missing".into()))),
+            Some(Some(_)) => {}
+            Some(None) => {
                 return Err(fail(
                     &request,
                     Error::UnsupportedResponseType(
-                        "supported response types are code and token".into(),
+                        "supported response types are code, token, id_token and id_token token".into(),
                     ),
                 ))
             }
         }
-        let registered = match response_type {
-            ResponseType::Code => request.client.response_types.iter().any(|r| r == "code"),
-            ResponseType::Token => request.client.response_types.iter().any(|r| r == "token"),
-        };
+        let registered = request
+            .client
+            .response_types
+            .iter()
+            .any(|r| ResponseType::parse(r) == Some(response_type));
         if !registered {
             return Err(fail(
                 &request,
-                Error::UnauthorizedClient(
-                    "the client is not registered for this response_type".into(),
+                Error::UnauthorizedClient("the client is not registered for this response_type".into()),
+            ));
+        }
+        if let Some(max_age) = params.get("max_age") {
+            request.max_age = Some(max_age.parse().map_err(|_| {
+                fail(&request, Error::InvalidRequest("max_age must be a number of seconds".into()))
+            })?);
+        }
+        let wants_id_token = matches!(response_type, ResponseType::IdToken | ResponseType::IdTokenToken);
+        if wants_id_token && request.nonce.is_none() {
+            return Err(fail(
+                &request,
+                Error::InvalidRequest(
+                    "nonce is required when an ID token is returned from the authorization endpoint".into(),
                 ),
             ));
         }
-        if response_type == ResponseType::Token
-            && request.target.destination == Destination::OutOfBand
-        {
+        if response_type != ResponseType::Code && request.target.destination == Destination::OutOfBand {
             return Err(fail(
                 &request,
                 Error::InvalidRequest("the implicit flow needs a redirect URI".into()),
@@ -251,6 +296,9 @@ impl Provider {
             .scopes
             .grant(params.get("scope"), request.client.scope.as_deref())
             .map_err(|e| fail(&request, e))?;
+        if wants_id_token && !request.scope.contains("openid") {
+            return Err(fail(&request, Error::InvalidScope("an ID token needs the openid scope".into())));
+        }
         if response_type == ResponseType::Code {
             request.code_challenge = pkce::check_challenge(
                 params.get("code_challenge"),
@@ -276,6 +324,14 @@ impl Provider {
         user: Option<(&UserRecord, u64)>,
     ) -> Result<Step> {
         let none = request.prompts("none");
+        let now = self.clock.now();
+        let fresh = |auth_time: u64| {
+            let young_enough = request.max_age.is_none_or(|max| now.saturating_sub(auth_time) <= max);
+            let after_marker = request.auth_after.is_none_or(|after| auth_time >= after);
+            let login_forced = request.prompts("login") && request.auth_after.is_none();
+            young_enough && after_marker && !login_forced
+        };
+        let user = user.filter(|(_, auth_time)| fresh(*auth_time));
         let Some((user, auth_time)) = user else {
             if none {
                 return Ok(Step::Answer(request.error(
@@ -358,33 +414,47 @@ impl Provider {
                     },
                 })
             }
-            ResponseType::Token => {
-                let issued = self
-                    .issue(Grant {
-                        client: &request.client,
-                        user_id: Some(user.id),
-                        scope: &request.scope,
-                        auth_time: Some(auth_time),
-                        grant_id: None,
-                        refresh: false,
-                    })
-                    .await?;
-                let expires_in = issued.expires_in.map(|e| e.to_string()).unwrap_or_default();
+            ResponseType::Token | ResponseType::IdToken | ResponseType::IdTokenToken => {
                 let Destination::Uri(uri) = &request.target.destination else {
-                    return Err(Error::InvalidRequest(
-                        "the implicit flow needs a redirect URI".into(),
-                    ));
+                    return Err(Error::InvalidRequest("the implicit flow needs a redirect URI".into()));
                 };
-                let params = [
-                    ("access_token", issued.access_token.as_str()),
-                    ("token_type", "Bearer"),
-                    ("expires_in", expires_in.as_str()),
-                    ("scope", issued.scope.as_str()),
-                ];
+                let mut params: Vec<(&str, String)> = Vec::new();
+                let mut access_token = None;
+                if request.response_type != ResponseType::IdToken {
+                    let issued = self
+                        .issue(Grant {
+                            client: &request.client,
+                            user_id: Some(user.id),
+                            scope: &request.scope,
+                            auth_time: Some(auth_time),
+                            grant_id: None,
+                            refresh: false,
+                            nonce: None,
+                        })
+                        .await?;
+                    params.push(("access_token", issued.access_token.clone()));
+                    params.push(("token_type", "Bearer".into()));
+                    let expires_in = issued.expires_in.map(|e| e.to_string()).unwrap_or_default();
+                    params.push(("expires_in", expires_in));
+                    params.push(("scope", issued.scope.clone()));
+                    access_token = Some(issued.access_token);
+                }
+                if request.response_type != ResponseType::Token {
+                    let id_token = self.id_token(super::id_token::Subject {
+                        client: &request.client,
+                        user,
+                        scope: &request.scope,
+                        auth_time,
+                        nonce: request.nonce.as_deref(),
+                        access_token: access_token.as_deref(),
+                    })?;
+                    params.push(("id_token", id_token));
+                }
+                let pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 Ok(Outcome::Redirect(redirect::build(
                     uri,
                     Mode::Fragment,
-                    &params,
+                    &pairs,
                     request.state.as_deref(),
                     issuer,
                 )))

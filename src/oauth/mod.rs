@@ -9,7 +9,9 @@ pub mod client_auth;
 pub mod client_metadata;
 pub mod discovery;
 pub mod grant;
+pub mod id_token;
 pub mod introspect;
+pub mod keys;
 pub mod pkce;
 pub mod redirect;
 pub mod resource;
@@ -41,6 +43,14 @@ pub struct Settings {
     pub session_absolute: u64,
     /// PBKDF2 iterations for new password hashes.
     pub pbkdf2_iterations: u32,
+    /// ID token lifetime in seconds.
+    pub id_token_ttl: u64,
+    /// Device code lifetime in seconds (RFC 8628).
+    pub device_code_ttl: u64,
+    /// The minimum polling interval for device codes, in seconds.
+    pub device_interval: u64,
+    /// Who may register clients dynamically.
+    pub registration: crate::config::Registration,
 }
 
 /// The authorization server: everything a protocol step needs.
@@ -58,4 +68,6 @@ pub struct Provider {
     pub throttle: crate::accounts::throttle::Throttle,
     /// A hash verified against for unknown users, so they cost as much time.
     pub dummy_hash: String,
+    /// The signing keys.
+    pub keys: keys::KeyRing,
 }

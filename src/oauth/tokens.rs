@@ -25,6 +25,9 @@ pub struct TokenResponse {
     pub refresh_token: Option<String>,
     /// The granted scope, always stated.
     pub scope: String,
+    /// The OpenID Connect ID token, for `openid` grants that act for a user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
 }
 
 impl fmt::Debug for TokenResponse {
@@ -51,6 +54,8 @@ pub struct Grant<'a> {
     pub grant_id: Option<String>,
     /// Whether to issue a refresh token too.
     pub refresh: bool,
+    /// The OpenID nonce to put in the ID token, if any.
+    pub nonce: Option<&'a str>,
 }
 
 /// New tokens before they are stored: the response, and the records to store.
@@ -117,15 +122,50 @@ impl Provider {
                 expires_in: Some(ttl),
                 refresh_token,
                 scope,
+                id_token: None,
             },
             records,
         })
     }
 
-    /// Makes and durably stores tokens for `grant`.
+    /// Makes and durably stores tokens for `grant`, with an ID token when
+    /// the scope has `openid` and the grant acts for a user.
     pub async fn issue(&self, grant: Grant<'_>) -> Result<TokenResponse> {
-        let minted = self.mint(grant)?;
+        let (client, user_id, scope, auth_time, nonce) =
+            (grant.client, grant.user_id, grant.scope, grant.auth_time, grant.nonce);
+        let mut minted = self.mint(grant)?;
+        self.add_id_token(&mut minted.response, client, user_id, scope, auth_time, nonce)
+            .await?;
         self.store.insert_tokens(&minted.records).await?;
         Ok(minted.response)
+    }
+
+    /// Adds an ID token to a response for an `openid` grant that acts for a user.
+    pub async fn add_id_token(
+        &self,
+        response: &mut TokenResponse,
+        client: &ClientRecord,
+        user_id: Option<u64>,
+        scope: &ScopeSet,
+        auth_time: Option<u64>,
+        nonce: Option<&str>,
+    ) -> Result<()> {
+        let Some(user_id) = user_id.filter(|_| scope.contains("openid")) else {
+            return Ok(());
+        };
+        let user = self
+            .store
+            .user(user_id)
+            .await?
+            .ok_or_else(|| Error::InvalidGrant("the user no longer exists".into()))?;
+        response.id_token = Some(self.id_token(super::id_token::Subject {
+            client,
+            user: &user,
+            scope,
+            auth_time: auth_time.unwrap_or_else(|| self.clock.now()),
+            nonce,
+            access_token: Some(&response.access_token),
+        })?);
+        Ok(())
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use super::codec::{decode, encode};
 use super::durability::Flusher;
 use super::records::{
-    ClientRecord, CodeRecord, ConsentRecord, ScopeRecord, SessionRecord, TokenRecord, UserRecord,
+    ClientRecord, CodeRecord, ConsentRecord, KeyRecord, ScopeRecord, SessionRecord, TokenRecord, UserRecord,
 };
 use super::Redemption;
 use super::{StoreError, StoreResult};
@@ -29,6 +29,7 @@ pub struct SledStore {
     codes: sled::Tree,
     sessions: sled::Tree,
     consents: sled::Tree,
+    keys: sled::Tree,
     expiry: sled::Tree,
 }
 
@@ -96,6 +97,7 @@ impl SledStore {
             codes: tree("codes")?,
             sessions: tree("sessions")?,
             consents: tree("consents")?,
+            keys: tree("keys")?,
             expiry: tree("expiry")?,
             flusher: Flusher::start(db.clone())?,
             db,
@@ -461,6 +463,25 @@ impl SledStore {
     ) -> StoreResult<()> {
         self.consents
             .insert(consent_key(user_id, client_id), encode(consent)?)
+            .map_err(db_err)?;
+        self.flush().await
+    }
+
+    // ---- signing keys ----
+
+    /// Every signing key, current and retired, in kid order.
+    pub async fn keys(&self) -> StoreResult<Vec<KeyRecord>> {
+        self.keys
+            .iter()
+            .values()
+            .map(|v| decode(&v.map_err(db_err)?))
+            .collect()
+    }
+
+    /// Creates or replaces a signing key; durable when it returns.
+    pub async fn put_key(&self, key: &KeyRecord) -> StoreResult<()> {
+        self.keys
+            .insert(key.kid.as_bytes(), encode(key)?)
             .map_err(db_err)?;
         self.flush().await
     }

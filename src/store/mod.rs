@@ -16,7 +16,7 @@ use std::fmt;
 
 pub use embedded::SledStore as Store;
 pub use records::{
-    ClientRecord, CodeRecord, ConsentRecord, Rotation, ScopeRecord, SessionRecord, TokenKind,
+    ClientRecord, CodeRecord, ConsentRecord, KeyRecord, Rotation, ScopeRecord, SessionRecord, TokenKind,
     TokenRecord, UserRecord,
 };
 

@@ -179,3 +179,28 @@ impl TokenRecord {
         self.expires_at.is_none_or(|exp| now < exp)
     }
 }
+
+/// A signing key, private part included (the store is the key's home).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyRecord {
+    /// The key id.
+    pub kid: String,
+    /// The JOSE algorithm name.
+    pub alg: String,
+    /// The private key, PKCS#8 DER.
+    pub pkcs8: Vec<u8>,
+    /// When it was made (Unix seconds).
+    pub created_at: u64,
+    /// When a newer key replaced it; it then only verifies.
+    pub retired_at: Option<u64>,
+}
+
+impl std::fmt::Debug for KeyRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyRecord")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .field("retired_at", &self.retired_at)
+            .finish_non_exhaustive()
+    }
+}

@@ -69,6 +69,7 @@ impl Provider {
             auth_time: Some(record.auth_time),
             grant_id: Some(record.grant_id),
             refresh: self.may_refresh(client, &scope),
+            nonce: record.nonce.as_deref(),
         })
         .await
     }

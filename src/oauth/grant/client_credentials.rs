@@ -27,6 +27,7 @@ impl Provider {
             auth_time: None,
             grant_id: None,
             refresh: false,
+            nonce: None,
         })
         .await
     }

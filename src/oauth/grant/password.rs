@@ -38,6 +38,7 @@ impl Provider {
             auth_time: Some(now),
             grant_id: None,
             refresh: self.may_refresh(client, &scope),
+            nonce: None,
         })
         .await
     }

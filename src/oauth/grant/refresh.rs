@@ -56,14 +56,18 @@ impl Provider {
             }
         };
         let rotate = !client.is_confidential() || self.settings.rotate_confidential_refresh;
-        let minted = self.mint(Grant {
+        let mut minted = self.mint(Grant {
             client,
             user_id: record.user_id,
             scope: &scope,
             auth_time: record.auth_time,
             grant_id: record.grant_id.clone(),
             refresh: rotate,
+            nonce: None,
         })?;
+        // OpenID Connect Core §12.2: a new ID token, same auth_time, no nonce.
+        self.add_id_token(&mut minted.response, client, record.user_id, &scope, record.auth_time, None)
+            .await?;
         // The refresh token keeps the original grant's scope, so a later
         // refresh may ask for the wider scope again (RFC 6749 §6).
         let mut records = minted.records;
