@@ -35,6 +35,12 @@ pub enum Error {
     LoginRequired(Description),
     /// OpenID Connect Core §3.1.2.6 `consent_required` (for `prompt=none`).
     ConsentRequired(Description),
+    /// RFC 8628 §3.5 `authorization_pending`: the person has not answered yet.
+    AuthorizationPending,
+    /// RFC 8628 §3.5 `slow_down`: polling too fast; the interval grew by 5 s.
+    SlowDown,
+    /// RFC 8628 §3.5 `expired_token`: the device code has expired.
+    ExpiredToken,
     /// RFC 7009 §2.2.1 `unsupported_token_type`: the server cannot handle this token type.
     UnsupportedTokenType(Description),
     /// RFC 6750 §3.1 `invalid_token`: the access token is unknown, expired or revoked.
@@ -69,6 +75,9 @@ impl Error {
             Error::InvalidScope(_) => "invalid_scope",
             Error::UnsupportedTokenType(_) => "unsupported_token_type",
             Error::AccessDenied(_) => "access_denied",
+            Error::AuthorizationPending => "authorization_pending",
+            Error::SlowDown => "slow_down",
+            Error::ExpiredToken => "expired_token",
             Error::UnsupportedResponseType(_) => "unsupported_response_type",
             Error::LoginRequired(_) => "login_required",
             Error::ConsentRequired(_) => "consent_required",
@@ -107,6 +116,9 @@ impl Error {
                 Cow::Owned(format!("method not allowed; use {allow}"))
             }
             Error::NotFound => Cow::Borrowed("no such resource"),
+            Error::AuthorizationPending => Cow::Borrowed("the person has not answered yet"),
+            Error::SlowDown => Cow::Borrowed("polling too fast; the interval grew by 5 seconds"),
+            Error::ExpiredToken => Cow::Borrowed("the device code has expired"),
             Error::MissingToken => Cow::Borrowed("an access token is required"),
             Error::Internal(_) => Cow::Borrowed("the server could not complete the request"),
         }
@@ -152,7 +164,10 @@ impl ResponseError for Error {
             | Error::UnsupportedTokenType(_)
             | Error::UnsupportedResponseType(_)
             | Error::LoginRequired(_)
-            | Error::ConsentRequired(_) => StatusCode::BAD_REQUEST,
+            | Error::ConsentRequired(_)
+            | Error::AuthorizationPending
+            | Error::SlowDown
+            | Error::ExpiredToken => StatusCode::BAD_REQUEST,
             Error::AccessDenied(_) => StatusCode::FORBIDDEN,
         }
     }
@@ -200,6 +215,9 @@ impl ResponseError for Error {
             | Error::UnsupportedResponseType(_)
             | Error::LoginRequired(_)
             | Error::ConsentRequired(_)
+            | Error::AuthorizationPending
+            | Error::SlowDown
+            | Error::ExpiredToken
             | Error::PayloadTooLarge(_)
             | Error::NotFound
             | Error::Internal(_) => {}

@@ -5,7 +5,9 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ring::rand::SystemRandom;
-use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair, RsaPublicKeyComponents};
+use ring::signature::{
+    self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair, RsaPublicKeyComponents,
+};
 use serde_json::{json, Map, Value};
 
 /// The algorithms Gatehouse signs with.
@@ -67,9 +69,11 @@ pub fn generate(alg: Alg) -> Result<Vec<u8>, KeyError> {
                 .map_err(|e| KeyError(format!("RSA key encoding failed: {e}")))?;
             Ok(der.as_bytes().to_vec())
         }
-        Alg::Es256 => EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
-            .map(|d| d.as_ref().to_vec())
-            .map_err(|_| err("P-256 key generation failed")),
+        Alg::Es256 => {
+            EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+                .map(|d| d.as_ref().to_vec())
+                .map_err(|_| err("P-256 key generation failed"))
+        }
         Alg::EdDsa => Ed25519KeyPair::generate_pkcs8(&rng)
             .map(|d| d.as_ref().to_vec())
             .map_err(|_| err("Ed25519 key generation failed")),
@@ -108,10 +112,17 @@ impl SigningKey {
     /// Loads a PKCS#8 private key.
     pub fn from_pkcs8(kid: &str, alg: Alg, pkcs8: &[u8]) -> Result<Self, KeyError> {
         let pair = match alg {
-            Alg::Rs256 => Pair::Rsa(RsaKeyPair::from_pkcs8(pkcs8).map_err(|e| KeyError(format!("bad RSA key {kid}: {e}")))?),
+            Alg::Rs256 => Pair::Rsa(
+                RsaKeyPair::from_pkcs8(pkcs8)
+                    .map_err(|e| KeyError(format!("bad RSA key {kid}: {e}")))?,
+            ),
             Alg::Es256 => Pair::Ec(
-                EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8, &SystemRandom::new())
-                    .map_err(|e| KeyError(format!("bad P-256 key {kid}: {e}")))?,
+                EcdsaKeyPair::from_pkcs8(
+                    &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+                    pkcs8,
+                    &SystemRandom::new(),
+                )
+                .map_err(|e| KeyError(format!("bad P-256 key {kid}: {e}")))?,
             ),
             Alg::EdDsa => Pair::Ed(
                 Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8)
@@ -137,7 +148,9 @@ impl SigningKey {
                 let point = pair.public_key().as_ref();
                 json!({"kty": "EC", "crv": "P-256", "x": b64(&point[1..33]), "y": b64(&point[33..65])})
             }
-            Pair::Ed(pair) => json!({"kty": "OKP", "crv": "Ed25519", "x": b64(pair.public_key().as_ref())}),
+            Pair::Ed(pair) => {
+                json!({"kty": "OKP", "crv": "Ed25519", "x": b64(pair.public_key().as_ref())})
+            }
         };
         if let Value::Object(map) = &mut jwk {
             map.insert("kid".into(), json!(self.kid));
@@ -181,7 +194,9 @@ impl SigningKey {
         let (signed, signature) = jwt.rsplit_once('.')?;
         let (header, payload) = signed.split_once('.')?;
         let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
-        if header.get("alg")?.as_str()? != self.alg.name() || header.get("kid")?.as_str()? != self.kid {
+        if header.get("alg")?.as_str()? != self.alg.name()
+            || header.get("kid")?.as_str()? != self.kid
+        {
             return None;
         }
         let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
@@ -190,12 +205,17 @@ impl SigningKey {
             Pair::Rsa(pair) => RsaPublicKeyComponents::<Vec<u8>>::from(pair.public())
                 .verify(&signature::RSA_PKCS1_2048_8192_SHA256, message, &signature)
                 .is_ok(),
-            Pair::Ec(pair) => signature::UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, pair.public_key().as_ref())
-                .verify(message, &signature)
-                .is_ok(),
-            Pair::Ed(pair) => signature::UnparsedPublicKey::new(&signature::ED25519, pair.public_key().as_ref())
-                .verify(message, &signature)
-                .is_ok(),
+            Pair::Ec(pair) => signature::UnparsedPublicKey::new(
+                &signature::ECDSA_P256_SHA256_FIXED,
+                pair.public_key().as_ref(),
+            )
+            .verify(message, &signature)
+            .is_ok(),
+            Pair::Ed(pair) => {
+                signature::UnparsedPublicKey::new(&signature::ED25519, pair.public_key().as_ref())
+                    .verify(message, &signature)
+                    .is_ok()
+            }
         };
         if !ok {
             return None;

@@ -18,6 +18,12 @@ pub enum TokenKind {
     Code,
     /// A browser session cookie.
     Session,
+    /// A device code (RFC 8628).
+    DeviceCode,
+    /// A registration access token (RFC 7592).
+    Registration,
+    /// An initial access token for dynamic registration (RFC 7591).
+    InitialAccess,
 }
 
 impl TokenKind {
@@ -29,6 +35,9 @@ impl TokenKind {
             TokenKind::ClientSecret => "gth_cs_",
             TokenKind::Code => "gth_ac_",
             TokenKind::Session => "gth_ss_",
+            TokenKind::DeviceCode => "gth_dc_",
+            TokenKind::Registration => "gth_ra_",
+            TokenKind::InitialAccess => "gth_ia_",
         }
     }
 }

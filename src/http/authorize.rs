@@ -99,7 +99,10 @@ fn sign_in(state: &AppState, params: &Params, post: bool) -> Result<HttpResponse
     for (k, v) in params.protocol_pairs() {
         match k {
             "prompt" => {
-                let kept: Vec<&str> = v.split(' ').filter(|p| *p != "login" && !p.is_empty()).collect();
+                let kept: Vec<&str> = v
+                    .split(' ')
+                    .filter(|p| *p != "login" && !p.is_empty())
+                    .collect();
                 forced |= kept.len() != v.split(' ').filter(|p| !p.is_empty()).count();
                 if !kept.is_empty() {
                     pairs.push((k.to_owned(), kept.join(" ")));
@@ -116,7 +119,8 @@ fn sign_in(state: &AppState, params: &Params, post: bool) -> Result<HttpResponse
         .extend_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .finish();
     let next = format!("/oauth/authorize?{query}");
-    let mut login = url::Url::parse(&format!("{}/login", provider.settings.issuer)).map_err(Error::internal)?;
+    let mut login =
+        url::Url::parse(&format!("{}/login", provider.settings.issuer)).map_err(Error::internal)?;
     login.query_pairs_mut().append_pair("next", &next);
     if let Some(hint) = params.get("login_hint") {
         login.query_pairs_mut().append_pair("login_hint", hint);

@@ -3,12 +3,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::form::PageForm;
+use super::form::{decode, PageForm};
 use super::page::{page, redirect, HtmlError};
 use super::session::{self, check_csrf};
 use super::state::AppState;
 use crate::accounts::{login, sessions, throttle};
 use crate::error::Error;
+use crate::oauth::authorize::Params;
 use crate::pages::{self, HomeView, LoginView};
 
 /// Keeps `next` on this server: a local absolute path, never `//host` or `/\host`.
@@ -117,19 +118,84 @@ pub(crate) async fn post_login(
     Ok(response)
 }
 
-/// Ends the session.
+/// RP-initiated logout (GET): ends the session at once when the ID token
+/// hint names the signed-in user, and otherwise asks the person first.
+pub(crate) async fn get_logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, HtmlError> {
+    let params = Params::new(decode(req.query_string().as_bytes()));
+    logout(&state, &req, &params, false).await
+}
+
+/// Ends the session: from the start page's button, or from the confirmation
+/// of an application's logout request.
 pub(crate) async fn post_logout(
     state: web::Data<AppState>,
     req: HttpRequest,
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&req, form.get("csrf_token"))?;
-    if let Some(cookie) = req.cookie(session::SESSION_COOKIE) {
-        sessions::end(&state.provider.store, cookie.value()).await?;
+    let params = Params::new(form.pairs().to_vec());
+    logout(&state, &req, &params, true).await
+}
+
+async fn logout(
+    state: &AppState,
+    req: &HttpRequest,
+    params: &Params,
+    confirmed: bool,
+) -> Result<HttpResponse, HtmlError> {
+    let provider = &state.provider;
+    let request = provider
+        .check_logout(
+            params.get("id_token_hint"),
+            params.get("client_id"),
+            params.get("post_logout_redirect_uri"),
+            params.get("state"),
+        )
+        .await?;
+    let current = session::current(state, req).await?;
+    let hint_matches = match (&current, &request.hinted_sub) {
+        (Some((_, user)), Some(sub)) => user.id.to_string() == *sub,
+        _ => false,
+    };
+    if current.is_some() && !confirmed && !hint_matches {
+        let (csrf, cookie) = session::csrf(state, req)?;
+        let carried: Vec<(&str, &str)> = [
+            "id_token_hint",
+            "client_id",
+            "post_logout_redirect_uri",
+            "state",
+        ]
+        .into_iter()
+        .filter_map(|k| params.get(k).map(|v| (k, v)))
+        .collect();
+        let action = format!("{}/logout", provider.settings.issuer);
+        let name = request
+            .client
+            .as_ref()
+            .and_then(|c| c.client_name.as_deref());
+        let mut response = page(
+            StatusCode::OK,
+            pages::confirm_logout(&action, &csrf, name, &carried),
+        );
+        if let Some(cookie) = cookie {
+            response.add_cookie(&cookie).map_err(Error::internal)?;
+        }
+        return Ok(response);
     }
-    let mut response = redirect(true, &format!("{}/login", state.provider.settings.issuer));
+    if let Some(cookie) = req.cookie(session::SESSION_COOKIE) {
+        sessions::end(&provider.store, cookie.value()).await?;
+    }
+    let from_application = !confirmed || params.get("end_session").is_some();
+    let mut response = match (&request.redirect, from_application) {
+        (Some(url), _) => redirect(confirmed, url.as_str()),
+        (None, true) => page(StatusCode::OK, pages::signed_out()),
+        (None, false) => redirect(true, &format!("{}/login", provider.settings.issuer)),
+    };
     response
-        .add_cookie(&session::clear_session_cookie(&state))
+        .add_cookie(&session::clear_session_cookie(state))
         .map_err(Error::internal)?;
     Ok(response)
 }

@@ -5,6 +5,7 @@ mod assets;
 mod authorize;
 mod bearer;
 mod cors;
+mod device;
 mod form;
 mod health;
 mod introspect;
@@ -53,7 +54,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(userinfo::userinfo),
         ],
     );
-    open_cors(cfg, "/oauth/jwks", "GET", vec![web::get().to(well_known::get_jwks)]);
+    cfg.service(
+        web::resource("/oauth/device_authorization")
+            .route(web::post().to(device::post_device_authorization))
+            .default_service(web::to(|| not_allowed("POST"))),
+    )
+    .service(
+        web::resource("/device")
+            .route(web::get().to(device::get_device))
+            .route(web::post().to(device::post_device)),
+    );
+    open_cors(
+        cfg,
+        "/oauth/jwks",
+        "GET",
+        vec![web::get().to(well_known::get_jwks)],
+    );
     for path in [
         "/.well-known/oauth-authorization-server",
         "/.well-known/openid-configuration",
@@ -76,7 +92,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(login::get_login))
             .route(web::post().to(login::post_login)),
     )
-    .route("/logout", web::post().to(login::post_logout))
+    .service(
+        web::resource("/logout")
+            .route(web::get().to(login::get_logout))
+            .route(web::post().to(login::post_logout)),
+    )
     .route("/", web::get().to(login::get_home))
     .route("/static/style.css", web::get().to(assets::get_style))
     .route("/healthz", web::get().to(health::get_healthz))

@@ -162,7 +162,9 @@ impl Request {
     fn mode(&self) -> Mode {
         match self.response_type {
             ResponseType::Code => Mode::Query,
-            ResponseType::Token | ResponseType::IdToken | ResponseType::IdTokenToken => Mode::Fragment,
+            ResponseType::Token | ResponseType::IdToken | ResponseType::IdTokenToken => {
+                Mode::Fragment
+            }
         }
     }
 
@@ -250,13 +252,19 @@ impl Provider {
             ));
         }
         match params.get("response_type").map(ResponseType::parse) {
-            None => return Err(fail(&request, Error::InvalidRequest("response_type is missing".into()))),
+            None => {
+                return Err(fail(
+                    &request,
+                    Error::InvalidRequest("response_type is missing".into()),
+                ))
+            }
             Some(Some(_)) => {}
             Some(None) => {
                 return Err(fail(
                     &request,
                     Error::UnsupportedResponseType(
-                        "supported response types are code, token, id_token and id_token token".into(),
+                        "supported response types are code, token, id_token and id_token token"
+                            .into(),
                     ),
                 ))
             }
@@ -269,15 +277,23 @@ impl Provider {
         if !registered {
             return Err(fail(
                 &request,
-                Error::UnauthorizedClient("the client is not registered for this response_type".into()),
+                Error::UnauthorizedClient(
+                    "the client is not registered for this response_type".into(),
+                ),
             ));
         }
         if let Some(max_age) = params.get("max_age") {
             request.max_age = Some(max_age.parse().map_err(|_| {
-                fail(&request, Error::InvalidRequest("max_age must be a number of seconds".into()))
+                fail(
+                    &request,
+                    Error::InvalidRequest("max_age must be a number of seconds".into()),
+                )
             })?);
         }
-        let wants_id_token = matches!(response_type, ResponseType::IdToken | ResponseType::IdTokenToken);
+        let wants_id_token = matches!(
+            response_type,
+            ResponseType::IdToken | ResponseType::IdTokenToken
+        );
         if wants_id_token && request.nonce.is_none() {
             return Err(fail(
                 &request,
@@ -286,7 +302,9 @@ impl Provider {
                 ),
             ));
         }
-        if response_type != ResponseType::Code && request.target.destination == Destination::OutOfBand {
+        if response_type != ResponseType::Code
+            && request.target.destination == Destination::OutOfBand
+        {
             return Err(fail(
                 &request,
                 Error::InvalidRequest("the implicit flow needs a redirect URI".into()),
@@ -297,7 +315,10 @@ impl Provider {
             .grant(params.get("scope"), request.client.scope.as_deref())
             .map_err(|e| fail(&request, e))?;
         if wants_id_token && !request.scope.contains("openid") {
-            return Err(fail(&request, Error::InvalidScope("an ID token needs the openid scope".into())));
+            return Err(fail(
+                &request,
+                Error::InvalidScope("an ID token needs the openid scope".into()),
+            ));
         }
         if response_type == ResponseType::Code {
             request.code_challenge = pkce::check_challenge(
@@ -326,7 +347,9 @@ impl Provider {
         let none = request.prompts("none");
         let now = self.clock.now();
         let fresh = |auth_time: u64| {
-            let young_enough = request.max_age.is_none_or(|max| now.saturating_sub(auth_time) <= max);
+            let young_enough = request
+                .max_age
+                .is_none_or(|max| now.saturating_sub(auth_time) <= max);
             let after_marker = request.auth_after.is_none_or(|after| auth_time >= after);
             let login_forced = request.prompts("login") && request.auth_after.is_none();
             young_enough && after_marker && !login_forced
@@ -416,7 +439,9 @@ impl Provider {
             }
             ResponseType::Token | ResponseType::IdToken | ResponseType::IdTokenToken => {
                 let Destination::Uri(uri) = &request.target.destination else {
-                    return Err(Error::InvalidRequest("the implicit flow needs a redirect URI".into()));
+                    return Err(Error::InvalidRequest(
+                        "the implicit flow needs a redirect URI".into(),
+                    ));
                 };
                 let mut params: Vec<(&str, String)> = Vec::new();
                 let mut access_token = None;
@@ -450,7 +475,8 @@ impl Provider {
                     })?;
                     params.push(("id_token", id_token));
                 }
-                let pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let pairs: Vec<(&str, &str)> =
+                    params.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 Ok(Outcome::Redirect(redirect::build(
                     uri,
                     Mode::Fragment,

@@ -45,7 +45,10 @@ pub fn metadata(issuer: &str, scopes: &Scopes, registration: bool) -> Value {
     });
     if registration {
         if let Value::Object(map) = &mut doc {
-            map.insert("registration_endpoint".into(), json!(url("/oauth/register")));
+            map.insert(
+                "registration_endpoint".into(),
+                json!(url("/oauth/register")),
+            );
         }
     }
     doc

@@ -85,6 +85,9 @@ mod tests {
     #[test]
     fn at_hash_matches_the_openid_example() {
         // OpenID Connect Core, Appendix A.3/A.4: access token and at_hash for RS256.
-        assert_eq!(at_hash(Alg::Rs256, "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"), "77QmUPtjPfzWtF2AnpK9RQ");
+        assert_eq!(
+            at_hash(Alg::Rs256, "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
+            "77QmUPtjPfzWtF2AnpK9RQ"
+        );
     }
 }

@@ -53,7 +53,11 @@ fn new_record(alg: Alg, now: u64, preset: &[(Alg, Vec<u8>)]) -> Result<KeyRecord
 }
 
 /// Adds a current key for every algorithm that has none.
-pub async fn ensure(store: &Store, now: u64, preset: &[(Alg, Vec<u8>)]) -> Result<(), KeyRingError> {
+pub async fn ensure(
+    store: &Store,
+    now: u64,
+    preset: &[(Alg, Vec<u8>)],
+) -> Result<(), KeyRingError> {
     let keys = store.keys().await.map_err(KeyRingError::Store)?;
     for alg in Alg::ALL {
         let has_current = keys
@@ -96,7 +100,9 @@ impl KeyRing {
             let Some(alg) = Alg::from_name(&record.alg) else {
                 continue;
             };
-            let load = || SigningKey::from_pkcs8(&record.kid, alg, &record.pkcs8).map_err(KeyRingError::Key);
+            let load = || {
+                SigningKey::from_pkcs8(&record.kid, alg, &record.pkcs8).map_err(KeyRingError::Key)
+            };
             match record.retired_at {
                 None if !current.iter().any(|k: &SigningKey| k.alg == alg) => current.push(load()?),
                 None => published.push(load()?),
@@ -104,7 +110,11 @@ impl KeyRing {
                 Some(_) => {}
             }
         }
-        let keys: Vec<Value> = current.iter().chain(published.iter()).map(SigningKey::jwk).collect();
+        let keys: Vec<Value> = current
+            .iter()
+            .chain(published.iter())
+            .map(SigningKey::jwk)
+            .collect();
         let jwks = json!({ "keys": keys }).to_string();
         Ok(KeyRing {
             current,

@@ -131,11 +131,23 @@ impl Provider {
     /// Makes and durably stores tokens for `grant`, with an ID token when
     /// the scope has `openid` and the grant acts for a user.
     pub async fn issue(&self, grant: Grant<'_>) -> Result<TokenResponse> {
-        let (client, user_id, scope, auth_time, nonce) =
-            (grant.client, grant.user_id, grant.scope, grant.auth_time, grant.nonce);
+        let (client, user_id, scope, auth_time, nonce) = (
+            grant.client,
+            grant.user_id,
+            grant.scope,
+            grant.auth_time,
+            grant.nonce,
+        );
         let mut minted = self.mint(grant)?;
-        self.add_id_token(&mut minted.response, client, user_id, scope, auth_time, nonce)
-            .await?;
+        self.add_id_token(
+            &mut minted.response,
+            client,
+            user_id,
+            scope,
+            auth_time,
+            nonce,
+        )
+        .await?;
         self.store.insert_tokens(&minted.records).await?;
         Ok(minted.response)
     }

@@ -3,14 +3,18 @@
 
 mod code;
 mod consent;
+mod device;
 mod error;
 mod home;
 mod layout;
 mod login;
+mod logout;
 
 pub use code::{out_of_band, OutOfBandView};
 pub use consent::{consent, ConsentView, ScopeLine};
+pub use device::{device_done, device_form};
 pub use error::error;
 pub use home::{home, HomeView};
 pub use layout::{csrf_field, layout};
 pub use login::{login, LoginView};
+pub use logout::{confirm_logout, signed_out};

@@ -5,7 +5,8 @@ use std::path::Path;
 use super::codec::{decode, encode};
 use super::durability::Flusher;
 use super::records::{
-    ClientRecord, CodeRecord, ConsentRecord, KeyRecord, ScopeRecord, SessionRecord, TokenRecord, UserRecord,
+    ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, KeyRecord, ScopeRecord, SessionRecord,
+    TokenRecord, UserRecord,
 };
 use super::Redemption;
 use super::{StoreError, StoreResult};
@@ -30,6 +31,8 @@ pub struct SledStore {
     sessions: sled::Tree,
     consents: sled::Tree,
     keys: sled::Tree,
+    devices: sled::Tree,
+    user_codes: sled::Tree,
     expiry: sled::Tree,
 }
 
@@ -46,6 +49,8 @@ enum Expiring {
     Token = 1,
     Code = 2,
     Session = 3,
+    Device = 4,
+    UserCode = 5,
 }
 
 /// The key of the expiry index: expiry time, the tree, then the record's digest.
@@ -98,6 +103,8 @@ impl SledStore {
             sessions: tree("sessions")?,
             consents: tree("consents")?,
             keys: tree("keys")?,
+            devices: tree("devices")?,
+            user_codes: tree("user_codes")?,
             expiry: tree("expiry")?,
             flusher: Flusher::start(db.clone())?,
             db,
@@ -467,6 +474,92 @@ impl SledStore {
         self.flush().await
     }
 
+    // ---- device authorizations ----
+
+    /// Stores a new device authorization under its device code's and user
+    /// code's digests; `false` (and nothing stored) when the user code is taken.
+    pub async fn insert_device(
+        &self,
+        digest: &Digest,
+        user_code_digest: &Digest,
+        device: &DeviceRecord,
+    ) -> StoreResult<bool> {
+        let claimed = self
+            .user_codes
+            .compare_and_swap(user_code_digest, None as Option<&[u8]>, Some(&digest[..]))
+            .map_err(db_err)?;
+        if claimed.is_err() {
+            return Ok(false);
+        }
+        for (kind, key) in [
+            (Expiring::Device, digest),
+            (Expiring::UserCode, user_code_digest),
+        ] {
+            self.expiry
+                .insert(expiry_key(device.expires_at + 3600, kind, key), &[])
+                .map_err(db_err)?;
+        }
+        self.devices
+            .insert(digest, encode(device)?)
+            .map_err(db_err)?;
+        self.flush().await?;
+        Ok(true)
+    }
+
+    /// The device authorization under a device code's digest.
+    pub async fn device(&self, digest: &Digest) -> StoreResult<Option<DeviceRecord>> {
+        self.devices
+            .get(digest)
+            .map_err(db_err)?
+            .map(|v| decode(&v))
+            .transpose()
+    }
+
+    /// The device code digest and authorization a user code's digest names.
+    pub async fn device_by_user_code(
+        &self,
+        user_code_digest: &Digest,
+    ) -> StoreResult<Option<(Digest, DeviceRecord)>> {
+        let Some(digest) = self.user_codes.get(user_code_digest).map_err(db_err)? else {
+            return Ok(None);
+        };
+        let digest: Digest = digest
+            .as_ref()
+            .try_into()
+            .map_err(|_| StoreError::Codec("bad user code index entry".into()))?;
+        Ok(self.device(&digest).await?.map(|d| (digest, d)))
+    }
+
+    /// Changes a device authorization atomically: `change` sees the current
+    /// record and answers the next one, or `None` to leave it. Answers the
+    /// record before and after, when it changed. Durable when `durable`.
+    pub async fn update_device(
+        &self,
+        digest: &Digest,
+        change: impl Fn(&DeviceRecord) -> Option<DeviceRecord>,
+        durable: bool,
+    ) -> StoreResult<Option<(DeviceRecord, DeviceRecord)>> {
+        loop {
+            let Some(current) = self.devices.get(digest).map_err(db_err)? else {
+                return Ok(None);
+            };
+            let before: DeviceRecord = decode(&current)?;
+            let Some(after) = change(&before) else {
+                return Ok(None);
+            };
+            let swapped = self
+                .devices
+                .compare_and_swap(digest, Some(current), Some(encode(&after)?))
+                .map_err(db_err)?;
+            if swapped.is_ok() {
+                if durable {
+                    self.flush().await?;
+                }
+                return Ok(Some((before, after)));
+            }
+        }
+    }
+
     // ---- signing keys ----
 
     /// Every signing key, current and retired, in kid order.
@@ -499,6 +592,8 @@ impl SledStore {
             let tree = match key[8] {
                 t if t == Expiring::Token as u8 => &self.tokens,
                 t if t == Expiring::Code as u8 => &self.codes,
+                t if t == Expiring::Device as u8 => &self.devices,
+                t if t == Expiring::UserCode as u8 => &self.user_codes,
                 _ => &self.sessions,
             };
             // A session's index entry is written at its absolute end, so the

@@ -204,3 +204,40 @@ impl std::fmt::Debug for KeyRecord {
             .finish_non_exhaustive()
     }
 }
+
+/// Where a device authorization stands (RFC 8628).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum DeviceState {
+    /// Waiting for the person.
+    Pending,
+    /// The person approved.
+    Approved {
+        /// Who approved.
+        user_id: u64,
+        /// When they had signed in.
+        auth_time: u64,
+    },
+    /// The person refused.
+    Denied,
+    /// Tokens were issued; the device code is spent.
+    Issued,
+}
+
+/// A device authorization, stored under the digest of its device code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceRecord {
+    /// The client that asked.
+    pub client_id: String,
+    /// The granted scope.
+    pub scope: String,
+    /// The user code, normalised (8 letters, no dash).
+    pub user_code: String,
+    /// When it expires (Unix seconds).
+    pub expires_at: u64,
+    /// The current minimum polling interval in seconds.
+    pub interval: u64,
+    /// The last poll answered without `slow_down`.
+    pub last_poll: u64,
+    /// Where it stands.
+    pub state: DeviceState,
+}

@@ -41,6 +41,11 @@ pub enum GrantRequest<'a> {
         /// The requested scope.
         scope: Option<&'a str>,
     },
+    /// RFC 8628 §3.4: a device polls with its device code.
+    DeviceCode {
+        /// The device code.
+        device_code: &'a str,
+    },
     /// RFC 6749 §4.4: the client acts for itself.
     ClientCredentials {
         /// The requested scope, if any.
@@ -73,6 +78,9 @@ impl<'a> GrantRequest<'a> {
             "client_credentials" => Ok(GrantRequest::ClientCredentials {
                 scope: param("scope"),
             }),
+            crate::oauth::device::GRANT => Ok(GrantRequest::DeviceCode {
+                device_code: required(&param, "device_code")?,
+            }),
             _ => Err(Error::UnsupportedGrantType(
                 "this server does not support that grant_type".into(),
             )),
@@ -86,6 +94,7 @@ impl<'a> GrantRequest<'a> {
             GrantRequest::RefreshToken { .. } => "refresh_token",
             GrantRequest::Password { .. } => "password",
             GrantRequest::ClientCredentials { .. } => "client_credentials",
+            GrantRequest::DeviceCode { .. } => crate::oauth::device::GRANT,
         }
     }
 }
@@ -129,6 +138,7 @@ impl Provider {
             GrantRequest::ClientCredentials { scope } => {
                 self.client_credentials(client, scope).await
             }
+            GrantRequest::DeviceCode { device_code } => self.poll_device(client, device_code).await,
         }
     }
 }

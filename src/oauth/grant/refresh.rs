@@ -66,8 +66,15 @@ impl Provider {
             nonce: None,
         })?;
         // OpenID Connect Core §12.2: a new ID token, same auth_time, no nonce.
-        self.add_id_token(&mut minted.response, client, record.user_id, &scope, record.auth_time, None)
-            .await?;
+        self.add_id_token(
+            &mut minted.response,
+            client,
+            record.user_id,
+            &scope,
+            record.auth_time,
+            None,
+        )
+        .await?;
         // The refresh token keeps the original grant's scope, so a later
         // refresh may ask for the wider scope again (RFC 6749 §6).
         let mut records = minted.records;
