@@ -41,6 +41,10 @@ pub enum Error {
     SlowDown,
     /// RFC 8628 §3.5 `expired_token`: the device code has expired.
     ExpiredToken,
+    /// RFC 7591 §3.2.2 `invalid_redirect_uri`.
+    InvalidRedirectUri(Description),
+    /// RFC 7591 §3.2.2 `invalid_client_metadata`.
+    InvalidClientMetadata(Description),
     /// RFC 7009 §2.2.1 `unsupported_token_type`: the server cannot handle this token type.
     UnsupportedTokenType(Description),
     /// RFC 6750 §3.1 `invalid_token`: the access token is unknown, expired or revoked.
@@ -76,6 +80,8 @@ impl Error {
             Error::UnsupportedTokenType(_) => "unsupported_token_type",
             Error::AccessDenied(_) => "access_denied",
             Error::AuthorizationPending => "authorization_pending",
+            Error::InvalidRedirectUri(_) => "invalid_redirect_uri",
+            Error::InvalidClientMetadata(_) => "invalid_client_metadata",
             Error::SlowDown => "slow_down",
             Error::ExpiredToken => "expired_token",
             Error::UnsupportedResponseType(_) => "unsupported_response_type",
@@ -108,7 +114,9 @@ impl Error {
             Error::AccessDenied(d)
             | Error::UnsupportedResponseType(d)
             | Error::LoginRequired(d)
-            | Error::ConsentRequired(d) => Cow::Borrowed(d.as_ref()),
+            | Error::ConsentRequired(d)
+            | Error::InvalidRedirectUri(d)
+            | Error::InvalidClientMetadata(d) => Cow::Borrowed(d.as_ref()),
             Error::Throttled(after) => Cow::Owned(format!(
                 "too many failed attempts; try again in {after} seconds"
             )),
@@ -167,7 +175,9 @@ impl ResponseError for Error {
             | Error::ConsentRequired(_)
             | Error::AuthorizationPending
             | Error::SlowDown
-            | Error::ExpiredToken => StatusCode::BAD_REQUEST,
+            | Error::ExpiredToken
+            | Error::InvalidRedirectUri(_)
+            | Error::InvalidClientMetadata(_) => StatusCode::BAD_REQUEST,
             Error::AccessDenied(_) => StatusCode::FORBIDDEN,
         }
     }
@@ -218,6 +228,8 @@ impl ResponseError for Error {
             | Error::AuthorizationPending
             | Error::SlowDown
             | Error::ExpiredToken
+            | Error::InvalidRedirectUri(_)
+            | Error::InvalidClientMetadata(_)
             | Error::PayloadTooLarge(_)
             | Error::NotFound
             | Error::Internal(_) => {}

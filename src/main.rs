@@ -71,6 +71,10 @@ enum Command {
         /// Seconds a just-rotated refresh token may be presented again and answer the same new pair.
         #[arg(long, env = "GATEHOUSE_REFRESH_GRACE", default_value_t = 0)]
         refresh_grace: u64,
+        /// Dynamic client registration: open, token (an initial access token
+        /// from `gatehouse registration-token create` is required) or closed.
+        #[arg(long, env = "GATEHOUSE_REGISTRATION", default_value = "token")]
+        registration: gatehouse::config::Registration,
         /// Seconds between sweeps of expired tokens.
         #[arg(long, env = "GATEHOUSE_SWEEP_INTERVAL", default_value_t = 60)]
         sweep_interval: u64,
@@ -86,6 +90,34 @@ enum Command {
     /// Manage clients in a stopped server's database.
     #[command(subcommand)]
     Client(ClientCommand),
+    /// Manage signing keys in a stopped server's database.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Manage initial access tokens for dynamic client registration.
+    #[command(subcommand, name = "registration-token")]
+    RegistrationToken(RegistrationTokenCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make new signing keys; the old public keys stay published until the
+    /// ID tokens they signed have expired.
+    Rotate {
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Subcommand)]
+enum RegistrationTokenCommand {
+    /// Make an initial access token and print it (shown only this once).
+    Create {
+        /// Seconds until it expires [default: never].
+        #[arg(long)]
+        ttl: Option<u64>,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Subcommand)]
@@ -232,6 +264,7 @@ async fn run(command: Command) -> Result<(), AdminError> {
             session_absolute,
             rotate_confidential_refresh,
             refresh_grace,
+            registration,
             sweep_interval,
             workers,
             common,
@@ -253,6 +286,7 @@ async fn run(command: Command) -> Result<(), AdminError> {
             config.session_absolute = session_absolute;
             config.rotate_confidential_refresh = rotate_confidential_refresh;
             config.refresh_grace = refresh_grace;
+            config.registration = registration;
             config.pbkdf2_iterations = common.pbkdf2_iterations;
             config.sweep_interval = sweep_interval;
             config.workers = workers;
@@ -364,6 +398,21 @@ async fn run(command: Command) -> Result<(), AdminError> {
                     c.grant_types.join(",")
                 );
             }
+            Ok(())
+        }
+        Command::Keys(KeysCommand::Rotate { common }) => {
+            let made = gatehouse::oauth::keys::rotate(&open(&common)?, now)
+                .await
+                .map_err(admin::fail)?;
+            println!("new signing keys: {}", made.join(", "));
+            println!("The old public keys stay published until the tokens they signed expire.");
+            Ok(())
+        }
+        Command::RegistrationToken(RegistrationTokenCommand::Create { ttl, common }) => {
+            let token = gatehouse::oauth::register::create_initial_token(&open(&common)?, now, ttl)
+                .await
+                .map_err(admin::fail)?;
+            println!("{token}");
             Ok(())
         }
         Command::Client(ClientCommand::Remove { client_id, common }) => {

@@ -12,6 +12,7 @@ mod introspect;
 mod log;
 mod login;
 mod page;
+mod register;
 mod revoke;
 mod session;
 pub mod state;
@@ -63,6 +64,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::resource("/device")
             .route(web::get().to(device::get_device))
             .route(web::post().to(device::post_device)),
+    );
+    cfg.service(
+        web::resource("/oauth/register")
+            .route(web::post().to(register::post_register))
+            .default_service(web::to(|| not_allowed("POST"))),
+    )
+    .service(
+        web::resource("/oauth/register/{client_id}")
+            .route(web::get().to(register::get_registration))
+            .route(web::put().to(register::put_registration))
+            .route(web::delete().to(register::delete_registration))
+            .default_service(web::to(|| not_allowed("GET, PUT, DELETE"))),
     );
     open_cors(
         cfg,

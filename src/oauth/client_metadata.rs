@@ -190,6 +190,7 @@ impl ClientMetadata {
             post_logout_redirect_uris: self.post_logout_redirect_uris,
             owner: None,
             created_at: now,
+            registration_digest: None,
         })
     }
 }

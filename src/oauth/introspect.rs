@@ -45,7 +45,7 @@ impl Provider {
         let Some(record) = self.store.token(&sha256(token.as_bytes())).await? else {
             return Ok(Introspection::default());
         };
-        if !record.is_live(self.clock.now()) {
+        if !record.is_live(self.clock.now()) || !self.store.client_exists(&record.client_id)? {
             return Ok(Introspection::default());
         }
         let username = match record.user_id {

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod logout;
 pub mod pkce;
 pub mod redirect;
+pub mod register;
 pub mod resource;
 pub mod revoke;
 pub mod scope;

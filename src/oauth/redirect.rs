@@ -148,6 +148,7 @@ mod tests {
             post_logout_redirect_uris: vec![],
             owner: None,
             created_at: 0,
+            registration_digest: None,
         }
     }
 

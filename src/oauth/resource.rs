@@ -29,6 +29,10 @@ impl Provider {
             .await?
             .filter(|r| r.kind == TokenKind::Access && r.is_live(self.clock.now()))
             .ok_or_else(invalid)?;
+        // A removed client's tokens stop working at once.
+        if self.store.client(&record.client_id).await?.is_none() {
+            return Err(invalid());
+        }
         let user = match record.user_id {
             Some(id) => Some(
                 self.store

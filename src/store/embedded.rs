@@ -5,8 +5,8 @@ use std::path::Path;
 use super::codec::{decode, encode};
 use super::durability::Flusher;
 use super::records::{
-    ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, KeyRecord, ScopeRecord, SessionRecord,
-    TokenRecord, UserRecord,
+    ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, InitialTokenRecord, KeyRecord,
+    ScopeRecord, SessionRecord, TokenRecord, UserRecord,
 };
 use super::Redemption;
 use super::{StoreError, StoreResult};
@@ -33,6 +33,7 @@ pub struct SledStore {
     keys: sled::Tree,
     devices: sled::Tree,
     user_codes: sled::Tree,
+    initial_tokens: sled::Tree,
     expiry: sled::Tree,
 }
 
@@ -105,6 +106,7 @@ impl SledStore {
             keys: tree("keys")?,
             devices: tree("devices")?,
             user_codes: tree("user_codes")?,
+            initial_tokens: tree("initial_tokens")?,
             expiry: tree("expiry")?,
             flusher: Flusher::start(db.clone())?,
             db,
@@ -130,6 +132,13 @@ impl SledStore {
             .map_err(db_err)?
             .map(|v| decode(&v))
             .transpose()
+    }
+
+    /// Whether a client with this id exists (without decoding it).
+    pub fn client_exists(&self, client_id: &str) -> StoreResult<bool> {
+        self.clients
+            .contains_key(client_id.as_bytes())
+            .map_err(db_err)
     }
 
     /// Creates or replaces a client.
@@ -558,6 +567,29 @@ impl SledStore {
                 return Ok(Some((before, after)));
             }
         }
+    }
+
+    // ---- initial access tokens ----
+
+    /// Stores an initial access token; durable when it returns.
+    pub async fn insert_initial_token(
+        &self,
+        digest: &Digest,
+        token: &InitialTokenRecord,
+    ) -> StoreResult<()> {
+        self.initial_tokens
+            .insert(digest, encode(token)?)
+            .map_err(db_err)?;
+        self.flush().await
+    }
+
+    /// The initial access token under this digest.
+    pub async fn initial_token(&self, digest: &Digest) -> StoreResult<Option<InitialTokenRecord>> {
+        self.initial_tokens
+            .get(digest)
+            .map_err(db_err)?
+            .map(|v| decode(&v))
+            .transpose()
     }
 
     // ---- signing keys ----

@@ -16,8 +16,8 @@ use std::fmt;
 
 pub use embedded::SledStore as Store;
 pub use records::{
-    ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, DeviceState, KeyRecord, Rotation,
-    ScopeRecord, SessionRecord, TokenKind, TokenRecord, UserRecord,
+    ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, DeviceState, InitialTokenRecord,
+    KeyRecord, Rotation, ScopeRecord, SessionRecord, TokenKind, TokenRecord, UserRecord,
 };
 
 /// A failure of the database itself (never a protocol rule).

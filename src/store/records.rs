@@ -32,6 +32,9 @@ pub struct ClientRecord {
     pub owner: Option<u64>,
     /// When it was registered (Unix seconds).
     pub created_at: u64,
+    /// SHA-256 of the registration access token (RFC 7592), for clients
+    /// that registered themselves.
+    pub registration_digest: Option<Digest>,
 }
 
 impl ClientRecord {
@@ -240,4 +243,14 @@ pub struct DeviceRecord {
     pub last_poll: u64,
     /// Where it stands.
     pub state: DeviceState,
+}
+
+/// An initial access token for dynamic registration (RFC 7591 §3), stored
+/// under its digest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InitialTokenRecord {
+    /// When it was made (Unix seconds).
+    pub created_at: u64,
+    /// When it stops working; `None` never.
+    pub expires_at: Option<u64>,
 }

@@ -87,6 +87,18 @@ pub(crate) fn http_client() -> Client {
         .unwrap()
 }
 
+/// Signing keys made once per test run: an RSA key takes a while to make.
+pub(crate) fn preset_keys() -> &'static [(gatehouse::crypto::jwt::Alg, Vec<u8>)] {
+    static KEYS: std::sync::OnceLock<Vec<(gatehouse::crypto::jwt::Alg, Vec<u8>)>> =
+        std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        gatehouse::crypto::jwt::Alg::ALL
+            .into_iter()
+            .map(|alg| (alg, gatehouse::crypto::jwt::generate(alg).unwrap()))
+            .collect()
+    })
+}
+
 /// A server running in this process, on its own thread and runtime.
 pub(crate) struct TestServer {
     pub(crate) base: String,
@@ -114,6 +126,7 @@ impl TestServer {
         config.workers = Some(1);
         config.cache_bytes = 4 * 1024 * 1024;
         config.clock = clock.clone();
+        config.preset_keys = preset_keys().to_vec();
         tweak(&mut config);
         let (tx, rx) = mpsc::channel();
         let thread = std::thread::spawn(move || {

@@ -1,0 +1,368 @@
+//! Dynamic client registration (RFC 7591) and its management protocol
+//! (RFC 7592): clients register themselves with JSON metadata, receive a
+//! registration access token, and read, update or delete their registration.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::client_metadata::{check_redirect_uri, ClientMetadata, OOB_REDIRECT};
+use super::id_token::alg_for;
+use super::scope::ScopeSet;
+use super::Provider;
+use crate::config::Registration;
+use crate::crypto::jwt::Alg;
+use crate::crypto::random::new_id;
+use crate::crypto::{constant_time_eq, new_token, sha256, TokenKind};
+use crate::error::{Error, Result};
+use crate::store::{ClientRecord, InitialTokenRecord};
+
+/// Client metadata as a registering client sends it. Unknown fields are
+/// ignored, as RFC 7591 §2 requires.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RegistrationRequest {
+    /// Present (and must match) in an RFC 7592 update.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// Present (and must match) in an RFC 7592 update, if at all.
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    /// Redirect URIs.
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    /// How the client authenticates at the token endpoint.
+    #[serde(default)]
+    pub token_endpoint_auth_method: Option<String>,
+    /// Grant types.
+    #[serde(default)]
+    pub grant_types: Option<Vec<String>>,
+    /// Response types.
+    #[serde(default)]
+    pub response_types: Option<Vec<String>>,
+    /// The name shown to people.
+    #[serde(default)]
+    pub client_name: Option<String>,
+    /// The scopes it may request.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// The ID token signing algorithm.
+    #[serde(default)]
+    pub id_token_signed_response_alg: Option<String>,
+    /// Where logout may return to.
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+}
+
+/// The client information response (RFC 7591 §3.2.1, RFC 7592 §3).
+#[derive(Serialize)]
+pub struct ClientInformation {
+    /// The identifier.
+    pub client_id: String,
+    /// The secret: only when it was just made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// When the client was registered.
+    pub client_id_issued_at: u64,
+    /// 0: the secret does not expire.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret_expires_at: Option<u64>,
+    /// The token for RFC 7592 management: only when it was just made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registration_access_token: Option<String>,
+    /// Where to manage the registration.
+    pub registration_client_uri: String,
+    /// The registered metadata.
+    #[serde(flatten)]
+    pub metadata: Value,
+}
+
+impl std::fmt::Debug for ClientInformation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientInformation")
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+fn metadata_error(why: impl Into<String>) -> Error {
+    Error::InvalidClientMetadata(why.into().into())
+}
+
+/// Checks a redirect URI for registration (RFC 8252 §7): https, http on a
+/// loopback address, a private-use scheme with a dot (`com.example.app:`),
+/// or the out-of-band URN.
+fn check_registered_redirect(uri: &str) -> Result<()> {
+    check_redirect_uri(uri).map_err(|e| Error::InvalidRedirectUri(e.into()))?;
+    if uri == OOB_REDIRECT {
+        return Ok(());
+    }
+    let url = url::Url::parse(uri).map_err(|e| Error::InvalidRedirectUri(e.to_string().into()))?;
+    let loopback = matches!(
+        url.host_str(),
+        Some("127.0.0.1") | Some("[::1]") | Some("localhost")
+    );
+    let ok = match url.scheme() {
+        "https" => true,
+        "http" => loopback,
+        scheme => scheme.contains('.'),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidRedirectUri(
+            format!("`{uri}`: use https, http on a loopback address, or a private-use scheme such as com.example.app:/cb").into(),
+        ))
+    }
+}
+
+impl Provider {
+    /// Checks that registration is allowed: per policy, with an initial access token.
+    pub async fn may_register(&self, bearer: Option<&str>) -> Result<()> {
+        match self.settings.registration {
+            Registration::Open => Ok(()),
+            Registration::Closed => Err(Error::AccessDenied(
+                "dynamic client registration is closed".into(),
+            )),
+            Registration::Token => {
+                let token = bearer.ok_or(Error::MissingToken)?;
+                let record = self.store.initial_token(&sha256(token.as_bytes())).await?;
+                let now = self.clock.now();
+                match record {
+                    Some(r) if r.expires_at.is_none_or(|exp| now < exp) => Ok(()),
+                    _ => Err(Error::InvalidToken(
+                        "unknown or expired initial access token".into(),
+                    )),
+                }
+            }
+        }
+    }
+
+    /// Validates metadata into a client record (without secrets).
+    fn registered_record(
+        &self,
+        request: RegistrationRequest,
+        client_id: String,
+        now: u64,
+    ) -> Result<ClientRecord> {
+        for uri in request
+            .redirect_uris
+            .iter()
+            .chain(request.post_logout_redirect_uris.iter())
+        {
+            check_registered_redirect(uri)?;
+        }
+        let method = request
+            .token_endpoint_auth_method
+            .clone()
+            .unwrap_or_else(|| "client_secret_basic".into());
+        let grant_types = request
+            .grant_types
+            .clone()
+            .unwrap_or_else(|| vec!["authorization_code".into()]);
+        let response_types = request.response_types.clone().unwrap_or_else(|| {
+            let mut types = Vec::new();
+            if grant_types.iter().any(|g| g == "authorization_code") {
+                types.push("code".to_owned());
+            }
+            types
+        });
+        // RFC 7591 §2.1: grant and response types must agree.
+        let has = |g: &str| grant_types.iter().any(|x| x == g);
+        for r in &response_types {
+            let needs = if r == "code" {
+                "authorization_code"
+            } else {
+                "implicit"
+            };
+            if !has(needs) {
+                return Err(metadata_error(format!(
+                    "response type `{r}` needs the {needs} grant"
+                )));
+            }
+        }
+        if has("authorization_code") && !response_types.iter().any(|r| r == "code") {
+            return Err(metadata_error(
+                "the authorization_code grant needs response type `code`",
+            ));
+        }
+        if has("implicit") && !response_types.iter().any(|r| r != "code") {
+            return Err(metadata_error(
+                "the implicit grant needs response type `token` or `id_token`",
+            ));
+        }
+        if (has("authorization_code") || has("implicit")) && request.redirect_uris.is_empty() {
+            return Err(Error::InvalidRedirectUri(
+                "redirect_uris is required for this grant".into(),
+            ));
+        }
+        if let Some(alg) = &request.id_token_signed_response_alg {
+            if Alg::from_name(alg).is_none() {
+                return Err(metadata_error(
+                    "id_token_signed_response_alg: use RS256, ES256 or EdDSA",
+                ));
+            }
+        }
+        if let Some(scope) = &request.scope {
+            let parsed =
+                ScopeSet::parse(scope).map_err(|e| metadata_error(e.description().into_owned()))?;
+            let unknown = parsed
+                .iter()
+                .find(|s| self.scopes.get(s).is_none())
+                .map(str::to_owned);
+            if let Some(unknown) = unknown {
+                return Err(metadata_error(format!("unknown scope `{unknown}`")));
+            }
+        }
+        let public = method == "none";
+        let metadata = ClientMetadata {
+            client_id,
+            // A placeholder that passes validation; the real digest is set by the caller.
+            client_secret: (!public).then(|| "placeholder-secret".to_owned()),
+            client_name: request.client_name,
+            redirect_uris: request.redirect_uris,
+            grant_types: Some(grant_types),
+            response_types: Some(response_types),
+            token_endpoint_auth_method: Some(method),
+            scope: request.scope,
+            id_token_signed_response_alg: request.id_token_signed_response_alg,
+            post_logout_redirect_uris: request.post_logout_redirect_uris,
+        };
+        let mut record = metadata.into_record(now).map_err(|e| match e.field {
+            "redirect_uris" | "post_logout_redirect_uris" => {
+                Error::InvalidRedirectUri(e.to_string().into())
+            }
+            _ => metadata_error(e.to_string()),
+        })?;
+        record.secret_digest = None;
+        Ok(record)
+    }
+
+    fn information(
+        &self,
+        client: &ClientRecord,
+        secret: Option<String>,
+        token: Option<String>,
+    ) -> ClientInformation {
+        let metadata = serde_json::json!({
+            "redirect_uris": client.redirect_uris,
+            "grant_types": client.grant_types,
+            "response_types": client.response_types,
+            "token_endpoint_auth_method": client.token_endpoint_auth_method,
+            "client_name": client.client_name,
+            "scope": client.scope,
+            "id_token_signed_response_alg": alg_for(client).name(),
+            "post_logout_redirect_uris": client.post_logout_redirect_uris,
+        });
+        ClientInformation {
+            client_id: client.client_id.clone(),
+            client_secret_expires_at: client.is_confidential().then_some(0),
+            client_secret: secret,
+            client_id_issued_at: client.created_at,
+            registration_access_token: token,
+            registration_client_uri: self.registration_uri(&client.client_id),
+            metadata,
+        }
+    }
+
+    /// Where a client manages its registration.
+    pub fn registration_uri(&self, client_id: &str) -> String {
+        let mut url = format!("{}/oauth/register/", self.settings.issuer);
+        url.extend(url::form_urlencoded::byte_serialize(client_id.as_bytes()));
+        url
+    }
+
+    /// Registers a new client (RFC 7591 §3).
+    pub async fn register(&self, request: RegistrationRequest) -> Result<ClientInformation> {
+        let now = self.clock.now();
+        let client_id = new_id().map_err(Error::internal)?;
+        let mut record = self.registered_record(request, client_id, now)?;
+        let secret = if record.token_endpoint_auth_method == "none" {
+            None
+        } else {
+            let secret = new_token(TokenKind::ClientSecret).map_err(Error::internal)?;
+            record.secret_digest = Some(sha256(secret.as_bytes()));
+            Some(secret)
+        };
+        let token = new_token(TokenKind::Registration).map_err(Error::internal)?;
+        record.registration_digest = Some(sha256(token.as_bytes()));
+        self.store.put_client(&record).await?;
+        log::info!("registered client {}", record.client_id);
+        Ok(self.information(&record, secret, Some(token)))
+    }
+
+    /// The client a registration access token manages (RFC 7592 §2).
+    pub async fn managed_client(
+        &self,
+        client_id: &str,
+        bearer: Option<&str>,
+    ) -> Result<ClientRecord> {
+        let invalid =
+            || Error::InvalidToken("unknown client or wrong registration access token".into());
+        let token = bearer.ok_or(Error::MissingToken)?;
+        let client = self.store.client(client_id).await?.ok_or_else(invalid)?;
+        let presented = sha256(token.as_bytes());
+        match client.registration_digest {
+            Some(stored) if constant_time_eq(&stored, &presented) => Ok(client),
+            _ => Err(invalid()),
+        }
+    }
+
+    /// Reads a registration (RFC 7592 §2.1).
+    pub fn read_registration(&self, client: &ClientRecord) -> ClientInformation {
+        self.information(client, None, None)
+    }
+
+    /// Replaces a registration's metadata (RFC 7592 §2.2).
+    pub async fn update_registration(
+        &self,
+        client: ClientRecord,
+        request: RegistrationRequest,
+    ) -> Result<ClientInformation> {
+        if request.client_id.as_deref() != Some(client.client_id.as_str()) {
+            return Err(metadata_error("client_id must be sent and must not change"));
+        }
+        if let Some(secret) = &request.client_secret {
+            let matches = client
+                .secret_digest
+                .is_some_and(|d| constant_time_eq(&d, &sha256(secret.as_bytes())));
+            if !matches {
+                return Err(metadata_error("client_secret does not match"));
+            }
+        }
+        let mut record =
+            self.registered_record(request, client.client_id.clone(), client.created_at)?;
+        if (record.token_endpoint_auth_method == "none") != client.secret_digest.is_none() {
+            return Err(metadata_error(
+                "a client cannot switch between public and confidential",
+            ));
+        }
+        record.secret_digest = client.secret_digest;
+        record.registration_digest = client.registration_digest;
+        record.owner = client.owner;
+        self.store.put_client(&record).await?;
+        Ok(self.information(&record, None, None))
+    }
+
+    /// Deletes a registration and every token of the client (RFC 7592 §2.3).
+    pub async fn delete_registration(&self, client: &ClientRecord) -> Result<()> {
+        self.store.remove_client(&client.client_id).await?;
+        log::info!("deleted client {}", client.client_id);
+        Ok(())
+    }
+}
+
+/// Makes an initial access token (`gatehouse registration-token create`).
+pub async fn create_initial_token(
+    store: &crate::store::Store,
+    now: u64,
+    ttl: Option<u64>,
+) -> Result<String> {
+    let token = new_token(TokenKind::InitialAccess).map_err(Error::internal)?;
+    let record = InitialTokenRecord {
+        created_at: now,
+        expires_at: ttl.map(|t| now + t),
+    };
+    store
+        .insert_initial_token(&sha256(token.as_bytes()), &record)
+        .await?;
+    Ok(token)
+}
