@@ -177,6 +177,14 @@ impl ClientMetadata {
         if let Some(scope) = &self.scope {
             ScopeSet::parse(scope).map_err(|e| bad("scope", e.description().into_owned()))?;
         }
+        if let Some(alg) = &self.id_token_signed_response_alg {
+            if crate::crypto::jwt::Alg::from_name(alg).is_none() {
+                return Err(bad(
+                    "id_token_signed_response_alg",
+                    format!("`{alg}`: use RS256, ES256 or EdDSA"),
+                ));
+            }
+        }
         Ok(ClientRecord {
             client_id: self.client_id,
             secret_digest,

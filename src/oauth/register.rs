@@ -242,7 +242,7 @@ impl Provider {
         secret: Option<String>,
         token: Option<String>,
     ) -> ClientInformation {
-        let metadata = serde_json::json!({
+        let mut metadata = serde_json::json!({
             "redirect_uris": client.redirect_uris,
             "grant_types": client.grant_types,
             "response_types": client.response_types,
@@ -252,6 +252,9 @@ impl Provider {
             "id_token_signed_response_alg": alg_for(client).name(),
             "post_logout_redirect_uris": client.post_logout_redirect_uris,
         });
+        if let Value::Object(map) = &mut metadata {
+            map.retain(|_, v| !v.is_null());
+        }
         ClientInformation {
             client_id: client.client_id.clone(),
             client_secret_expires_at: client.is_confidential().then_some(0),
