@@ -5,6 +5,8 @@
 //! Errors before the redirect URI is verified are shown to the person
 //! (`Failure::Page`); every later error goes to the client (`Failure::Redirect`).
 
+use std::sync::Arc;
+
 use url::Url;
 
 use super::redirect::{self, Destination, Mode, Target};
@@ -100,7 +102,7 @@ impl ResponseType {
 #[derive(Debug, Clone)]
 pub struct Request {
     /// The client.
-    pub client: ClientRecord,
+    pub client: Arc<ClientRecord>,
     /// Where the answer goes.
     pub target: Target,
     /// Code or token.

@@ -4,6 +4,7 @@
 //! `invalid_request`; every failure to authenticate is `invalid_client`.
 
 use std::fmt;
+use std::sync::Arc;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -125,7 +126,10 @@ fn failed() -> Error {
 
 impl Provider {
     /// Authenticates a client; a public client passes with its id alone.
-    pub async fn authenticate_client(&self, creds: Option<Credentials>) -> Result<ClientRecord> {
+    pub async fn authenticate_client(
+        &self,
+        creds: Option<Credentials>,
+    ) -> Result<Arc<ClientRecord>> {
         let creds =
             creds.ok_or_else(|| Error::InvalidClient("client authentication required".into()))?;
         let client = self.store.client(&creds.client_id).await?;
@@ -145,7 +149,7 @@ impl Provider {
     pub async fn authenticate_confidential(
         &self,
         creds: Option<Credentials>,
-    ) -> Result<ClientRecord> {
+    ) -> Result<Arc<ClientRecord>> {
         let client = self.authenticate_client(creds).await?;
         if client.is_confidential() {
             Ok(client)

@@ -2,6 +2,8 @@
 //! client asks, whether its `post_logout_redirect_uri` is registered, and
 //! whether its `id_token_hint` names the signed-in user.
 
+use std::sync::Arc;
+
 use url::Url;
 
 use super::Provider;
@@ -12,7 +14,7 @@ use crate::store::ClientRecord;
 #[derive(Debug, Default)]
 pub struct LogoutRequest {
     /// The client that asked, if it can be told.
-    pub client: Option<ClientRecord>,
+    pub client: Option<Arc<ClientRecord>>,
     /// Where to send the person afterwards, only if registered for the client.
     pub redirect: Option<Url>,
     /// The user the `id_token_hint` names, when its signature is ours.

@@ -2,6 +2,8 @@
 //! (RFC 7592): clients register themselves with JSON metadata, receive a
 //! registration access token, and read, update or delete their registration.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -297,7 +299,7 @@ impl Provider {
         &self,
         client_id: &str,
         bearer: Option<&str>,
-    ) -> Result<ClientRecord> {
+    ) -> Result<Arc<ClientRecord>> {
         let invalid =
             || Error::InvalidToken("unknown client or wrong registration access token".into());
         let token = bearer.ok_or(Error::MissingToken)?;
@@ -317,7 +319,7 @@ impl Provider {
     /// Replaces a registration's metadata (RFC 7592 §2.2).
     pub async fn update_registration(
         &self,
-        client: ClientRecord,
+        client: Arc<ClientRecord>,
         request: RegistrationRequest,
     ) -> Result<ClientInformation> {
         if request.client_id.as_deref() != Some(client.client_id.as_str()) {

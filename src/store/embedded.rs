@@ -1,6 +1,8 @@
 //! The embedded adapter: sled, one tree per record kind, big-endian keys.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, RwLock};
 
 use super::codec::{decode, encode};
 use super::durability::Flusher;
@@ -16,10 +18,15 @@ fn db_err(e: sled::Error) -> StoreError {
     StoreError::Db(e.to_string())
 }
 
+/// Decoded clients by id, so that authenticating a client costs no decoding.
+/// Every client write goes through this store and updates it.
+type ClientCache = Arc<RwLock<HashMap<String, Arc<ClientRecord>>>>;
+
 /// The sled-backed store; cheap to clone (every field is a handle).
 #[derive(Clone)]
 pub struct SledStore {
     db: sled::Db,
+    client_cache: ClientCache,
     flusher: Flusher,
     clients: sled::Tree,
     users: sled::Tree,
@@ -109,6 +116,7 @@ impl SledStore {
             initial_tokens: tree("initial_tokens")?,
             expiry: tree("expiry")?,
             flusher: Flusher::start(db.clone())?,
+            client_cache: Arc::default(),
             db,
         })
     }
@@ -126,12 +134,29 @@ impl SledStore {
     // ---- clients ----
 
     /// The client with this id.
-    pub async fn client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>> {
-        self.clients
-            .get(client_id.as_bytes())
-            .map_err(db_err)?
-            .map(|v| decode(&v))
-            .transpose()
+    pub async fn client(&self, client_id: &str) -> StoreResult<Option<Arc<ClientRecord>>> {
+        if let Some(hit) = self
+            .client_cache
+            .read()
+            .ok()
+            .and_then(|c| c.get(client_id).cloned())
+        {
+            return Ok(Some(hit));
+        }
+        let Some(bytes) = self.clients.get(client_id.as_bytes()).map_err(db_err)? else {
+            return Ok(None);
+        };
+        let client = Arc::new(decode::<ClientRecord>(&bytes)?);
+        if let Ok(mut cache) = self.client_cache.write() {
+            cache.insert(client_id.to_owned(), client.clone());
+        }
+        Ok(Some(client))
+    }
+
+    fn forget_client(&self, client_id: &str) {
+        if let Ok(mut cache) = self.client_cache.write() {
+            cache.remove(client_id);
+        }
     }
 
     /// Whether a client with this id exists (without decoding it).
@@ -146,6 +171,7 @@ impl SledStore {
         self.clients
             .insert(client.client_id.as_bytes(), encode(client)?)
             .map_err(db_err)?;
+        self.forget_client(&client.client_id);
         self.flush().await
     }
 
@@ -161,6 +187,7 @@ impl SledStore {
     /// Removes a client; `false` when there was none.
     pub async fn remove_client(&self, client_id: &str) -> StoreResult<bool> {
         let removed = self.clients.remove(client_id.as_bytes()).map_err(db_err)?;
+        self.forget_client(client_id);
         self.flush().await?;
         Ok(removed.is_some())
     }
