@@ -35,6 +35,9 @@ pub enum Error {
     LoginRequired(Description),
     /// OpenID Connect Core §3.1.2.6 `consent_required` (for `prompt=none`).
     ConsentRequired(Description),
+    /// HTTP 403 with `access_denied`: the request is understood and refused
+    /// (a form without its CSRF token, registration closed).
+    Forbidden(Description),
     /// RFC 8628 §3.5 `authorization_pending`: the person has not answered yet.
     AuthorizationPending,
     /// RFC 8628 §3.5 `slow_down`: polling too fast; the interval grew by 5 s.
@@ -78,7 +81,7 @@ impl Error {
             Error::UnsupportedGrantType(_) => "unsupported_grant_type",
             Error::InvalidScope(_) => "invalid_scope",
             Error::UnsupportedTokenType(_) => "unsupported_token_type",
-            Error::AccessDenied(_) => "access_denied",
+            Error::AccessDenied(_) | Error::Forbidden(_) => "access_denied",
             Error::AuthorizationPending => "authorization_pending",
             Error::InvalidRedirectUri(_) => "invalid_redirect_uri",
             Error::InvalidClientMetadata(_) => "invalid_client_metadata",
@@ -112,6 +115,7 @@ impl Error {
             | Error::InsufficientScope(d)
             | Error::PayloadTooLarge(d) => Cow::Borrowed(d.as_ref()),
             Error::AccessDenied(d)
+            | Error::Forbidden(d)
             | Error::UnsupportedResponseType(d)
             | Error::LoginRequired(d)
             | Error::ConsentRequired(d)
@@ -177,8 +181,9 @@ impl ResponseError for Error {
             | Error::SlowDown
             | Error::ExpiredToken
             | Error::InvalidRedirectUri(_)
-            | Error::InvalidClientMetadata(_) => StatusCode::BAD_REQUEST,
-            Error::AccessDenied(_) => StatusCode::FORBIDDEN,
+            | Error::InvalidClientMetadata(_)
+            | Error::AccessDenied(_) => StatusCode::BAD_REQUEST,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
         }
     }
 
@@ -222,6 +227,7 @@ impl ResponseError for Error {
             | Error::InvalidScope(_)
             | Error::UnsupportedTokenType(_)
             | Error::AccessDenied(_)
+            | Error::Forbidden(_)
             | Error::UnsupportedResponseType(_)
             | Error::LoginRequired(_)
             | Error::ConsentRequired(_)

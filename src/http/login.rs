@@ -135,8 +135,18 @@ pub(crate) async fn post_logout(
     req: HttpRequest,
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
-    check_csrf(&req, form.get("csrf_token"))?;
     let params = Params::new(form.pairs().to_vec());
+    // An application may send its logout request as a POST (RP-Initiated
+    // Logout §2); it cannot carry our CSRF token, so it is treated like the
+    // GET. Our own forms (the start page, the confirmation) must carry it.
+    let from_application = params.get("end_session").is_none()
+        && ["id_token_hint", "post_logout_redirect_uri", "client_id"]
+            .iter()
+            .any(|k| params.get(k).is_some());
+    if from_application && form.get("csrf_token").is_none() {
+        return logout(&state, &req, &params, false).await;
+    }
+    check_csrf(&req, form.get("csrf_token"))?;
     logout(&state, &req, &params, true).await
 }
 

@@ -97,7 +97,7 @@ pub(crate) fn check_csrf(req: &HttpRequest, sent: Option<&str>) -> Result<(), Ht
     if ok {
         Ok(())
     } else {
-        Err(HtmlError(Error::AccessDenied(
+        Err(HtmlError(Error::Forbidden(
             "the form's security token is missing or stale; go back, reload the page and try again"
                 .into(),
         )))

@@ -3,7 +3,9 @@
 
 use serde_json::{json, Value};
 
+use super::client_metadata::{AUTH_METHODS, GRANT_TYPES, RESPONSE_TYPES};
 use super::scope::Scopes;
+use crate::crypto::jwt::Alg;
 
 /// The metadata document for an issuer; both well-known paths serve it.
 pub fn metadata(issuer: &str, scopes: &Scopes, registration: bool) -> Value {
@@ -20,28 +22,21 @@ pub fn metadata(issuer: &str, scopes: &Scopes, registration: bool) -> Value {
         "introspection_endpoint": url("/oauth/introspect"),
         "revocation_endpoint": url("/oauth/revoke"),
         "scopes_supported": scopes.all().iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
-        "response_types_supported": ["code", "token", "id_token", "id_token token"],
+        "response_types_supported": RESPONSE_TYPES,
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
+        "id_token_signing_alg_values_supported": Alg::ALL.map(Alg::name),
         "claims_supported": [
             "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "azp", "at_hash",
             "name", "preferred_username", "updated_at", "email", "email_verified",
         ],
         "prompt_values_supported": ["none", "login", "consent"],
         "response_modes_supported": ["query", "fragment"],
-        "grant_types_supported": [
-            "authorization_code",
-            "implicit",
-            "refresh_token",
-            "password",
-            "client_credentials",
-            "urn:ietf:params:oauth:grant-type:device_code",
-        ],
+        "grant_types_supported": GRANT_TYPES,
         "code_challenge_methods_supported": ["S256"],
         "authorization_response_iss_parameter_supported": true,
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "token_endpoint_auth_methods_supported": AUTH_METHODS,
         "introspection_endpoint_auth_methods_supported": secret_methods,
-        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
     });
     if registration {
         if let Value::Object(map) = &mut doc {

@@ -121,7 +121,7 @@ impl Provider {
     pub async fn may_register(&self, bearer: Option<&str>) -> Result<()> {
         match self.settings.registration {
             Registration::Open => Ok(()),
-            Registration::Closed => Err(Error::AccessDenied(
+            Registration::Closed => Err(Error::Forbidden(
                 "dynamic client registration is closed".into(),
             )),
             Registration::Token => {

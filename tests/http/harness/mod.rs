@@ -1,14 +1,17 @@
 //! Starting servers for tests: in-process (`TestServer`) or as the built
 //! binary (`BinServer`, for kill -9, signals and the command line); with
 //! `people` (the seed and flow helpers for person-facing tests), `html`
-//! (reading pages, cookies and redirects) and `browser` (a cookie-keeping client).
+//! (reading pages, cookies and redirects), `browser` (a cookie-keeping client)
+//! and `oidc` (the OpenID Connect seed, ID tokens and flows at any base URL).
 
 mod browser;
 mod html;
+mod oidc;
 mod people;
 
 pub(crate) use browser::*;
 pub(crate) use html::*;
+pub(crate) use oidc::*;
 pub(crate) use people::*;
 
 use std::io::{BufRead, BufReader};
