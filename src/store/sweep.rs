@@ -14,16 +14,34 @@ const BATCH: usize = 1_000;
 /// Deletes everything that has expired at `now`; answers how many went.
 pub fn sweep_once(store: &Store, now: u64) -> usize {
     let mut total = 0;
+    // Codes, sessions and device codes, through the expiry index.
     loop {
         match store.sweep_expired(now, BATCH) {
             Ok(n) => {
                 total += n;
                 if n < BATCH {
-                    return total;
+                    break;
                 }
             }
             Err(e) => {
                 log::warn!("expiry sweep failed: {e}");
+                return total;
+            }
+        }
+    }
+    // Tokens, by a scan in batches.
+    let mut from = Vec::new();
+    loop {
+        match store.sweep_tokens(now, &from, BATCH) {
+            Ok((n, next)) => {
+                total += n;
+                match next {
+                    Some(key) => from = key,
+                    None => return total,
+                }
+            }
+            Err(e) => {
+                log::warn!("token sweep failed: {e}");
                 return total;
             }
         }
