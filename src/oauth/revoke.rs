@@ -3,7 +3,7 @@
 use super::Provider;
 use crate::crypto::sha256;
 use crate::error::{Error, Result};
-use crate::store::ClientRecord;
+use crate::store::{ClientRecord, TokenKind};
 
 impl Provider {
     /// Revokes `token` if `client` owns it. An unknown token is success
@@ -18,6 +18,14 @@ impl Provider {
             Some((_, false)) => Err(Error::UnauthorizedClient(
                 "the token was not issued to this client".into(),
             )),
+            // §2.1: revoking a refresh token also invalidates the access
+            // tokens of the same grant.
+            Some((record, true)) if record.kind == TokenKind::Refresh => {
+                if let Some(grant) = &record.grant_id {
+                    self.store.revoke_grant(grant).await?;
+                }
+                Ok(())
+            }
             Some((_, true)) | None => Ok(()),
         }
     }

@@ -89,3 +89,38 @@ fn a_missing_token_parameter_is_invalid_request() {
     let response = server.post_basic("/oauth/revoke", CLIENT_ID, CLIENT_SECRET, &[]);
     oauth_error(response, 400, "invalid_request");
 }
+
+#[test]
+fn revoking_a_refresh_token_also_revokes_the_access_tokens_of_its_grant() {
+    let server = people_server(|_| {});
+    let first = tokens_for(&server, "webapp", "alice", "read write");
+    let access = first["access_token"].as_str().unwrap().to_owned();
+    let refresh = first["refresh_token"].as_str().unwrap().to_owned();
+    assert!(is_active(&server, &access));
+    let response = server.post_basic(
+        "/oauth/revoke",
+        "webapp",
+        "webapp-secret",
+        &[("token", &refresh), ("token_type_hint", "refresh_token")],
+    );
+    assert_eq!(response.status(), 200);
+    assert!(!is_active(&server, &refresh));
+    assert!(!is_active(&server, &access));
+}
+
+#[test]
+fn revoking_an_access_token_leaves_its_refresh_token_alone() {
+    let server = people_server(|_| {});
+    let first = tokens_for(&server, "webapp", "alice", "read write");
+    let access = first["access_token"].as_str().unwrap().to_owned();
+    let refresh = first["refresh_token"].as_str().unwrap().to_owned();
+    let response = server.post_basic(
+        "/oauth/revoke",
+        "webapp",
+        "webapp-secret",
+        &[("token", &access)],
+    );
+    assert_eq!(response.status(), 200);
+    assert!(!is_active(&server, &access));
+    assert!(is_active(&server, &refresh));
+}
