@@ -1,0 +1,73 @@
+//! Sweeping expired records.
+
+use super::*;
+
+impl SledStore {
+    // ---- expiry ----
+
+    /// Deletes records that expired before `now`, at most `limit` of them;
+    /// answers how many index entries it processed.
+    pub fn sweep_expired(&self, now: u64, limit: usize) -> StoreResult<usize> {
+        let end = expiry_key(now.saturating_add(1), Expiring::Token, &[0u8; 32]);
+        let mut done = 0;
+        for entry in self.expiry.range(..end).keys().take(limit) {
+            let key = entry.map_err(db_err)?;
+            let digest = &key[9..];
+            let tree = match key[8] {
+                t if t == Expiring::Token as u8 => &self.tokens,
+                t if t == Expiring::Code as u8 => &self.codes,
+                t if t == Expiring::Device as u8 => &self.devices,
+                t if t == Expiring::UserCode as u8 => &self.user_codes,
+                _ => &self.sessions,
+            };
+            // A session's index entry is written at its absolute end, so the
+            // record it points at is always expired by now.
+            tree.remove(digest).map_err(db_err)?;
+            self.expiry.remove(&key).map_err(db_err)?;
+            done += 1;
+        }
+        Ok(done)
+    }
+
+    /// Deletes expired tokens, scanning from `from` (a digest) for at most
+    /// `limit` records; answers how many went and where to continue.
+    pub fn sweep_tokens(
+        &self,
+        now: u64,
+        from: &[u8],
+        limit: usize,
+    ) -> StoreResult<(usize, Option<Vec<u8>>)> {
+        let mut removed = 0;
+        let mut next = None;
+        for (seen, entry) in self.tokens.range(from..).enumerate() {
+            let (key, value) = entry.map_err(db_err)?;
+            if seen == limit {
+                next = Some(key.to_vec());
+                break;
+            }
+            let record: TokenRecord = decode(&value)?;
+            if !record.is_live(now) {
+                // Only if unchanged since read: a concurrent rotation wins.
+                let gone = self
+                    .tokens
+                    .compare_and_swap(&key, Some(value), None as Option<&[u8]>)
+                    .map_err(db_err)?;
+                if gone.is_ok() {
+                    removed += 1;
+                    if let Some(grant) = &record.grant_id {
+                        let digest: Digest = key.as_ref().try_into().unwrap_or([0; 32]);
+                        self.grant_tokens
+                            .remove(grant_key(grant, &digest))
+                            .map_err(db_err)?;
+                    }
+                }
+            }
+        }
+        Ok((removed, next))
+    }
+
+    /// How many tokens are stored, expired or not (for tests and the admin).
+    pub fn token_count(&self) -> usize {
+        self.tokens.len()
+    }
+}
