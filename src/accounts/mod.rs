@@ -4,6 +4,7 @@
 
 pub mod consent;
 pub mod login;
+pub mod profile;
 pub mod sessions;
 pub mod throttle;
 pub mod users;

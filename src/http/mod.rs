@@ -1,6 +1,7 @@
 //! actix handlers: parse the request, call `oauth`, render the result.
 //! One file per endpoint group; `routes` wires them into the App.
 
+mod account;
 mod assets;
 mod authorize;
 mod bearer;
@@ -111,6 +112,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(login::post_logout)),
     )
     .route("/", web::get().to(login::get_home))
+    .route("/account", web::get().to(account::get_account))
+    .route("/account/profile", web::post().to(account::post_profile))
+    .route("/account/password", web::post().to(account::post_password))
+    .route(
+        "/account/apps/withdraw",
+        web::post().to(account::post_withdraw),
+    )
+    .route(
+        "/account/sessions/end",
+        web::post().to(account::post_end_sessions),
+    )
     .route("/static/style.css", web::get().to(assets::get_style))
     .route("/healthz", web::get().to(health::get_healthz))
     .default_service(web::to(not_found));

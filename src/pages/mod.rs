@@ -1,6 +1,7 @@
 //! Server-rendered pages: functions that take a view and return Markup,
 //! all inside one layout. They work without JavaScript.
 
+mod account;
 mod code;
 mod consent;
 mod device;
@@ -9,7 +10,9 @@ mod home;
 mod layout;
 mod login;
 mod logout;
+mod time;
 
+pub use account::{account, AccountView, AppLine, SessionLine};
 pub use code::{out_of_band, OutOfBandView};
 pub use consent::{consent, ConsentView, ScopeLine};
 pub use device::{device_done, device_form};

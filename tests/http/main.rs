@@ -2,6 +2,7 @@
 //! fresh data directory and talks HTTP to it, as a client would.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod account;
 mod authorize;
 mod bad_input;
 mod binary;

@@ -14,7 +14,6 @@ impl SledStore {
             let key = entry.map_err(db_err)?;
             let digest = &key[9..];
             let tree = match key[8] {
-                t if t == Expiring::Token as u8 => &self.tokens,
                 t if t == Expiring::Code as u8 => &self.codes,
                 t if t == Expiring::Device as u8 => &self.devices,
                 t if t == Expiring::UserCode as u8 => &self.user_codes,
@@ -22,7 +21,16 @@ impl SledStore {
             };
             // A session's index entry is written at its absolute end, so the
             // record it points at is always expired by now.
-            tree.remove(digest).map_err(db_err)?;
+            let removed = tree.remove(digest).map_err(db_err)?;
+            if key[8] == Expiring::Session as u8 {
+                if let Some(old) = removed {
+                    let session: SessionRecord = decode(&old)?;
+                    let digest: Digest = digest.try_into().unwrap_or([0; 32]);
+                    self.user_sessions
+                        .remove(user_session_key(session.user_id, &digest))
+                        .map_err(db_err)?;
+                }
+            }
             self.expiry.remove(&key).map_err(db_err)?;
             done += 1;
         }
@@ -54,6 +62,11 @@ impl SledStore {
                     .map_err(db_err)?;
                 if gone.is_ok() {
                     removed += 1;
+                    if let Some(user_id) = record.user_id {
+                        self.user_tokens
+                            .remove(user_token_key(user_id, &record.client_id, &key))
+                            .map_err(db_err)?;
+                    }
                     if let Some(grant) = &record.grant_id {
                         let digest: Digest = key.as_ref().try_into().unwrap_or([0; 32]);
                         self.grant_tokens

@@ -41,6 +41,8 @@ pub struct SledStore {
     scopes: sled::Tree,
     tokens: sled::Tree,
     grant_tokens: sled::Tree,
+    user_tokens: sled::Tree,
+    user_sessions: sled::Tree,
     codes: sled::Tree,
     sessions: sled::Tree,
     consents: sled::Tree,
@@ -86,6 +88,30 @@ fn grant_key(grant_id: &str, digest: &Digest) -> Vec<u8> {
     key
 }
 
+/// The key of the user-token index: the user id, the client id, a zero
+/// byte, then the token digest.
+fn user_token_key(user_id: u64, client_id: &str, digest: &[u8]) -> Vec<u8> {
+    let mut key = user_client_prefix(user_id, client_id);
+    key.extend_from_slice(digest);
+    key
+}
+
+/// The prefix of a user's tokens for one client.
+fn user_client_prefix(user_id: u64, client_id: &str) -> Vec<u8> {
+    let mut key = user_id.to_be_bytes().to_vec();
+    key.extend_from_slice(client_id.as_bytes());
+    key.push(0);
+    key
+}
+
+/// The key of the user-session index: the user id, then the session digest.
+fn user_session_key(user_id: u64, digest: &Digest) -> [u8; 40] {
+    let mut key = [0u8; 40];
+    key[..8].copy_from_slice(&user_id.to_be_bytes());
+    key[8..].copy_from_slice(digest);
+    key
+}
+
 /// The key of a consent: the user id, then the client id.
 fn consent_key(user_id: u64, client_id: &str) -> Vec<u8> {
     let mut key = user_id.to_be_bytes().to_vec();
@@ -114,6 +140,8 @@ impl SledStore {
             scopes: tree("scopes")?,
             tokens: tree("tokens")?,
             grant_tokens: tree("grant_tokens")?,
+            user_tokens: tree("user_tokens")?,
+            user_sessions: tree("user_sessions")?,
             codes: tree("codes")?,
             sessions: tree("sessions")?,
             consents: tree("consents")?,

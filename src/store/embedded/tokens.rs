@@ -16,6 +16,11 @@ impl SledStore {
                     .insert(grant_key(grant, digest), &[])
                     .map_err(db_err)?;
             }
+            if let Some(user_id) = record.user_id {
+                self.user_tokens
+                    .insert(user_token_key(user_id, &record.client_id, digest), &[])
+                    .map_err(db_err)?;
+            }
             self.tokens
                 .insert(digest, encode(record)?)
                 .map_err(db_err)?;
@@ -153,5 +158,40 @@ impl SledStore {
                 return Ok(Redemption::Fresh(record));
             }
         }
+    }
+
+    /// Deletes every token a user holds for a client (consent withdrawn);
+    /// durable when it returns. Answers how many went.
+    pub async fn revoke_user_client(&self, user_id: u64, client_id: &str) -> StoreResult<usize> {
+        let prefix = user_client_prefix(user_id, client_id);
+        let mut removed = 0;
+        for entry in self.user_tokens.scan_prefix(&prefix).keys() {
+            let key = entry.map_err(db_err)?;
+            if self
+                .tokens
+                .remove(&key[prefix.len()..])
+                .map_err(db_err)?
+                .is_some()
+            {
+                removed += 1;
+            }
+            self.user_tokens.remove(&key).map_err(db_err)?;
+        }
+        self.flush().await?;
+        Ok(removed)
+    }
+
+    /// When a user was last issued a token for a client that still exists.
+    pub async fn last_issued(&self, user_id: u64, client_id: &str) -> StoreResult<Option<u64>> {
+        let prefix = user_client_prefix(user_id, client_id);
+        let mut latest = None;
+        for entry in self.user_tokens.scan_prefix(&prefix).keys() {
+            let key = entry.map_err(db_err)?;
+            if let Some(value) = self.tokens.get(&key[prefix.len()..]).map_err(db_err)? {
+                let record: TokenRecord = decode(&value)?;
+                latest = latest.max(Some(record.issued_at));
+            }
+        }
+        Ok(latest)
     }
 }

@@ -1,0 +1,253 @@
+//! `/account`: a signed-in person's profile, password, authorized
+//! applications and sessions. Every change is a POST with a CSRF token,
+//! answered with a 303 back to the page (or the page with the error).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::form::PageForm;
+use super::page::{page, redirect, HtmlError};
+use super::session::{self, check_csrf};
+use super::state::AppState;
+use crate::accounts::profile;
+use crate::accounts::users::AccountError;
+use crate::crypto::sha256;
+use crate::error::Error;
+use crate::pages::{self, AccountView, AppLine, SessionLine};
+use crate::store::{SessionRecord, UserRecord};
+
+/// Problems to show beside the forms.
+#[derive(Default)]
+struct Problems<'a> {
+    profile: Option<&'a str>,
+    password: Option<&'a str>,
+}
+
+async fn signed_in(
+    state: &AppState,
+    req: &HttpRequest,
+) -> Result<Result<(SessionRecord, UserRecord), HttpResponse>, HtmlError> {
+    match session::current(state, req).await? {
+        Some(current) => Ok(Ok(current)),
+        None => {
+            let mut login = url::Url::parse(&format!("{}/login", state.provider.settings.issuer))
+                .map_err(Error::internal)?;
+            login.query_pairs_mut().append_pair("next", "/account");
+            Ok(Err(redirect(
+                req.method() == actix_web::http::Method::POST,
+                login.as_str(),
+            )))
+        }
+    }
+}
+
+async fn render(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &UserRecord,
+    status: StatusCode,
+    problems: Problems<'_>,
+    notice: Option<&str>,
+) -> Result<HttpResponse, HtmlError> {
+    let provider = &state.provider;
+    let store = &provider.store;
+    let now = provider.clock.now();
+    let apps = profile::authorized_apps(store, user.id)
+        .await
+        .map_err(account_error)?;
+    let current = req
+        .cookie(session::SESSION_COOKIE)
+        .map(|c| sha256(c.value().as_bytes()));
+    let sessions: Vec<SessionLine> =
+        profile::live_sessions(store, user.id, now, provider.settings.session_idle)
+            .await
+            .map_err(account_error)?
+            .into_iter()
+            .map(|(digest, s)| SessionLine {
+                signed_in: s.auth_time,
+                last_seen: s.last_seen,
+                current: current == Some(digest),
+            })
+            .collect();
+    let lines: Vec<AppLine> = apps
+        .iter()
+        .map(|a| AppLine {
+            client_id: &a.client_id,
+            client_name: &a.client_name,
+            scope: &a.scope,
+            granted_at: a.granted_at,
+            last_used: a.last_used,
+        })
+        .collect();
+    let (csrf, cookie) = session::csrf(state, req)?;
+    let view = AccountView {
+        issuer: &provider.settings.issuer,
+        csrf: &csrf,
+        username: &user.username,
+        name: user.name.as_deref().unwrap_or(""),
+        email: user.email.as_deref().unwrap_or(""),
+        profile_error: problems.profile,
+        password_error: problems.password,
+        notice,
+        apps: &lines,
+        sessions: &sessions,
+    };
+    let mut response = page(status, pages::account(&view));
+    if let Some(cookie) = cookie {
+        response.add_cookie(&cookie).map_err(Error::internal)?;
+    }
+    Ok(response)
+}
+
+fn account_error(e: AccountError) -> HtmlError {
+    HtmlError(Error::internal(e))
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct Done {
+    done: Option<String>,
+}
+
+/// Shows the account page.
+pub(crate) async fn get_account(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<Done>,
+) -> Result<HttpResponse, HtmlError> {
+    let (_, user) = match signed_in(&state, &req).await? {
+        Ok(current) => current,
+        Err(to_login) => return Ok(to_login),
+    };
+    let notice = match query.done.as_deref() {
+        Some("profile") => Some("Your profile is saved."),
+        Some("password") => Some("Your password is changed; your other sessions are signed out."),
+        Some("withdrawn") => Some("Access withdrawn; the application's tokens no longer work."),
+        _ => None,
+    };
+    render(
+        &state,
+        &req,
+        &user,
+        StatusCode::OK,
+        Problems::default(),
+        notice,
+    )
+    .await
+}
+
+fn back(state: &AppState, done: &str) -> HttpResponse {
+    redirect(
+        true,
+        &format!("{}/account?done={done}", state.provider.settings.issuer),
+    )
+}
+
+/// Saves name and email.
+pub(crate) async fn post_profile(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageForm(form): PageForm,
+) -> Result<HttpResponse, HtmlError> {
+    check_csrf(&req, form.get("csrf_token"))?;
+    let (_, user) = match signed_in(&state, &req).await? {
+        Ok(current) => current,
+        Err(to_login) => return Ok(to_login),
+    };
+    let name = form.get("name").unwrap_or("");
+    let email = form.get("email").unwrap_or("");
+    let now = state.provider.clock.now();
+    match profile::update_profile(&state.provider.store, user.clone(), name, email, now).await {
+        Ok(_) => Ok(back(&state, "profile")),
+        Err(AccountError::Invalid(why)) => {
+            let problems = Problems {
+                profile: Some(&why),
+                ..Problems::default()
+            };
+            render(&state, &req, &user, StatusCode::BAD_REQUEST, problems, None).await
+        }
+        Err(e) => Err(account_error(e)),
+    }
+}
+
+/// Changes the password and signs out the other sessions.
+pub(crate) async fn post_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageForm(form): PageForm,
+) -> Result<HttpResponse, HtmlError> {
+    check_csrf(&req, form.get("csrf_token"))?;
+    let (_, user) = match signed_in(&state, &req).await? {
+        Ok(current) => current,
+        Err(to_login) => return Ok(to_login),
+    };
+    let provider = &state.provider;
+    let keep = req
+        .cookie(session::SESSION_COOKIE)
+        .map(|c| sha256(c.value().as_bytes()))
+        .unwrap_or([0; 32]);
+    let changed = profile::change_password(
+        &provider.store,
+        &user,
+        form.get("current_password").unwrap_or(""),
+        form.get("new_password").unwrap_or(""),
+        provider.settings.pbkdf2_iterations,
+        &provider.dummy_hash,
+        &keep,
+        provider.clock.now(),
+    )
+    .await;
+    match changed {
+        Ok(()) => Ok(back(&state, "password")),
+        Err(AccountError::Invalid(why)) => {
+            let problems = Problems {
+                password: Some(&why),
+                ..Problems::default()
+            };
+            render(&state, &req, &user, StatusCode::BAD_REQUEST, problems, None).await
+        }
+        Err(e) => Err(account_error(e)),
+    }
+}
+
+/// Withdraws consent for an application and revokes its tokens.
+pub(crate) async fn post_withdraw(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageForm(form): PageForm,
+) -> Result<HttpResponse, HtmlError> {
+    check_csrf(&req, form.get("csrf_token"))?;
+    let (_, user) = match signed_in(&state, &req).await? {
+        Ok(current) => current,
+        Err(to_login) => return Ok(to_login),
+    };
+    let client_id = form
+        .get("client_id")
+        .ok_or_else(|| HtmlError(Error::InvalidRequest("which application?".into())))?;
+    profile::withdraw(&state.provider.store, user.id, client_id)
+        .await
+        .map_err(account_error)?;
+    Ok(back(&state, "withdrawn"))
+}
+
+/// Ends every session of the person, this one included.
+pub(crate) async fn post_end_sessions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageForm(form): PageForm,
+) -> Result<HttpResponse, HtmlError> {
+    check_csrf(&req, form.get("csrf_token"))?;
+    let (_, user) = match signed_in(&state, &req).await? {
+        Ok(current) => current,
+        Err(to_login) => return Ok(to_login),
+    };
+    state
+        .provider
+        .store
+        .remove_sessions_of(user.id, None)
+        .await?;
+    let mut response = redirect(true, &format!("{}/login", state.provider.settings.issuer));
+    response
+        .add_cookie(&session::clear_session_cookie(&state))
+        .map_err(Error::internal)?;
+    Ok(response)
+}
