@@ -52,6 +52,8 @@ pub struct Config {
     pub device_interval: u64,
     /// The dynamic client registration policy.
     pub registration: Registration,
+    /// Who may create an account at `/signup`.
+    pub signup: Signup,
     /// Private keys (PKCS#8) to install on first start instead of making new
     /// ones; for tests, where making an RSA key each time is slow.
     pub preset_keys: Vec<(crate::crypto::jwt::Alg, Vec<u8>)>,
@@ -67,6 +69,31 @@ pub enum Registration {
     Token,
     /// Nobody.
     Closed,
+}
+
+/// Who may create an account at `/signup`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Signup {
+    /// Anyone.
+    Open,
+    /// Holders of a single-use invitation.
+    Invite,
+    /// Nobody: accounts are made by administrators.
+    #[default]
+    Closed,
+}
+
+impl std::str::FromStr for Signup {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "open" => Ok(Signup::Open),
+            "invite" => Ok(Signup::Invite),
+            "closed" => Ok(Signup::Closed),
+            other => Err(format!("`{other}`: use open, invite or closed")),
+        }
+    }
 }
 
 impl std::str::FromStr for Registration {
@@ -106,6 +133,7 @@ impl Config {
             device_code_ttl: 600,
             device_interval: 5,
             registration: Registration::Token,
+            signup: Signup::Closed,
             preset_keys: Vec::new(),
         }
     }
@@ -130,6 +158,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "GATEHOUSE_WORKERS",
     "GATEHOUSE_STORE",
     "GATEHOUSE_REGISTRATION",
+    "GATEHOUSE_SIGNUP",
     "GATEHOUSE_ID_TOKEN_TTL",
     "GATEHOUSE_DEVICE_CODE_TTL",
     "GATEHOUSE_DEVICE_INTERVAL",

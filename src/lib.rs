@@ -132,6 +132,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                 device_code_ttl: config.device_code_ttl,
                 device_interval: config.device_interval,
                 registration: config.registration,
+                signup: config.signup,
             },
             clock: config.clock.clone(),
             throttle: Default::default(),

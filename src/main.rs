@@ -75,6 +75,10 @@ enum Command {
         /// from `gatehouse registration-token create` is required) or closed.
         #[arg(long, env = "GATEHOUSE_REGISTRATION", default_value = "token")]
         registration: gatehouse::config::Registration,
+        /// Who may create an account at /signup: open, invite (single-use
+        /// links from `gatehouse invite create`) or closed.
+        #[arg(long, env = "GATEHOUSE_SIGNUP", default_value = "closed")]
+        signup: gatehouse::config::Signup,
         /// Seconds between sweeps of expired tokens.
         #[arg(long, env = "GATEHOUSE_SWEEP_INTERVAL", default_value_t = 60)]
         sweep_interval: u64,
@@ -93,6 +97,9 @@ enum Command {
     /// Manage signing keys in a stopped server's database.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Make sign-up invitations (for --signup invite).
+    #[command(subcommand)]
+    Invite(InviteCommand),
     /// Manage initial access tokens for dynamic client registration.
     #[command(subcommand, name = "registration-token")]
     RegistrationToken(RegistrationTokenCommand),
@@ -103,6 +110,18 @@ enum KeysCommand {
     /// Make new signing keys; the old public keys stay published until the
     /// ID tokens they signed have expired.
     Rotate {
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Subcommand)]
+enum InviteCommand {
+    /// Make a single-use sign-up link and print its path.
+    Create {
+        /// Seconds until it expires.
+        #[arg(long, default_value_t = 7 * 24 * 3600)]
+        ttl: u64,
         #[command(flatten)]
         common: Common,
     },
@@ -265,6 +284,7 @@ async fn run(command: Command) -> Result<(), AdminError> {
             rotate_confidential_refresh,
             refresh_grace,
             registration,
+            signup,
             sweep_interval,
             workers,
             common,
@@ -287,6 +307,7 @@ async fn run(command: Command) -> Result<(), AdminError> {
             config.rotate_confidential_refresh = rotate_confidential_refresh;
             config.refresh_grace = refresh_grace;
             config.registration = registration;
+            config.signup = signup;
             config.pbkdf2_iterations = common.pbkdf2_iterations;
             config.sweep_interval = sweep_interval;
             config.workers = workers;
@@ -406,6 +427,13 @@ async fn run(command: Command) -> Result<(), AdminError> {
                 .map_err(admin::fail)?;
             println!("new signing keys: {}", made.join(", "));
             println!("The old public keys stay published until the tokens they signed expire.");
+            Ok(())
+        }
+        Command::Invite(InviteCommand::Create { ttl, common }) => {
+            let token = gatehouse::accounts::signup::create_invite(&open(&common)?, now, ttl)
+                .await
+                .map_err(admin::fail)?;
+            println!("/signup?invite={token}");
             Ok(())
         }
         Command::RegistrationToken(RegistrationTokenCommand::Create { ttl, common }) => {

@@ -6,5 +6,6 @@ pub mod consent;
 pub mod login;
 pub mod profile;
 pub mod sessions;
+pub mod signup;
 pub mod throttle;
 pub mod users;

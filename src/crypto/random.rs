@@ -24,6 +24,8 @@ pub enum TokenKind {
     Registration,
     /// An initial access token for dynamic registration (RFC 7591).
     InitialAccess,
+    /// A single-use sign-up invitation.
+    Invite,
 }
 
 impl TokenKind {
@@ -38,6 +40,7 @@ impl TokenKind {
             TokenKind::DeviceCode => "gth_dc_",
             TokenKind::Registration => "gth_ra_",
             TokenKind::InitialAccess => "gth_ia_",
+            TokenKind::Invite => "gth_in_",
         }
     }
 }

@@ -16,6 +16,7 @@ mod page;
 mod register;
 mod revoke;
 mod session;
+mod signup;
 pub mod state;
 mod token;
 mod userinfo;
@@ -112,6 +113,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(login::post_logout)),
     )
     .route("/", web::get().to(login::get_home))
+    .service(
+        web::resource("/signup")
+            .route(web::get().to(signup::get_signup))
+            .route(web::post().to(signup::post_signup)),
+    )
     .route("/account", web::get().to(account::get_account))
     .route("/account/profile", web::post().to(account::post_profile))
     .route("/account/password", web::post().to(account::post_password))

@@ -54,6 +54,8 @@ pub struct Settings {
     pub device_interval: u64,
     /// Who may register clients dynamically.
     pub registration: crate::config::Registration,
+    /// Who may create an account.
+    pub signup: crate::config::Signup,
 }
 
 /// The authorization server: everything a protocol step needs.

@@ -10,6 +10,7 @@ mod home;
 mod layout;
 mod login;
 mod logout;
+mod signup;
 mod time;
 
 pub use account::{account, AccountView, AppLine, SessionLine};
@@ -21,3 +22,4 @@ pub use home::{home, HomeView};
 pub use layout::{csrf_field, layout};
 pub use login::{login, LoginView};
 pub use logout::{confirm_logout, signed_out};
+pub use signup::{signup, SignupView};

@@ -17,7 +17,8 @@ use std::fmt;
 pub use embedded::SledStore as Store;
 pub use records::{
     ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, DeviceState, InitialTokenRecord,
-    KeyRecord, Rotation, ScopeRecord, SessionRecord, TokenKind, TokenRecord, UserRecord,
+    InviteRecord, KeyRecord, Rotation, ScopeRecord, SessionRecord, TokenKind, TokenRecord,
+    UserRecord,
 };
 
 /// A failure of the database itself (never a protocol rule).

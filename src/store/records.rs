@@ -245,6 +245,17 @@ pub struct DeviceRecord {
     pub state: DeviceState,
 }
 
+/// A single-use invitation to sign up, stored under its digest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InviteRecord {
+    /// When it was made (Unix seconds).
+    pub created_at: u64,
+    /// When it stops working.
+    pub expires_at: u64,
+    /// Whether someone signed up with it.
+    pub used: bool,
+}
+
 /// An initial access token for dynamic registration (RFC 7591 §3), stored
 /// under its digest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

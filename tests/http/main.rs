@@ -23,5 +23,6 @@ mod refresh;
 mod registration;
 mod revoke;
 mod seed_and_admin;
+mod signup;
 mod token_client_credentials;
 mod userinfo;

@@ -1,4 +1,4 @@
-//! Device authorizations, initial access tokens and signing keys.
+//! Device authorizations, initial access tokens, invitations and signing keys.
 
 use super::*;
 
@@ -129,5 +129,47 @@ impl SledStore {
             .insert(key.kid.as_bytes(), encode(key)?)
             .map_err(db_err)?;
         self.flush().await
+    }
+
+    /// Stores an invitation; durable when it returns.
+    pub async fn insert_invite(&self, digest: &Digest, invite: &InviteRecord) -> StoreResult<()> {
+        self.invites
+            .insert(digest, encode(invite)?)
+            .map_err(db_err)?;
+        self.flush().await
+    }
+
+    /// Whether an invitation is unused and unexpired at `now`.
+    pub async fn invite_usable(&self, digest: &Digest, now: u64) -> StoreResult<bool> {
+        let Some(bytes) = self.invites.get(digest).map_err(db_err)? else {
+            return Ok(false);
+        };
+        let invite: InviteRecord = decode(&bytes)?;
+        Ok(!invite.used && now < invite.expires_at)
+    }
+
+    /// Spends an invitation atomically: exactly one caller gets `true`.
+    pub async fn spend_invite(&self, digest: &Digest, now: u64) -> StoreResult<bool> {
+        loop {
+            let Some(current) = self.invites.get(digest).map_err(db_err)? else {
+                return Ok(false);
+            };
+            let invite: InviteRecord = decode(&current)?;
+            if invite.used || now >= invite.expires_at {
+                return Ok(false);
+            }
+            let spent = InviteRecord {
+                used: true,
+                ..invite
+            };
+            let swapped = self
+                .invites
+                .compare_and_swap(digest, Some(current), Some(encode(&spent)?))
+                .map_err(db_err)?;
+            if swapped.is_ok() {
+                self.flush().await?;
+                return Ok(true);
+            }
+        }
     }
 }

@@ -14,8 +14,8 @@ use std::sync::{Arc, RwLock};
 use super::codec::{decode, encode};
 use super::durability::Flusher;
 use super::records::{
-    ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, InitialTokenRecord, KeyRecord,
-    ScopeRecord, SessionRecord, TokenRecord, UserRecord,
+    ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, InitialTokenRecord, InviteRecord,
+    KeyRecord, ScopeRecord, SessionRecord, TokenRecord, UserRecord,
 };
 use super::Redemption;
 use super::{StoreError, StoreResult};
@@ -50,6 +50,7 @@ pub struct SledStore {
     devices: sled::Tree,
     user_codes: sled::Tree,
     initial_tokens: sled::Tree,
+    invites: sled::Tree,
     expiry: sled::Tree,
 }
 
@@ -149,6 +150,7 @@ impl SledStore {
             devices: tree("devices")?,
             user_codes: tree("user_codes")?,
             initial_tokens: tree("initial_tokens")?,
+            invites: tree("invites")?,
             expiry: tree("expiry")?,
             flusher: Flusher::start(db.clone())?,
             client_cache: Arc::default(),

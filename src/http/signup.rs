@@ -1,0 +1,129 @@
+//! `GET/POST /signup`: creating an account, as the sign-up policy allows.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::form::PageForm;
+use super::page::{page, redirect, HtmlError};
+use super::session::{self, check_csrf};
+use super::state::AppState;
+use crate::accounts::sessions;
+use crate::accounts::signup::{self, SignupError, SignupForm};
+use crate::error::Error;
+use crate::pages::{self, SignupView};
+
+#[derive(serde::Deserialize)]
+pub(crate) struct InviteQuery {
+    invite: Option<String>,
+}
+
+fn refused(why: &str) -> HtmlError {
+    HtmlError(Error::Forbidden(why.to_owned().into()))
+}
+
+fn form_page(
+    state: &AppState,
+    req: &HttpRequest,
+    status: StatusCode,
+    view: SignupView<'_>,
+) -> Result<HttpResponse, HtmlError> {
+    let (csrf, cookie) = session::csrf(state, req)?;
+    let action = format!("{}/signup", state.provider.settings.issuer);
+    let view = SignupView {
+        action: &action,
+        csrf: &csrf,
+        ..view
+    };
+    let mut response = page(status, pages::signup(&view));
+    if let Some(cookie) = cookie {
+        response.add_cookie(&cookie).map_err(Error::internal)?;
+    }
+    Ok(response)
+}
+
+/// Shows the form, when the policy allows.
+pub(crate) async fn get_signup(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<InviteQuery>,
+) -> Result<HttpResponse, HtmlError> {
+    let provider = &state.provider;
+    let invite = query.invite.as_deref();
+    match signup::may_sign_up(
+        &provider.store,
+        provider.settings.signup,
+        invite,
+        provider.clock.now(),
+    )
+    .await
+    {
+        Ok(()) => form_page(
+            &state,
+            &req,
+            StatusCode::OK,
+            SignupView {
+                invite,
+                ..SignupView::default()
+            },
+        ),
+        Err(SignupError::NotAllowed(why)) => Err(refused(why)),
+        Err(e) => Err(HtmlError(Error::internal(format!("{e:?}")))),
+    }
+}
+
+/// Creates the account and signs the person in.
+pub(crate) async fn post_signup(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageForm(form): PageForm,
+) -> Result<HttpResponse, HtmlError> {
+    check_csrf(&req, form.get("csrf_token"))?;
+    let provider = &state.provider;
+    let now = provider.clock.now();
+    let invite = form.get("invite");
+    let fields = SignupForm {
+        username: form.get("username").unwrap_or(""),
+        password: form.get("password").unwrap_or(""),
+        email: form.get("email").unwrap_or(""),
+        name: form.get("name").unwrap_or(""),
+    };
+    let (username, email, name) = (fields.username, fields.email, fields.name);
+    let created = signup::sign_up(
+        &provider.store,
+        provider.settings.signup,
+        invite,
+        fields,
+        provider.settings.pbkdf2_iterations,
+        now,
+    )
+    .await;
+    let user = match created {
+        Ok(user) => user,
+        Err(SignupError::NotAllowed(why)) => return Err(refused(why)),
+        Err(SignupError::Field(field, why)) => {
+            let view = SignupView {
+                invite,
+                username,
+                email,
+                name,
+                error: Some((field, &why)),
+                ..SignupView::default()
+            };
+            return form_page(&state, &req, StatusCode::BAD_REQUEST, view);
+        }
+        Err(SignupError::Store(e)) => return Err(HtmlError(Error::internal(e))),
+    };
+    log::info!("user {} signed up", user.id);
+    let cookie = sessions::create(
+        &provider.store,
+        user.id,
+        now,
+        provider.settings.session_absolute,
+    )
+    .await?;
+    let mut response = redirect(true, &format!("{}/account", provider.settings.issuer));
+    response
+        .add_cookie(&session::session_cookie(&state, cookie))
+        .map_err(Error::internal)?;
+    Ok(response)
+}
