@@ -120,8 +120,10 @@ impl Seed {
         }
         for mut client in clients {
             if let Some(old) = store.client(&client.client_id).await.map_err(db)? {
+                // The seed describes the client; an administrator's flags stay.
                 client.created_at = old.created_at;
                 client.owner = old.owner;
+                client.flags = old.flags.clone();
             }
             store.put_client(&client).await.map_err(db)?;
         }

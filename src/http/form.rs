@@ -73,6 +73,15 @@ fn read(
     req: &HttpRequest,
     payload: &mut Payload,
 ) -> Pin<Box<dyn Future<Output = Result<OAuthForm, Error>>>> {
+    let body = read_body(req, payload);
+    Box::pin(async move { OAuthForm::parse(&body.await?) })
+}
+
+/// Reads a form body's bytes after checking its content type and size.
+fn read_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> Pin<Box<dyn Future<Output = Result<web::Bytes, Error>>>> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -102,7 +111,7 @@ fn read(
             .await
             .map_err(|_| too_large())?
             .map_err(|_| Error::InvalidRequest("the request body could not be read".into()))?;
-        OAuthForm::parse(&body)
+        Ok(body)
     })
 }
 
@@ -125,6 +134,39 @@ impl FromRequest for PageForm {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let form = read(req, payload);
         Box::pin(async move { form.await.map(PageForm).map_err(HtmlError) })
+    }
+}
+
+/// A browser's form whose fields may repeat (checkboxes), errors as pages.
+pub(crate) struct MultiForm(pub(crate) Vec<(String, String)>);
+
+impl MultiForm {
+    /// The first value of a field, `None` when absent or empty.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Every value of a field.
+    pub(crate) fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+impl FromRequest for MultiForm {
+    type Error = HtmlError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, HtmlError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read_body(req, payload);
+        Box::pin(async move { Ok(MultiForm(decode(&body.await.map_err(HtmlError)?))) })
     }
 }
 

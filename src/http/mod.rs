@@ -6,6 +6,7 @@ mod assets;
 mod authorize;
 mod bearer;
 mod cors;
+mod developer;
 mod device;
 mod form;
 mod health;
@@ -117,6 +118,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::resource("/signup")
             .route(web::get().to(signup::get_signup))
             .route(web::post().to(signup::post_signup)),
+    )
+    .service(
+        web::resource("/developer/apps")
+            .route(web::get().to(developer::get_apps))
+            .route(web::post().to(developer::post_new_app)),
+    )
+    .route("/developer/apps/new", web::get().to(developer::get_new_app))
+    .service(
+        web::resource("/developer/apps/{client_id}")
+            .route(web::get().to(developer::get_app))
+            .route(web::post().to(developer::post_app)),
+    )
+    .route(
+        "/developer/apps/{client_id}/secret",
+        web::post().to(developer::post_reset_secret),
+    )
+    .route(
+        "/developer/apps/{client_id}/delete",
+        web::post().to(developer::post_delete_app),
     )
     .route("/account", web::get().to(account::get_account))
     .route("/account/profile", web::post().to(account::post_profile))

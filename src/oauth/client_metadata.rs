@@ -199,6 +199,9 @@ impl ClientMetadata {
             owner: None,
             created_at: now,
             registration_digest: None,
+            description: None,
+            client_uri: None,
+            flags: Default::default(),
         })
     }
 }

@@ -7,6 +7,7 @@ pub mod authorize;
 pub mod claims;
 pub mod client_auth;
 pub mod client_metadata;
+pub mod developer;
 pub mod device;
 pub mod discovery;
 pub mod grant;

@@ -149,6 +149,9 @@ mod tests {
             owner: None,
             created_at: 0,
             registration_digest: None,
+            description: None,
+            client_uri: None,
+            flags: Default::default(),
         }
     }
 

@@ -92,7 +92,7 @@ fn metadata_error(why: impl Into<String>) -> Error {
 /// Checks a redirect URI for registration (RFC 8252 §7): https, http on a
 /// loopback address, a private-use scheme with a dot (`com.example.app:`),
 /// or the out-of-band URN.
-fn check_registered_redirect(uri: &str) -> Result<()> {
+pub(crate) fn check_registered_redirect(uri: &str) -> Result<()> {
     check_redirect_uri(uri).map_err(|e| Error::InvalidRedirectUri(e.into()))?;
     if uri == OOB_REDIRECT {
         return Ok(());
@@ -342,6 +342,9 @@ impl Provider {
         }
         record.secret_digest = client.secret_digest;
         record.registration_digest = client.registration_digest;
+        record.flags = client.flags.clone();
+        record.description = client.description.clone();
+        record.client_uri = client.client_uri.clone();
         record.owner = client.owner;
         self.store.put_client(&record).await?;
         Ok(self.information(&record, None, None))

@@ -4,6 +4,7 @@
 mod account;
 mod code;
 mod consent;
+mod developer;
 mod device;
 mod error;
 mod home;
@@ -16,6 +17,7 @@ mod time;
 pub use account::{account, AccountView, AppLine, SessionLine};
 pub use code::{out_of_band, OutOfBandView};
 pub use consent::{consent, ConsentView, ScopeLine};
+pub use developer::{app_form, apps, secret_shown, AppFormView, AppRow};
 pub use device::{device_done, device_form};
 pub use error::error;
 pub use home::{home, HomeView};

@@ -16,9 +16,9 @@ use std::fmt;
 
 pub use embedded::SledStore as Store;
 pub use records::{
-    ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, DeviceState, InitialTokenRecord,
-    InviteRecord, KeyRecord, Rotation, ScopeRecord, SessionRecord, TokenKind, TokenRecord,
-    UserRecord,
+    ClientFlags, ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, DeviceState,
+    InitialTokenRecord, InviteRecord, KeyRecord, Rotation, ScopeRecord, SessionRecord, TokenKind,
+    TokenRecord, UserRecord,
 };
 
 /// A failure of the database itself (never a protocol rule).

@@ -35,6 +35,31 @@ pub struct ClientRecord {
     /// SHA-256 of the registration access token (RFC 7592), for clients
     /// that registered themselves.
     pub registration_digest: Option<Digest>,
+    /// What the application does, in its developer's words.
+    pub description: Option<String>,
+    /// The application's home page (RFC 7591 `client_uri`).
+    pub client_uri: Option<String>,
+    /// What an administrator decided about the application.
+    pub flags: ClientFlags,
+}
+
+/// An administrator's decisions about an application.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClientFlags {
+    /// The name was reviewed (ScratchOAuth2 NAME_APPROVED).
+    pub name_approved: bool,
+    /// The application is verified: a check mark at consent (VERIFIED).
+    pub verified: bool,
+    /// Consent does not show the owner (HIDE_OWNER).
+    pub hide_owner: bool,
+    /// A first-party application: no consent page.
+    pub skip_consent: bool,
+    /// May use the password grant (App.net gives it only on request).
+    pub password_allowed: bool,
+    /// Only the owner and `allowed_users` may authorize it.
+    pub private: bool,
+    /// Who else may authorize a private application.
+    pub allowed_users: Vec<u64>,
 }
 
 impl ClientRecord {

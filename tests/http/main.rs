@@ -8,6 +8,7 @@ mod bad_input;
 mod binary;
 mod code_grant;
 mod cors;
+mod developer;
 mod device;
 mod discovery;
 mod harness;

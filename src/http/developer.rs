@@ -1,0 +1,273 @@
+//! `/developer/apps`: the developer dashboard (signed-in people). Every
+//! change is a POST with a CSRF token; a validation error shows the form
+//! again with the problem beside the field, and saves nothing.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::form::{MultiForm, PageForm};
+use super::page::{page, redirect, HtmlError};
+use super::session::{self, check_csrf};
+use super::state::AppState;
+use crate::error::Error;
+use crate::oauth::developer::{AppForm, FieldError};
+use crate::pages::{self, AppFormView, AppRow};
+use crate::store::{ClientRecord, UserRecord};
+
+async fn user_or_login(
+    state: &AppState,
+    req: &HttpRequest,
+    next: &str,
+) -> Result<Result<UserRecord, HttpResponse>, HtmlError> {
+    match session::current(state, req).await? {
+        Some((_, user)) => Ok(Ok(user)),
+        None => {
+            let mut login = url::Url::parse(&format!("{}/login", state.provider.settings.issuer))
+                .map_err(Error::internal)?;
+            login.query_pairs_mut().append_pair("next", next);
+            Ok(Err(redirect(
+                req.method() == actix_web::http::Method::POST,
+                login.as_str(),
+            )))
+        }
+    }
+}
+
+macro_rules! signed_in {
+    ($state:expr, $req:expr, $next:expr) => {
+        match user_or_login(&$state, &$req, $next).await? {
+            Ok(user) => user,
+            Err(to_login) => return Ok(to_login),
+        }
+    };
+}
+
+fn with_csrf(
+    state: &AppState,
+    req: &HttpRequest,
+    build: impl FnOnce(&str) -> maud::Markup,
+    status: StatusCode,
+) -> Result<HttpResponse, HtmlError> {
+    let (csrf, cookie) = session::csrf(state, req)?;
+    let mut response = page(status, build(&csrf));
+    if let Some(cookie) = cookie {
+        response.add_cookie(&cookie).map_err(Error::internal)?;
+    }
+    Ok(response)
+}
+
+fn read_form(form: &MultiForm) -> AppForm {
+    AppForm {
+        name: form.get("name").unwrap_or("").to_owned(),
+        description: form.get("description").unwrap_or("").to_owned(),
+        homepage: form.get("homepage").unwrap_or("").to_owned(),
+        redirect_uris: form.get("redirect_uris").unwrap_or("").to_owned(),
+        public: form.get("type") == Some("public"),
+        grant_types: form.all("grant_types"),
+    }
+}
+
+fn form_of(app: &ClientRecord) -> AppForm {
+    AppForm {
+        name: app.client_name.clone().unwrap_or_default(),
+        description: app.description.clone().unwrap_or_default(),
+        homepage: app.client_uri.clone().unwrap_or_default(),
+        redirect_uris: app.redirect_uris.join("\n"),
+        public: !app.is_confidential(),
+        grant_types: app.grant_types.clone(),
+    }
+}
+
+fn form_page(
+    state: &AppState,
+    req: &HttpRequest,
+    status: StatusCode,
+    app: Option<&ClientRecord>,
+    form: &AppForm,
+    error: Option<&FieldError>,
+    notice: Option<&str>,
+) -> Result<HttpResponse, HtmlError> {
+    let issuer = &state.provider.settings.issuer;
+    with_csrf(
+        state,
+        req,
+        |csrf| {
+            pages::app_form(&AppFormView {
+                issuer,
+                csrf,
+                client_id: app.map(|a| a.client_id.as_str()),
+                confidential: app.is_some_and(ClientRecord::is_confidential),
+                name: &form.name,
+                description: &form.description,
+                homepage: &form.homepage,
+                redirect_uris: &form.redirect_uris,
+                public: form.public,
+                grant_types: &form.grant_types,
+                error: error.map(|FieldError(f, why)| (*f, why.as_str())),
+                notice,
+            })
+        },
+        status,
+    )
+}
+
+/// Lists the developer's applications.
+pub(crate) async fn get_apps(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, HtmlError> {
+    let user = signed_in!(state, req, "/developer/apps");
+    let apps = state.provider.apps_of(&user).await?;
+    let rows: Vec<AppRow> = apps
+        .iter()
+        .map(|a| AppRow {
+            client_id: &a.client_id,
+            name: a.client_name.as_deref().unwrap_or(&a.client_id),
+            confidential: a.is_confidential(),
+        })
+        .collect();
+    let notice = req
+        .query_string()
+        .contains("done=deleted")
+        .then_some("The application is deleted; its tokens no longer work.");
+    Ok(page(
+        StatusCode::OK,
+        pages::apps(&state.provider.settings.issuer, &rows, notice),
+    ))
+}
+
+/// The empty form for a new application.
+pub(crate) async fn get_new_app(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, HtmlError> {
+    signed_in!(state, req, "/developer/apps/new");
+    let form = AppForm {
+        grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+        ..AppForm::default()
+    };
+    form_page(&state, &req, StatusCode::OK, None, &form, None, None)
+}
+
+/// Creates an application and shows its secret once.
+pub(crate) async fn post_new_app(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: MultiForm,
+) -> Result<HttpResponse, HtmlError> {
+    check_csrf(&req, form.get("csrf_token"))?;
+    let user = signed_in!(state, req, "/developer/apps/new");
+    let fields = read_form(&form);
+    match state.provider.create_app(&user, &fields).await? {
+        Ok((app, secret)) => {
+            log::info!("user {} created client {}", user.id, app.client_id);
+            let issuer = &state.provider.settings.issuer;
+            Ok(page(
+                StatusCode::CREATED,
+                pages::secret_shown(issuer, &app.client_id, secret.as_deref()),
+            ))
+        }
+        Err(problem) => form_page(
+            &state,
+            &req,
+            StatusCode::BAD_REQUEST,
+            None,
+            &fields,
+            Some(&problem),
+            None,
+        ),
+    }
+}
+
+/// The edit page of an owned application.
+pub(crate) async fn get_app(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, HtmlError> {
+    let user = signed_in!(state, req, "/developer/apps");
+    let app = state.provider.owned_app(&user, &path).await?;
+    let notice = req
+        .query_string()
+        .contains("done=saved")
+        .then_some("Saved.");
+    form_page(
+        &state,
+        &req,
+        StatusCode::OK,
+        Some(&app),
+        &form_of(&app),
+        None,
+        notice,
+    )
+}
+
+/// Saves an edit.
+pub(crate) async fn post_app(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: MultiForm,
+) -> Result<HttpResponse, HtmlError> {
+    check_csrf(&req, form.get("csrf_token"))?;
+    let user = signed_in!(state, req, "/developer/apps");
+    let app = state.provider.owned_app(&user, &path).await?;
+    let fields = read_form(&form);
+    match state.provider.update_app(&app, &fields).await? {
+        Ok(()) => Ok(redirect(
+            true,
+            &format!(
+                "{}/developer/apps/{}?done=saved",
+                state.provider.settings.issuer, app.client_id
+            ),
+        )),
+        Err(problem) => form_page(
+            &state,
+            &req,
+            StatusCode::BAD_REQUEST,
+            Some(&app),
+            &fields,
+            Some(&problem),
+            None,
+        ),
+    }
+}
+
+/// Resets the secret and shows the new one once.
+pub(crate) async fn post_reset_secret(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    PageForm(form): PageForm,
+) -> Result<HttpResponse, HtmlError> {
+    check_csrf(&req, form.get("csrf_token"))?;
+    let user = signed_in!(state, req, "/developer/apps");
+    let app = state.provider.owned_app(&user, &path).await?;
+    let secret = state.provider.reset_secret(&app).await?;
+    let issuer = &state.provider.settings.issuer;
+    Ok(page(
+        StatusCode::OK,
+        pages::secret_shown(issuer, &app.client_id, Some(&secret)),
+    ))
+}
+
+/// Deletes an application.
+pub(crate) async fn post_delete_app(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    PageForm(form): PageForm,
+) -> Result<HttpResponse, HtmlError> {
+    check_csrf(&req, form.get("csrf_token"))?;
+    let user = signed_in!(state, req, "/developer/apps");
+    let app = state.provider.owned_app(&user, &path).await?;
+    state.provider.delete_app(&app).await?;
+    log::info!("user {} deleted client {}", user.id, app.client_id);
+    Ok(redirect(
+        true,
+        &format!(
+            "{}/developer/apps?done=deleted",
+            state.provider.settings.issuer
+        ),
+    ))
+}

@@ -1,0 +1,232 @@
+//! Applications a signed-in developer owns: create, edit, reset the secret,
+//! delete. The dashboard pages in `http/developer.rs` call these.
+
+use std::sync::Arc;
+
+use super::register::check_registered_redirect;
+use super::Provider;
+use crate::crypto::random::new_id;
+use crate::crypto::{new_token, sha256, TokenKind};
+use crate::error::{Error, Result};
+use crate::store::{ClientRecord, UserRecord};
+
+/// Grant types a developer may choose, with whether each is the risky kind.
+pub const CHOOSABLE_GRANTS: &[(&str, &str, bool)] = &[
+    ("authorization_code", "Authorization code (sign-in through the browser)", false),
+    ("refresh_token", "Refresh tokens (stay signed in)", false),
+    ("client_credentials", "Client credentials (the app acts for itself)", false),
+    ("urn:ietf:params:oauth:grant-type:device_code", "Device flow (TVs and command-line tools)", false),
+    ("implicit", "Implicit: tokens in the browser's address bar. Only for old single-page apps; use the code flow with PKCE instead.", true),
+    ("password", "Password: the app sees the person's password. Only for trusted first-party apps; an administrator must also allow it.", true),
+];
+
+/// What the create and edit forms send.
+#[derive(Debug, Clone, Default)]
+pub struct AppForm {
+    /// The name.
+    pub name: String,
+    /// What it does.
+    pub description: String,
+    /// Its home page.
+    pub homepage: String,
+    /// Redirect URIs, one per line.
+    pub redirect_uris: String,
+    /// Public (no secret) rather than confidential.
+    pub public: bool,
+    /// Chosen grant types.
+    pub grant_types: Vec<String>,
+}
+
+/// A form field that is not acceptable: its name and the problem.
+#[derive(Debug)]
+pub struct FieldError(pub &'static str, pub String);
+
+fn field(name: &'static str, why: impl Into<String>) -> FieldError {
+    FieldError(name, why.into())
+}
+
+/// Checks a form and builds the record's editable parts onto `record`.
+fn apply(form: &AppForm, record: &mut ClientRecord) -> std::result::Result<(), FieldError> {
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(field("name", "a name has 1 to 100 characters"));
+    }
+    if form.description.chars().count() > 1000 {
+        return Err(field(
+            "description",
+            "a description has at most 1000 characters",
+        ));
+    }
+    let homepage = form.homepage.trim();
+    if !homepage.is_empty()
+        && !matches!(
+            url::Url::parse(homepage)
+                .map(|u| u.scheme().to_owned())
+                .as_deref(),
+            Ok("https" | "http")
+        )
+    {
+        return Err(field("homepage", "the home page must be an http(s) URL"));
+    }
+    let uris: Vec<String> = form
+        .redirect_uris
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    for uri in &uris {
+        check_registered_redirect(uri)
+            .map_err(|e| field("redirect_uris", e.description().into_owned()))?;
+    }
+    if let Some(unknown) = form
+        .grant_types
+        .iter()
+        .find(|g| !CHOOSABLE_GRANTS.iter().any(|(n, _, _)| n == g))
+    {
+        return Err(field(
+            "grant_types",
+            format!("unknown grant type `{unknown}`"),
+        ));
+    }
+    if form.grant_types.is_empty() {
+        return Err(field("grant_types", "choose at least one grant type"));
+    }
+    let has = |g: &str| form.grant_types.iter().any(|x| x == g);
+    if (has("authorization_code") || has("implicit")) && uris.is_empty() {
+        return Err(field(
+            "redirect_uris",
+            "sign-in through the browser needs at least one redirect URI",
+        ));
+    }
+    if form.public && has("client_credentials") {
+        return Err(field(
+            "grant_types",
+            "a public application cannot use client credentials",
+        ));
+    }
+    let mut response_types = Vec::new();
+    if has("authorization_code") {
+        response_types.push("code".to_owned());
+    }
+    if has("implicit") {
+        response_types.push("token".to_owned());
+    }
+    record.client_name = Some(name.to_owned());
+    record.description =
+        (!form.description.trim().is_empty()).then(|| form.description.trim().to_owned());
+    record.client_uri = (!homepage.is_empty()).then(|| homepage.to_owned());
+    record.redirect_uris = uris;
+    record.grant_types = form.grant_types.clone();
+    record.response_types = response_types;
+    Ok(())
+}
+
+impl Provider {
+    /// The applications `owner` registered, by name.
+    pub async fn apps_of(&self, owner: &UserRecord) -> Result<Vec<ClientRecord>> {
+        let mut apps: Vec<ClientRecord> = self
+            .store
+            .clients()
+            .await?
+            .into_iter()
+            .filter(|c| c.owner == Some(owner.id))
+            .collect();
+        apps.sort_by(|a, b| a.client_name.cmp(&b.client_name));
+        Ok(apps)
+    }
+
+    /// The application `client_id` if `owner` owns it.
+    pub async fn owned_app(
+        &self,
+        owner: &UserRecord,
+        client_id: &str,
+    ) -> Result<Arc<ClientRecord>> {
+        self.store
+            .client(client_id)
+            .await?
+            .filter(|c| c.owner == Some(owner.id))
+            .ok_or(Error::NotFound)
+    }
+
+    /// Registers an application; answers it and its secret (shown once).
+    pub async fn create_app(
+        &self,
+        owner: &UserRecord,
+        form: &AppForm,
+    ) -> Result<std::result::Result<(ClientRecord, Option<String>), FieldError>> {
+        let mut record = ClientRecord {
+            client_id: new_id().map_err(Error::internal)?,
+            secret_digest: None,
+            client_name: None,
+            redirect_uris: Vec::new(),
+            grant_types: Vec::new(),
+            response_types: Vec::new(),
+            token_endpoint_auth_method: if form.public {
+                "none"
+            } else {
+                "client_secret_basic"
+            }
+            .to_owned(),
+            scope: None,
+            id_token_signed_response_alg: None,
+            post_logout_redirect_uris: Vec::new(),
+            owner: Some(owner.id),
+            created_at: self.clock.now(),
+            registration_digest: None,
+            description: None,
+            client_uri: None,
+            flags: Default::default(),
+        };
+        if let Err(e) = apply(form, &mut record) {
+            return Ok(Err(e));
+        }
+        let secret = if form.public {
+            None
+        } else {
+            let secret = new_token(TokenKind::ClientSecret).map_err(Error::internal)?;
+            record.secret_digest = Some(sha256(secret.as_bytes()));
+            Some(secret)
+        };
+        self.store.put_client(&record).await?;
+        Ok(Ok((record, secret)))
+    }
+
+    /// Saves an edit of an owned application (its type does not change).
+    pub async fn update_app(
+        &self,
+        app: &ClientRecord,
+        form: &AppForm,
+    ) -> Result<std::result::Result<(), FieldError>> {
+        let mut record = app.clone();
+        let form = AppForm {
+            public: !app.is_confidential(),
+            ..form.clone()
+        };
+        if let Err(e) = apply(&form, &mut record) {
+            return Ok(Err(e));
+        }
+        self.store.put_client(&record).await?;
+        Ok(Ok(()))
+    }
+
+    /// Gives a confidential application a new secret; the old one stops working at once.
+    pub async fn reset_secret(&self, app: &ClientRecord) -> Result<String> {
+        if !app.is_confidential() {
+            return Err(Error::InvalidRequest(
+                "a public application has no secret".into(),
+            ));
+        }
+        let secret = new_token(TokenKind::ClientSecret).map_err(Error::internal)?;
+        let mut record = app.clone();
+        record.secret_digest = Some(sha256(secret.as_bytes()));
+        self.store.put_client(&record).await?;
+        Ok(secret)
+    }
+
+    /// Deletes an application; its tokens stop working at once.
+    pub async fn delete_app(&self, app: &ClientRecord) -> Result<()> {
+        self.store.remove_client(&app.client_id).await?;
+        Ok(())
+    }
+}
