@@ -51,13 +51,16 @@ fn open_sign_up_creates_an_account_and_signs_it_in() {
     Browser::new().login(&server, "carol", "carol-is-here");
 }
 
+/// Fields sent, the id of the error shown, and words it says.
+type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+
 #[test]
 fn bad_sign_up_fields_are_explained_and_nothing_is_created() {
     let server = people_server(|c| c.signup = Signup::Open);
     let browser = Browser::new();
     let url = server.url("/signup");
     let csrf = signup_form(&browser, &url);
-    let cases: [(&[(&str, &str)], &str, &str); 5] = [
+    let cases: [Case; 5] = [
         (
             &[("username", "bad name"), ("password", "long-enough-1")],
             "username-error",
