@@ -4,6 +4,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The browser tests (tests/http/browser) drive headless Chromium through
+# chromedriver; both come from Debian's packages.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    echo "==> installing chromium and chromium-driver"
+    if [ "$(id -u)" -eq 0 ]; then
+        as_root=()
+    elif command -v sudo >/dev/null; then
+        as_root=(sudo)
+    else
+        echo "chromium and chromedriver are missing, and installing them needs root or sudo" >&2
+        exit 1
+    fi
+    "${as_root[@]}" apt-get update -qq
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq chromium chromium-driver
+fi
+chromium --version
+chromedriver --version
+
 echo "==> cargo fmt --check"
 cargo fmt --check
 

@@ -83,6 +83,28 @@ pub enum Signup {
     Closed,
 }
 
+impl Signup {
+    /// The setting's name, as the flag takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Signup::Open => "open",
+            Signup::Invite => "invite",
+            Signup::Closed => "closed",
+        }
+    }
+}
+
+impl Registration {
+    /// The setting's name, as the flag takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Registration::Open => "open",
+            Registration::Token => "token",
+            Registration::Closed => "closed",
+        }
+    }
+}
+
 impl std::str::FromStr for Signup {
     type Err = String;
 

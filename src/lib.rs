@@ -82,6 +82,21 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     oauth::keys::ensure(&store, now, &config.preset_keys)
         .await
         .map_err(|e| StartError(format!("signing keys: {e}")))?;
+    // An administrator's choice on the admin page outlives the flags' defaults.
+    let stored = |name: &'static str| {
+        let store = store.clone();
+        async move { store.setting(name).await.ok().flatten() }
+    };
+    let policies = oauth::Policies {
+        signup: stored("signup")
+            .await
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(config.signup),
+        registration: stored("registration")
+            .await
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(config.registration),
+    };
     let keys = oauth::keys::KeyRing::load(&store, now, config.id_token_ttl)
         .await
         .map_err(|e| StartError(format!("signing keys: {e}")))?;
@@ -108,12 +123,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             )))
         }
     }
-    let metadata = oauth::discovery::metadata(
-        &issuer,
-        &scopes,
-        config.registration != config::Registration::Closed,
-    )
-    .to_string();
+    let metadata = oauth::discovery::metadata(&issuer, &scopes).to_string();
     let state = web::Data::new(AppState {
         provider: Provider {
             store: store.clone(),
@@ -131,13 +141,12 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                 id_token_ttl: config.id_token_ttl,
                 device_code_ttl: config.device_code_ttl,
                 device_interval: config.device_interval,
-                registration: config.registration,
-                signup: config.signup,
             },
             clock: config.clock.clone(),
             throttle: Default::default(),
             dummy_hash: crypto::password::dummy_hash(config.pbkdf2_iterations),
             keys,
+            policies: std::sync::RwLock::new(policies),
         },
         metadata: metadata.into(),
     });

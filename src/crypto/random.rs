@@ -26,6 +26,8 @@ pub enum TokenKind {
     InitialAccess,
     /// A single-use sign-up invitation.
     Invite,
+    /// A one-time password-reset link.
+    PasswordReset,
 }
 
 impl TokenKind {
@@ -41,6 +43,7 @@ impl TokenKind {
             TokenKind::Registration => "gth_ra_",
             TokenKind::InitialAccess => "gth_ia_",
             TokenKind::Invite => "gth_in_",
+            TokenKind::PasswordReset => "gth_pr_",
         }
     }
 }

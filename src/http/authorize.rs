@@ -86,8 +86,11 @@ fn display_name(request: &Request) -> String {
         .client
         .client_name
         .clone()
-        .unwrap_or_else(|| request.client.client_id.clone())
+        .unwrap_or_else(|| UNNAMED.to_owned())
 }
+
+/// What an application without a name is called.
+pub(crate) const UNNAMED: &str = "[unnamed application]";
 
 /// Sends the person to sign in, then back to this same request. A
 /// `prompt=login` is replaced by a marker so that the fresh session
@@ -136,7 +139,11 @@ async fn consent_page(
     user: &UserRecord,
 ) -> Result<HttpResponse, HtmlError> {
     let provider = &state.provider;
-    let owner = match request.client.owner {
+    let owner = match request
+        .client
+        .owner
+        .filter(|_| !request.client.flags.hide_owner)
+    {
         Some(id) => provider.store.user(id).await?.map(|u| u.username),
         None => None,
     };
@@ -171,6 +178,8 @@ async fn consent_page(
         action: &action,
         csrf: &csrf,
         client_name: &client_name,
+        verified: request.client.flags.verified,
+        name_unreviewed: request.client.name_unreviewed(),
         owner: owner.as_deref(),
         redirect_host: &redirect_host,
         username: &user.username,

@@ -64,6 +64,8 @@ fn read_form(form: &MultiForm) -> AppForm {
         redirect_uris: form.get("redirect_uris").unwrap_or("").to_owned(),
         public: form.get("type") == Some("public"),
         grant_types: form.all("grant_types"),
+        private: form.get("private") == Some("on"),
+        allowed_users: form.get("allowed_users").unwrap_or("").to_owned(),
     }
 }
 
@@ -75,6 +77,8 @@ fn form_of(app: &ClientRecord) -> AppForm {
         redirect_uris: app.redirect_uris.join("\n"),
         public: !app.is_confidential(),
         grant_types: app.grant_types.clone(),
+        private: app.flags.private,
+        allowed_users: String::new(),
     }
 }
 
@@ -103,6 +107,8 @@ fn form_page(
                 redirect_uris: &form.redirect_uris,
                 public: form.public,
                 grant_types: &form.grant_types,
+                private: form.private,
+                allowed_users: &form.allowed_users,
                 error: error.map(|FieldError(f, why)| (*f, why.as_str())),
                 notice,
             })
@@ -191,15 +197,19 @@ pub(crate) async fn get_app(
         .query_string()
         .contains("done=saved")
         .then_some("Saved.");
-    form_page(
-        &state,
-        &req,
-        StatusCode::OK,
-        Some(&app),
-        &form_of(&app),
-        None,
-        notice,
-    )
+    {
+        let mut form = form_of(&app);
+        form.allowed_users = state.provider.allowed_usernames(&app).await?;
+        form_page(
+            &state,
+            &req,
+            StatusCode::OK,
+            Some(&app),
+            &form,
+            None,
+            notice,
+        )
+    }
 }
 
 /// Saves an edit.

@@ -160,7 +160,8 @@ async fn consent_page(
                 "the device's application no longer exists".into(),
             ))
         })?;
-    let owner = match client.owner {
+    provider.may_authorize(&client, user)?;
+    let owner = match client.owner.filter(|_| !client.flags.hide_owner) {
         Some(id) => provider.store.user(id).await?.map(|u| u.username),
         None => None,
     };
@@ -183,12 +184,14 @@ async fn consent_page(
     let client_name = client
         .client_name
         .clone()
-        .unwrap_or_else(|| client.client_id.clone());
+        .unwrap_or_else(|| super::authorize::UNNAMED.to_owned());
     let params = [("user_code", shown.as_str())];
     let view = ConsentView {
         action: &action,
         csrf: &csrf,
         client_name: &client_name,
+        verified: client.flags.verified,
+        name_unreviewed: client.name_unreviewed(),
         owner: owner.as_deref(),
         redirect_host: "the device that showed you this code",
         username: &user.username,

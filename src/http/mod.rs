@@ -2,6 +2,7 @@
 //! One file per endpoint group; `routes` wires them into the App.
 
 mod account;
+mod admin;
 mod assets;
 mod authorize;
 mod bearer;
@@ -137,6 +138,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/developer/apps/{client_id}/delete",
         web::post().to(developer::post_delete_app),
+    )
+    .route("/admin", web::get().to(admin::get_admin))
+    .route("/admin/users", web::post().to(admin::post_user))
+    .route(
+        "/admin/users/{id}/{action}",
+        web::post().to(admin::post_user_action),
+    )
+    .route(
+        "/admin/apps/{client_id}/flags",
+        web::post().to(admin::post_app_flags),
+    )
+    .route("/admin/settings", web::post().to(admin::post_settings))
+    .route("/admin/invites", web::post().to(admin::post_invite))
+    .service(
+        web::resource("/reset")
+            .route(web::get().to(admin::get_reset))
+            .route(web::post().to(admin::post_reset)),
     )
     .route("/account", web::get().to(account::get_account))
     .route("/account/profile", web::post().to(account::post_profile))

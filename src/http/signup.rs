@@ -51,7 +51,7 @@ pub(crate) async fn get_signup(
     let invite = query.invite.as_deref();
     match signup::may_sign_up(
         &provider.store,
-        provider.settings.signup,
+        provider.policies().signup,
         invite,
         provider.clock.now(),
     )
@@ -90,7 +90,7 @@ pub(crate) async fn post_signup(
     let (username, email, name) = (fields.username, fields.email, fields.name);
     let created = signup::sign_up(
         &provider.store,
-        provider.settings.signup,
+        provider.policies().signup,
         invite,
         fields,
         provider.settings.pbkdf2_iterations,

@@ -366,13 +366,16 @@ impl Provider {
             }
             return Ok(Step::SignIn);
         };
-        let known = consent::covers(
-            &self.store,
-            user.id,
-            &request.client.client_id,
-            &request.scope,
-        )
-        .await?;
+        self.may_authorize(&request.client, user)?;
+        // A first-party application an administrator marked needs no consent.
+        let known = request.client.flags.skip_consent
+            || consent::covers(
+                &self.store,
+                user.id,
+                &request.client.client_id,
+                &request.scope,
+            )
+            .await?;
         if known && !request.prompts("consent") {
             return Ok(Step::Answer(
                 self.approve(request, user, auth_time, false).await?,
@@ -387,6 +390,18 @@ impl Provider {
         Ok(Step::Consent)
     }
 
+    /// Refuses a private application to anyone but its owner and the people they listed.
+    pub fn may_authorize(&self, client: &ClientRecord, user: &UserRecord) -> Result<()> {
+        let flags = &client.flags;
+        if flags.private && client.owner != Some(user.id) && !flags.allowed_users.contains(&user.id)
+        {
+            return Err(Error::Forbidden(
+                "this application is private: only its developer and the people they chose may use it".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// The person approved: remember it (when `remember`) and answer with a code or a token.
     pub async fn approve(
         &self,
@@ -395,6 +410,7 @@ impl Provider {
         auth_time: u64,
         remember: bool,
     ) -> Result<Outcome> {
+        self.may_authorize(&request.client, user)?;
         let now = self.clock.now();
         if remember {
             consent::record(

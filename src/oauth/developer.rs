@@ -35,6 +35,10 @@ pub struct AppForm {
     pub public: bool,
     /// Chosen grant types.
     pub grant_types: Vec<String>,
+    /// Only the owner and `allowed_users` may authorize it.
+    pub private: bool,
+    /// Usernames, one per line, who may authorize a private application.
+    pub allowed_users: String,
 }
 
 /// A form field that is not acceptable: its name and the problem.
@@ -123,6 +127,45 @@ fn apply(form: &AppForm, record: &mut ClientRecord) -> std::result::Result<(), F
 }
 
 impl Provider {
+    /// Sets who may authorize the application; an unknown username is a field error.
+    async fn apply_privacy(
+        &self,
+        form: &AppForm,
+        record: &mut ClientRecord,
+    ) -> Result<std::result::Result<(), FieldError>> {
+        let mut ids = Vec::new();
+        for name in form
+            .allowed_users
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            match self.store.user_by_name(name).await? {
+                Some(user) => ids.push(user.id),
+                None => {
+                    return Ok(Err(field(
+                        "allowed_users",
+                        format!("no user named `{name}`"),
+                    )))
+                }
+            }
+        }
+        record.flags.private = form.private;
+        record.flags.allowed_users = ids;
+        Ok(Ok(()))
+    }
+
+    /// The usernames a private application lists, one per line.
+    pub async fn allowed_usernames(&self, app: &ClientRecord) -> Result<String> {
+        let mut names = Vec::new();
+        for id in &app.flags.allowed_users {
+            if let Some(user) = self.store.user(*id).await? {
+                names.push(user.username);
+            }
+        }
+        Ok(names.join("\n"))
+    }
+
     /// The applications `owner` registered, by name.
     pub async fn apps_of(&self, owner: &UserRecord) -> Result<Vec<ClientRecord>> {
         let mut apps: Vec<ClientRecord> = self
@@ -181,6 +224,9 @@ impl Provider {
         if let Err(e) = apply(form, &mut record) {
             return Ok(Err(e));
         }
+        if let Err(e) = self.apply_privacy(form, &mut record).await? {
+            return Ok(Err(e));
+        }
         let secret = if form.public {
             None
         } else {
@@ -204,6 +250,9 @@ impl Provider {
             ..form.clone()
         };
         if let Err(e) = apply(&form, &mut record) {
+            return Ok(Err(e));
+        }
+        if let Err(e) = self.apply_privacy(&form, &mut record).await? {
             return Ok(Err(e));
         }
         self.store.put_client(&record).await?;

@@ -8,7 +8,7 @@ use super::scope::Scopes;
 use crate::crypto::jwt::Alg;
 
 /// The metadata document for an issuer; both well-known paths serve it.
-pub fn metadata(issuer: &str, scopes: &Scopes, registration: bool) -> Value {
+pub fn metadata(issuer: &str, scopes: &Scopes) -> Value {
     let url = |path: &str| format!("{}{path}", issuer.trim_end_matches('/'));
     let secret_methods = ["client_secret_basic", "client_secret_post"];
     let mut doc = json!({
@@ -38,13 +38,12 @@ pub fn metadata(issuer: &str, scopes: &Scopes, registration: bool) -> Value {
         "introspection_endpoint_auth_methods_supported": secret_methods,
         "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
     });
-    if registration {
-        if let Value::Object(map) = &mut doc {
-            map.insert(
-                "registration_endpoint".into(),
-                json!(url("/oauth/register")),
-            );
-        }
+    // The endpoint always exists; with registration closed it answers 403.
+    if let Value::Object(map) = &mut doc {
+        map.insert(
+            "registration_endpoint".into(),
+            json!(url("/oauth/register")),
+        );
     }
     doc
 }

@@ -48,8 +48,12 @@ impl Provider {
         if !record.is_live(self.clock.now()) || !self.store.client_exists(&record.client_id)? {
             return Ok(Introspection::default());
         }
+        // A disabled or removed user's tokens are inactive.
         let username = match record.user_id {
-            Some(id) => self.store.user(id).await?.map(|u| u.username),
+            Some(id) => match self.store.user(id).await?.filter(|u| !u.disabled) {
+                Some(user) => Some(user.username),
+                None => return Ok(Introspection::default()),
+            },
             None => None,
         };
         Ok(Introspection {

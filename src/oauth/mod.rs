@@ -53,10 +53,16 @@ pub struct Settings {
     pub device_code_ttl: u64,
     /// The minimum polling interval for device codes, in seconds.
     pub device_interval: u64,
-    /// Who may register clients dynamically.
-    pub registration: crate::config::Registration,
+}
+
+/// Who may sign up and who may register clients: settings an administrator
+/// changes at run time (the flags give the first values).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Policies {
     /// Who may create an account.
     pub signup: crate::config::Signup,
+    /// Who may register clients dynamically.
+    pub registration: crate::config::Registration,
 }
 
 /// The authorization server: everything a protocol step needs.
@@ -76,4 +82,31 @@ pub struct Provider {
     pub dummy_hash: String,
     /// The signing keys.
     pub keys: keys::KeyRing,
+    /// The current sign-up and registration policies.
+    pub policies: std::sync::RwLock<Policies>,
+}
+
+impl Provider {
+    /// The policies in force now.
+    pub fn policies(&self) -> Policies {
+        match self.policies.read() {
+            Ok(p) => *p,
+            Err(poisoned) => *poisoned.into_inner(),
+        }
+    }
+
+    /// Changes the policies, durably.
+    pub async fn set_policies(&self, policies: Policies) -> crate::error::Result<()> {
+        self.store
+            .put_setting("signup", policies.signup.name())
+            .await?;
+        self.store
+            .put_setting("registration", policies.registration.name())
+            .await?;
+        match self.policies.write() {
+            Ok(mut p) => *p = policies,
+            Err(poisoned) => *poisoned.into_inner() = policies,
+        }
+        Ok(())
+    }
 }

@@ -119,7 +119,7 @@ pub(crate) fn check_registered_redirect(uri: &str) -> Result<()> {
 impl Provider {
     /// Checks that registration is allowed: per policy, with an initial access token.
     pub async fn may_register(&self, bearer: Option<&str>) -> Result<()> {
-        match self.settings.registration {
+        match self.policies().registration {
             Registration::Open => Ok(()),
             Registration::Closed => Err(Error::Forbidden(
                 "dynamic client registration is closed".into(),

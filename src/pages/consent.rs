@@ -24,6 +24,10 @@ pub struct ConsentView<'a> {
     pub csrf: &'a str,
     /// The application's name.
     pub client_name: &'a str,
+    /// An administrator verified the application.
+    pub verified: bool,
+    /// The name has not been reviewed by an administrator.
+    pub name_unreviewed: bool,
     /// Who registered it, if known.
     pub owner: Option<&'a str>,
     /// The host the answer goes to, or a note that it is shown on screen.
@@ -41,7 +45,17 @@ pub fn consent(view: &ConsentView<'_>) -> Markup {
     layout(
         "Authorize",
         html! {
-            h1 { "Authorize " strong.app-name { (view.client_name) } "?" }
+            h1 {
+                "Authorize " strong.app-name { (view.client_name) }
+                @if view.verified { " " span.verified title="Verified by the administrators" { "✓ Verified" } }
+                "?"
+            }
+            @if view.name_unreviewed {
+                p.warning role="note" {
+                    strong { "⚠ name not reviewed" }
+                    " — an administrator has not checked this application's name yet; make sure you know who is asking."
+                }
+            }
             @if let Some(owner) = view.owner {
                 p.owner { "Registered by " strong { (owner) } }
             }

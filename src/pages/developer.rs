@@ -62,6 +62,10 @@ pub struct AppFormView<'a> {
     pub public: bool,
     /// Chosen grant types.
     pub grant_types: &'a [String],
+    /// Private application.
+    pub private: bool,
+    /// Who may use a private application, one username per line.
+    pub allowed_users: &'a str,
     /// The field at fault and why.
     pub error: Option<(&'a str, &'a str)>,
     /// What just happened.
@@ -132,6 +136,13 @@ pub fn app_form(view: &AppFormView<'_>) -> Markup {
                         }
                     }
                     (problem(view, "grant_types"))
+                }
+                fieldset {
+                    legend { "Who may use it" }
+                    label.choice { input type="checkbox" name="private" value="on" checked[view.private]; " Private: only you and the people listed below" }
+                    label for="allowed_users" { "Usernames, one per line" }
+                    textarea #allowed_users name="allowed_users" rows="2" { (view.allowed_users) }
+                    (problem(view, "allowed_users"))
                 }
                 button type="submit" { @if view.client_id.is_some() { "Save" } @else { "Create application" } }
             }

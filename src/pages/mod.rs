@@ -2,6 +2,7 @@
 //! all inside one layout. They work without JavaScript.
 
 mod account;
+mod admin;
 mod code;
 mod consent;
 mod developer;
@@ -15,6 +16,7 @@ mod signup;
 mod time;
 
 pub use account::{account, AccountView, AppLine, SessionLine};
+pub use admin::{admin, link_made, reset_form, AdminView, ClientRow, UserRow};
 pub use code::{out_of_band, OutOfBandView};
 pub use consent::{consent, ConsentView, ScopeLine};
 pub use developer::{app_form, apps, secret_shown, AppFormView, AppRow};

@@ -17,8 +17,8 @@ use std::fmt;
 pub use embedded::SledStore as Store;
 pub use records::{
     ClientFlags, ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, DeviceState,
-    InitialTokenRecord, InviteRecord, KeyRecord, Rotation, ScopeRecord, SessionRecord, TokenKind,
-    TokenRecord, UserRecord,
+    InitialTokenRecord, InviteRecord, KeyRecord, ResetRecord, Rotation, ScopeRecord, SessionRecord,
+    TokenKind, TokenRecord, UserRecord,
 };
 
 /// A failure of the database itself (never a protocol rule).

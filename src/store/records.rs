@@ -68,6 +68,17 @@ impl ClientRecord {
         self.secret_digest.is_some()
     }
 
+    /// Whether an administrator made the client (seed, command line), which
+    /// makes its name and its use of the password grant trusted.
+    pub fn made_by_admin(&self) -> bool {
+        self.owner.is_none() && self.registration_digest.is_none()
+    }
+
+    /// Whether consent should warn that nobody reviewed the client's name.
+    pub fn name_unreviewed(&self) -> bool {
+        self.client_name.is_some() && !self.flags.name_approved && !self.made_by_admin()
+    }
+
     /// Whether the client registered this grant type.
     pub fn has_grant(&self, grant: &str) -> bool {
         self.grant_types.iter().any(|g| g == grant)
@@ -278,6 +289,17 @@ pub struct InviteRecord {
     /// When it stops working.
     pub expires_at: u64,
     /// Whether someone signed up with it.
+    pub used: bool,
+}
+
+/// A one-time password-reset link an administrator made, under its digest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResetRecord {
+    /// Whose password it resets.
+    pub user_id: u64,
+    /// When it stops working.
+    pub expires_at: u64,
+    /// Whether it was used.
     pub used: bool,
 }
 

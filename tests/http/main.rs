@@ -3,10 +3,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod account;
+mod admin;
 mod authorize;
 mod bad_input;
 mod binary;
+mod browser;
 mod code_grant;
+mod consent_flags;
 mod cors;
 mod developer;
 mod device;

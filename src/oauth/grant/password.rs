@@ -21,8 +21,7 @@ impl Provider {
     ) -> Result<TokenResponse> {
         // Clients an administrator made (seed, command line) are trusted;
         // others need the administrator's permission, as on App.net.
-        let made_by_admin = client.owner.is_none() && client.registration_digest.is_none();
-        if !made_by_admin && !client.flags.password_allowed {
+        if !client.made_by_admin() && !client.flags.password_allowed {
             return Err(Error::UnauthorizedClient(
                 "an administrator has not allowed this client the password grant".into(),
             ));

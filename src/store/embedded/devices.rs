@@ -1,4 +1,5 @@
-//! Device authorizations, initial access tokens, invitations and signing keys.
+//! Device authorizations, initial access tokens, invitations, password-reset
+//! links and signing keys.
 
 use super::*;
 
@@ -169,6 +170,50 @@ impl SledStore {
             if swapped.is_ok() {
                 self.flush().await?;
                 return Ok(true);
+            }
+        }
+    }
+
+    /// Stores a password-reset link; durable when it returns.
+    pub async fn insert_reset(&self, digest: &Digest, reset: &ResetRecord) -> StoreResult<()> {
+        self.resets.insert(digest, encode(reset)?).map_err(db_err)?;
+        self.flush().await
+    }
+
+    /// The reset link under this digest, if unused and unexpired at `now`.
+    pub async fn usable_reset(
+        &self,
+        digest: &Digest,
+        now: u64,
+    ) -> StoreResult<Option<ResetRecord>> {
+        let Some(bytes) = self.resets.get(digest).map_err(db_err)? else {
+            return Ok(None);
+        };
+        let reset: ResetRecord = decode(&bytes)?;
+        Ok((!reset.used && now < reset.expires_at).then_some(reset))
+    }
+
+    /// Spends a reset link atomically; answers it to the one caller that spent it.
+    pub async fn spend_reset(&self, digest: &Digest, now: u64) -> StoreResult<Option<ResetRecord>> {
+        loop {
+            let Some(current) = self.resets.get(digest).map_err(db_err)? else {
+                return Ok(None);
+            };
+            let reset: ResetRecord = decode(&current)?;
+            if reset.used || now >= reset.expires_at {
+                return Ok(None);
+            }
+            let spent = ResetRecord {
+                used: true,
+                ..reset.clone()
+            };
+            let swapped = self
+                .resets
+                .compare_and_swap(digest, Some(current), Some(encode(&spent)?))
+                .map_err(db_err)?;
+            if swapped.is_ok() {
+                self.flush().await?;
+                return Ok(Some(reset));
             }
         }
     }

@@ -15,7 +15,7 @@ use super::codec::{decode, encode};
 use super::durability::Flusher;
 use super::records::{
     ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, InitialTokenRecord, InviteRecord,
-    KeyRecord, ScopeRecord, SessionRecord, TokenRecord, UserRecord,
+    KeyRecord, ResetRecord, ScopeRecord, SessionRecord, TokenRecord, UserRecord,
 };
 use super::Redemption;
 use super::{StoreError, StoreResult};
@@ -51,6 +51,8 @@ pub struct SledStore {
     user_codes: sled::Tree,
     initial_tokens: sled::Tree,
     invites: sled::Tree,
+    settings: sled::Tree,
+    resets: sled::Tree,
     expiry: sled::Tree,
 }
 
@@ -151,6 +153,8 @@ impl SledStore {
             user_codes: tree("user_codes")?,
             initial_tokens: tree("initial_tokens")?,
             invites: tree("invites")?,
+            settings: tree("settings")?,
+            resets: tree("resets")?,
             expiry: tree("expiry")?,
             flusher: Flusher::start(db.clone())?,
             client_cache: Arc::default(),
@@ -299,6 +303,25 @@ impl SledStore {
         self.users.remove(id).map_err(db_err)?;
         self.flush().await?;
         Ok(true)
+    }
+
+    // ---- settings ----
+
+    /// A setting an administrator stored, if any.
+    pub async fn setting(&self, name: &str) -> StoreResult<Option<String>> {
+        self.settings
+            .get(name.as_bytes())
+            .map_err(db_err)?
+            .map(|v| String::from_utf8(v.to_vec()).map_err(|e| StoreError::Codec(e.to_string())))
+            .transpose()
+    }
+
+    /// Stores a setting; durable when it returns.
+    pub async fn put_setting(&self, name: &str, value: &str) -> StoreResult<()> {
+        self.settings
+            .insert(name.as_bytes(), value.as_bytes())
+            .map_err(db_err)?;
+        self.flush().await
     }
 
     // ---- scopes ----

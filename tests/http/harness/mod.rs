@@ -1,18 +1,23 @@
 //! Starting servers for tests: in-process (`TestServer`) or as the built
 //! binary (`BinServer`, for kill -9, signals and the command line); with
 //! `people` (the seed and flow helpers for person-facing tests), `html`
-//! (reading pages, cookies and redirects), `browser` (a cookie-keeping client)
-//! and `oidc` (the OpenID Connect seed, ID tokens and flows at any base URL).
+//! (reading pages, cookies and redirects), `browser` (a cookie-keeping client),
+//! `oidc` (the OpenID Connect seed, ID tokens and flows at any base URL) and
+//! `webdriver` (headless Chromium, for the tests in `browser/`).
 
+mod admin;
 mod browser;
 mod html;
 mod oidc;
 mod people;
+mod webdriver;
 
+pub(crate) use admin::*;
 pub(crate) use browser::*;
 pub(crate) use html::*;
 pub(crate) use oidc::*;
 pub(crate) use people::*;
+pub(crate) use webdriver::*;
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;

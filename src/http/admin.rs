@@ -1,0 +1,365 @@
+//! `/admin` (administrators only; a 403 page for everyone else) and
+//! `/reset` (where a one-time password-reset link leads).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::form::PageForm;
+use super::page::{page, redirect, HtmlError};
+use super::session::{self, check_csrf};
+use super::state::AppState;
+use crate::accounts::users::{self, AccountError, NewUser};
+use crate::accounts::{admin, signup};
+use crate::error::Error;
+use crate::oauth::Policies;
+use crate::pages::{self, AdminView, ClientRow, UserRow};
+use crate::store::UserRecord;
+
+/// The signed-in administrator, a redirect to sign in, or a 403.
+async fn admin_or_login(
+    state: &AppState,
+    req: &HttpRequest,
+) -> Result<Result<UserRecord, HttpResponse>, HtmlError> {
+    match session::current(state, req).await? {
+        Some((_, user)) if user.admin => Ok(Ok(user)),
+        Some(_) => Err(HtmlError(Error::Forbidden(
+            "this page is for administrators".into(),
+        ))),
+        None => {
+            let mut login = url::Url::parse(&format!("{}/login", state.provider.settings.issuer))
+                .map_err(Error::internal)?;
+            login.query_pairs_mut().append_pair("next", "/admin");
+            Ok(Err(redirect(
+                req.method() == actix_web::http::Method::POST,
+                login.as_str(),
+            )))
+        }
+    }
+}
+
+macro_rules! admin_only {
+    ($state:expr, $req:expr) => {
+        match admin_or_login(&$state, &$req).await? {
+            Ok(user) => user,
+            Err(to_login) => return Ok(to_login),
+        }
+    };
+}
+
+fn back(state: &AppState, done: &str) -> HttpResponse {
+    redirect(
+        true,
+        &format!("{}/admin?done={done}", state.provider.settings.issuer),
+    )
+}
+
+fn account_error(e: AccountError) -> HtmlError {
+    match e {
+        AccountError::NotFound => HtmlError(Error::NotFound),
+        AccountError::Invalid(why) => HtmlError(Error::InvalidRequest(why.into())),
+        other => HtmlError(Error::internal(other)),
+    }
+}
+
+async fn render(
+    state: &AppState,
+    req: &HttpRequest,
+    status: StatusCode,
+    error: Option<&str>,
+) -> Result<HttpResponse, HtmlError> {
+    let provider = &state.provider;
+    let users = provider.store.users().await?;
+    let clients = provider.store.clients().await?;
+    let user_rows: Vec<UserRow> = users
+        .iter()
+        .map(|u| UserRow {
+            id: u.id,
+            username: &u.username,
+            email: u.email.as_deref().unwrap_or(""),
+            admin: u.admin,
+            disabled: u.disabled,
+        })
+        .collect();
+    let owner_name = |id: Option<u64>| {
+        id.and_then(|id| users.iter().find(|u| u.id == id))
+            .map(|u| u.username.as_str())
+    };
+    let client_rows: Vec<ClientRow> = clients
+        .iter()
+        .map(|c| ClientRow {
+            client_id: &c.client_id,
+            name: c.client_name.as_deref().unwrap_or("[unnamed application]"),
+            owner: owner_name(c.owner),
+            flags: [
+                ("name_approved", "Name approved", c.flags.name_approved),
+                ("verified", "Verified", c.flags.verified),
+                ("hide_owner", "Hide owner", c.flags.hide_owner),
+                (
+                    "skip_consent",
+                    "Skip consent (first-party)",
+                    c.flags.skip_consent,
+                ),
+                (
+                    "password_allowed",
+                    "May use the password grant",
+                    c.flags.password_allowed,
+                ),
+            ],
+        })
+        .collect();
+    let notice = match req.query_string() {
+        q if q.contains("done=user") => Some("Saved the user."),
+        q if q.contains("done=app") => Some("Saved the application's flags."),
+        q if q.contains("done=settings") => Some("Saved the settings."),
+        _ => None,
+    };
+    let policies = provider.policies();
+    let (csrf, cookie) = session::csrf(state, req)?;
+    let view = AdminView {
+        issuer: &provider.settings.issuer,
+        csrf: &csrf,
+        users: &user_rows,
+        clients: &client_rows,
+        signup: policies.signup.name(),
+        registration: policies.registration.name(),
+        notice,
+        error,
+    };
+    let mut response = page(status, pages::admin(&view));
+    if let Some(cookie) = cookie {
+        response.add_cookie(&cookie).map_err(Error::internal)?;
+    }
+    Ok(response)
+}
+
+/// The admin page.
+pub(crate) async fn get_admin(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, HtmlError> {
+    admin_only!(state, req);
+    render(&state, &req, StatusCode::OK, None).await
+}
+
+/// Creates a user.
+pub(crate) async fn post_user(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageForm(form): PageForm,
+) -> Result<HttpResponse, HtmlError> {
+    check_csrf(&req, form.get("csrf_token"))?;
+    admin_only!(state, req);
+    let provider = &state.provider;
+    let new = NewUser {
+        username: form.get("username").unwrap_or("").to_owned(),
+        password: form.get("password").unwrap_or("").to_owned(),
+        email: form.get("email").map(str::to_owned),
+        name: None,
+        admin: form.get("admin") == Some("on"),
+    };
+    match users::create(
+        &provider.store,
+        new,
+        provider.settings.pbkdf2_iterations,
+        provider.clock.now(),
+    )
+    .await
+    {
+        Ok(_) => Ok(back(&state, "user")),
+        Err(e @ (AccountError::Invalid(_) | AccountError::Taken)) => {
+            render(&state, &req, StatusCode::BAD_REQUEST, Some(&e.to_string())).await
+        }
+        Err(e) => Err(account_error(e)),
+    }
+}
+
+/// Disables, enables, grants or withdraws admin, or makes a reset link.
+pub(crate) async fn post_user_action(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(u64, String)>,
+    PageForm(form): PageForm,
+) -> Result<HttpResponse, HtmlError> {
+    check_csrf(&req, form.get("csrf_token"))?;
+    let me = admin_only!(state, req);
+    let (id, action) = path.into_inner();
+    let provider = &state.provider;
+    let (store, now) = (&provider.store, provider.clock.now());
+    let done = match action.as_str() {
+        "disable" | "unadmin" if id == me.id => {
+            return Err(HtmlError(Error::InvalidRequest(
+                "you cannot do that to yourself".into(),
+            )))
+        }
+        "disable" => admin::set_disabled(store, id, true, now).await,
+        "enable" => admin::set_disabled(store, id, false, now).await,
+        "admin" => admin::set_admin(store, id, true, now).await,
+        "unadmin" => admin::set_admin(store, id, false, now).await,
+        "reset" => {
+            let token = admin::create_reset(store, id, now)
+                .await
+                .map_err(account_error)?;
+            let path = format!("/reset?token={token}");
+            let advice = "Give this link to the person; it works once, for a day.";
+            return Ok(page(
+                StatusCode::OK,
+                pages::link_made(
+                    "Password reset link",
+                    &provider.settings.issuer,
+                    &path,
+                    advice,
+                ),
+            ));
+        }
+        _ => return Err(HtmlError(Error::NotFound)),
+    };
+    done.map_err(account_error)?;
+    Ok(back(&state, "user"))
+}
+
+/// Saves an application's flags.
+pub(crate) async fn post_app_flags(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    PageForm(form): PageForm,
+) -> Result<HttpResponse, HtmlError> {
+    check_csrf(&req, form.get("csrf_token"))?;
+    admin_only!(state, req);
+    let store = &state.provider.store;
+    let client = store
+        .client(&path)
+        .await?
+        .ok_or(HtmlError(Error::NotFound))?;
+    let mut record = (*client).clone();
+    let on = |name: &str| form.get(name) == Some("on");
+    record.flags.name_approved = on("name_approved");
+    record.flags.verified = on("verified");
+    record.flags.hide_owner = on("hide_owner");
+    record.flags.skip_consent = on("skip_consent");
+    record.flags.password_allowed = on("password_allowed");
+    store.put_client(&record).await?;
+    Ok(back(&state, "app"))
+}
+
+/// Changes the sign-up and registration policies.
+pub(crate) async fn post_settings(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageForm(form): PageForm,
+) -> Result<HttpResponse, HtmlError> {
+    check_csrf(&req, form.get("csrf_token"))?;
+    admin_only!(state, req);
+    let bad = |what: &str| {
+        HtmlError(Error::InvalidRequest(
+            format!("unknown {what} policy").into(),
+        ))
+    };
+    let policies = Policies {
+        signup: form
+            .get("signup")
+            .unwrap_or("")
+            .parse()
+            .map_err(|_| bad("sign-up"))?,
+        registration: form
+            .get("registration")
+            .unwrap_or("")
+            .parse()
+            .map_err(|_| bad("registration"))?,
+    };
+    state.provider.set_policies(policies).await?;
+    Ok(back(&state, "settings"))
+}
+
+/// Makes a single-use sign-up link.
+pub(crate) async fn post_invite(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageForm(form): PageForm,
+) -> Result<HttpResponse, HtmlError> {
+    check_csrf(&req, form.get("csrf_token"))?;
+    admin_only!(state, req);
+    let provider = &state.provider;
+    let token = signup::create_invite(&provider.store, provider.clock.now(), 7 * 24 * 3600).await?;
+    let path = format!("/signup?invite={token}");
+    let advice = "Give this link to the person you invite; it works once, for a week, while sign-up is by invitation.";
+    Ok(page(
+        StatusCode::OK,
+        pages::link_made("Invitation", &provider.settings.issuer, &path, advice),
+    ))
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct TokenQuery {
+    token: Option<String>,
+}
+
+fn reset_page(
+    state: &AppState,
+    req: &HttpRequest,
+    status: StatusCode,
+    token: &str,
+    error: Option<&str>,
+) -> Result<HttpResponse, HtmlError> {
+    let (csrf, cookie) = session::csrf(state, req)?;
+    let action = format!("{}/reset", state.provider.settings.issuer);
+    let mut response = page(status, pages::reset_form(&action, &csrf, token, error));
+    if let Some(cookie) = cookie {
+        response.add_cookie(&cookie).map_err(Error::internal)?;
+    }
+    Ok(response)
+}
+
+fn link_spent() -> HtmlError {
+    HtmlError(Error::InvalidRequest(
+        "this link is used, expired or unknown; ask an administrator for a new one".into(),
+    ))
+}
+
+/// The form a reset link opens.
+pub(crate) async fn get_reset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, HtmlError> {
+    let token = query.token.as_deref().unwrap_or("");
+    let provider = &state.provider;
+    if !admin::reset_usable(&provider.store, token, provider.clock.now())
+        .await
+        .map_err(account_error)?
+    {
+        return Err(link_spent());
+    }
+    reset_page(&state, &req, StatusCode::OK, token, None)
+}
+
+/// Sets the new password.
+pub(crate) async fn post_reset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageForm(form): PageForm,
+) -> Result<HttpResponse, HtmlError> {
+    check_csrf(&req, form.get("csrf_token"))?;
+    let provider = &state.provider;
+    let token = form.get("token").unwrap_or("");
+    let new = form.get("new_password").unwrap_or("");
+    match admin::use_reset(
+        &provider.store,
+        token,
+        new,
+        provider.settings.pbkdf2_iterations,
+        provider.clock.now(),
+    )
+    .await
+    {
+        Ok(()) => Ok(redirect(
+            true,
+            &format!("{}/login", provider.settings.issuer),
+        )),
+        Err(AccountError::Invalid(why)) => {
+            reset_page(&state, &req, StatusCode::BAD_REQUEST, token, Some(&why))
+        }
+        Err(AccountError::NotFound) => Err(link_spent()),
+        Err(e) => Err(account_error(e)),
+    }
+}
