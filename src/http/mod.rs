@@ -196,6 +196,17 @@ async fn not_allowed(allow: &'static str) -> Result<&'static str, Error> {
     Err(Error::MethodNotAllowed(allow))
 }
 
-async fn not_found(_req: HttpRequest) -> Result<&'static str, Error> {
-    Err(Error::NotFound)
+/// 404: a page for a browser, RFC 6749-style JSON for everyone else.
+async fn not_found(req: HttpRequest) -> actix_web::HttpResponse {
+    use actix_web::ResponseError;
+    let wants_html = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if wants_html {
+        page::HtmlError(Error::NotFound).error_response()
+    } else {
+        Error::NotFound.error_response()
+    }
 }

@@ -193,3 +193,23 @@ fn an_unknown_path_is_a_json_404() {
         .unwrap();
     assert_eq!(response.status(), 404);
 }
+
+#[test]
+fn a_browser_gets_an_unknown_path_as_a_page_in_the_same_look() {
+    let server = TestServer::start();
+    let response = server
+        .http
+        .get(server.url("/no/such/page"))
+        .header("Accept", "text/html,application/xhtml+xml")
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    assert_eq!(response.headers()["x-frame-options"], "DENY");
+    assert!(response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
+    let body = response.text().unwrap();
+    assert!(body.contains("/static/style.css") && body.contains("Not found"));
+    assert!(!body.contains("panicked") && !body.contains("src/"));
+}
