@@ -181,7 +181,7 @@ async fn consent_page(
         verified: request.client.flags.verified,
         name_unreviewed: request.client.name_unreviewed(),
         owner: owner.as_deref(),
-        redirect_host: &redirect_host,
+        redirect_host: Some(&redirect_host),
         username: &user.username,
         scopes: &scopes,
         params: &hidden,

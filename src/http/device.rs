@@ -193,7 +193,7 @@ async fn consent_page(
         verified: client.flags.verified,
         name_unreviewed: client.name_unreviewed(),
         owner: owner.as_deref(),
-        redirect_host: "the device that showed you this code",
+        redirect_host: None,
         username: &user.username,
         scopes: &scopes,
         params: &params,

@@ -30,8 +30,8 @@ pub struct ConsentView<'a> {
     pub name_unreviewed: bool,
     /// Who registered it, if known.
     pub owner: Option<&'a str>,
-    /// The host the answer goes to, or a note that it is shown on screen.
-    pub redirect_host: &'a str,
+    /// The host the answer goes to; `None` for a device, which gets the answer by polling.
+    pub redirect_host: Option<&'a str>,
     /// The signed-in person.
     pub username: &'a str,
     /// The scopes asked for.
@@ -60,7 +60,11 @@ pub fn consent(view: &ConsentView<'_>) -> Markup {
                 p.owner { "Registered by " strong { (owner) } }
             }
             p { "Signed in as " strong { (view.username) } ". "
-                "If you allow it, you will be sent to " strong.redirect-host { (view.redirect_host) } "." }
+                @match view.redirect_host {
+                    Some(host) => { "If you allow it, you will be sent to " strong.redirect-host { (host) } "." }
+                    None => { "If you allow it, the device that showed you the code gets access." }
+                }
+            }
             h2 { "It will be able to:" }
             ul.scopes {
                 @for scope in view.scopes {
