@@ -134,7 +134,7 @@ fn a_person_connects_a_device_from_its_link() {
     chrome.shot("code");
     chrome.press("Continue");
     chrome.sees("Authorize Living Room TV?");
-    chrome.sees("the device that showed you this code");
+    chrome.sees("the device that showed you the code gets access");
     chrome.shot("consent");
     chrome.press("Allow");
     chrome.sees("Device approved");
