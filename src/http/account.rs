@@ -92,11 +92,7 @@ async fn render(
         apps: &lines,
         sessions: &sessions,
     };
-    let mut response = page(status, pages::account(&view));
-    if let Some(cookie) = cookie {
-        response.add_cookie(&cookie).map_err(Error::internal)?;
-    }
-    Ok(response)
+    session::with_cookie(page(status, pages::account(&view)), cookie)
 }
 
 fn account_error(e: AccountError) -> HtmlError {

@@ -125,11 +125,7 @@ async fn render(
         notice,
         error,
     };
-    let mut response = page(status, pages::admin(&view));
-    if let Some(cookie) = cookie {
-        response.add_cookie(&cookie).map_err(Error::internal)?;
-    }
-    Ok(response)
+    session::with_cookie(page(status, pages::admin(&view)), cookie)
 }
 
 /// The admin page.
@@ -303,11 +299,10 @@ fn reset_page(
 ) -> Result<HttpResponse, HtmlError> {
     let (csrf, cookie) = session::csrf(state, req)?;
     let action = format!("{}/reset", state.provider.settings.issuer);
-    let mut response = page(status, pages::reset_form(&action, &csrf, token, error));
-    if let Some(cookie) = cookie {
-        response.add_cookie(&cookie).map_err(Error::internal)?;
-    }
-    Ok(response)
+    session::with_cookie(
+        page(status, pages::reset_form(&action, &csrf, token, error)),
+        cookie,
+    )
 }
 
 fn link_spent() -> HtmlError {

@@ -186,11 +186,7 @@ async fn consent_page(
         scopes: &scopes,
         params: &hidden,
     };
-    let mut response = page(StatusCode::OK, pages::consent(&view));
-    if let Some(cookie) = cookie {
-        response.add_cookie(&cookie).map_err(Error::internal)?;
-    }
-    Ok(response)
+    session::with_cookie(page(StatusCode::OK, pages::consent(&view)), cookie)
 }
 
 /// Delivers an authorization answer to the browser.

@@ -49,11 +49,7 @@ fn with_csrf(
     status: StatusCode,
 ) -> Result<HttpResponse, HtmlError> {
     let (csrf, cookie) = session::csrf(state, req)?;
-    let mut response = page(status, build(&csrf));
-    if let Some(cookie) = cookie {
-        response.add_cookie(&cookie).map_err(Error::internal)?;
-    }
-    Ok(response)
+    session::with_cookie(page(status, build(&csrf)), cookie)
 }
 
 fn read_form(form: &MultiForm) -> AppForm {

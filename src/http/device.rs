@@ -65,11 +65,10 @@ fn form_page(
 ) -> Result<HttpResponse, HtmlError> {
     let (csrf, cookie) = session::csrf(state, req)?;
     let action = format!("{}/device", state.provider.settings.issuer);
-    let mut response = page(status, pages::device_form(&action, &csrf, user_code, error));
-    if let Some(cookie) = cookie {
-        response.add_cookie(&cookie).map_err(Error::internal)?;
-    }
-    Ok(response)
+    session::with_cookie(
+        page(status, pages::device_form(&action, &csrf, user_code, error)),
+        cookie,
+    )
 }
 
 /// The code form (signed-in people only).
@@ -198,9 +197,5 @@ async fn consent_page(
         scopes: &scopes,
         params: &params,
     };
-    let mut response = page(StatusCode::OK, pages::consent(&view));
-    if let Some(cookie) = cookie {
-        response.add_cookie(&cookie).map_err(Error::internal)?;
-    }
-    Ok(response)
+    session::with_cookie(page(StatusCode::OK, pages::consent(&view)), cookie)
 }

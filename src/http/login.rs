@@ -44,11 +44,7 @@ fn login_page(
         username,
         error,
     };
-    let mut response = page(status, pages::login(&view));
-    if let Some(cookie) = cookie {
-        response.add_cookie(&cookie).map_err(Error::internal)?;
-    }
-    Ok(response)
+    session::with_cookie(page(status, pages::login(&view)), cookie)
 }
 
 #[derive(serde::Deserialize)]
@@ -104,18 +100,7 @@ pub(crate) async fn post_login(
     if let Some(old) = req.cookie(session::SESSION_COOKIE) {
         sessions::end(&provider.store, old.value()).await?;
     }
-    let cookie = sessions::create(
-        &provider.store,
-        user.id,
-        now,
-        provider.settings.session_absolute,
-    )
-    .await?;
-    let mut response = redirect(true, &format!("{}{next}", provider.settings.issuer));
-    response
-        .add_cookie(&session::session_cookie(&state, cookie))
-        .map_err(Error::internal)?;
-    Ok(response)
+    session::start(&state, user.id, next).await
 }
 
 /// RP-initiated logout (GET): ends the session at once when the ID token
@@ -222,9 +207,5 @@ pub(crate) async fn get_home(
         csrf: &csrf,
         issuer: &state.provider.settings.issuer,
     };
-    let mut response = page(StatusCode::OK, pages::home(&view));
-    if let Some(cookie) = cookie {
-        response.add_cookie(&cookie).map_err(Error::internal)?;
-    }
-    Ok(response)
+    session::with_cookie(page(StatusCode::OK, pages::home(&view)), cookie)
 }

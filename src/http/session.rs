@@ -3,7 +3,7 @@
 //! (double submit); a POST whose form value differs from the cookie is refused.
 
 use actix_web::cookie::{time::Duration, Cookie, SameSite};
-use actix_web::HttpRequest;
+use actix_web::{HttpRequest, HttpResponse};
 
 use super::page::HtmlError;
 use super::state::AppState;
@@ -83,6 +83,39 @@ pub(crate) fn csrf(
     let token = crate::crypto::random::new_id().map_err(Error::internal)?;
     let cookie = cookie(state, CSRF_COOKIE, token.clone(), None);
     Ok((token, Some(cookie)))
+}
+
+/// Answers a page, setting the CSRF cookie when [`csrf`] made a new one.
+pub(crate) fn with_cookie(
+    mut response: HttpResponse,
+    cookie: Option<Cookie<'static>>,
+) -> Result<HttpResponse, HtmlError> {
+    if let Some(cookie) = cookie {
+        response.add_cookie(&cookie).map_err(Error::internal)?;
+    }
+    Ok(response)
+}
+
+/// Starts a session for `user_id` and sends the browser to `path` with its cookie.
+pub(crate) async fn start(
+    state: &AppState,
+    user_id: u64,
+    path: &str,
+) -> Result<HttpResponse, HtmlError> {
+    let provider = &state.provider;
+    let now = provider.clock.now();
+    let cookie = sessions::create(
+        &provider.store,
+        user_id,
+        now,
+        provider.settings.session_absolute,
+    )
+    .await?;
+    let mut response = super::page::redirect(true, &format!("{}{path}", provider.settings.issuer));
+    response
+        .add_cookie(&session_cookie(state, cookie))
+        .map_err(Error::internal)?;
+    Ok(response)
 }
 
 /// Refuses a POST whose CSRF token does not match its cookie.

@@ -4,10 +4,9 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::form::PageForm;
-use super::page::{page, redirect, HtmlError};
+use super::page::{page, HtmlError};
 use super::session::{self, check_csrf};
 use super::state::AppState;
-use crate::accounts::sessions;
 use crate::accounts::signup::{self, SignupError, SignupForm};
 use crate::error::Error;
 use crate::pages::{self, SignupView};
@@ -34,11 +33,7 @@ fn form_page(
         csrf: &csrf,
         ..view
     };
-    let mut response = page(status, pages::signup(&view));
-    if let Some(cookie) = cookie {
-        response.add_cookie(&cookie).map_err(Error::internal)?;
-    }
-    Ok(response)
+    session::with_cookie(page(status, pages::signup(&view)), cookie)
 }
 
 /// Shows the form, when the policy allows.
@@ -114,16 +109,5 @@ pub(crate) async fn post_signup(
         Err(SignupError::Store(e)) => return Err(HtmlError(Error::internal(e))),
     };
     log::info!("user {} signed up", user.id);
-    let cookie = sessions::create(
-        &provider.store,
-        user.id,
-        now,
-        provider.settings.session_absolute,
-    )
-    .await?;
-    let mut response = redirect(true, &format!("{}/account", provider.settings.issuer));
-    response
-        .add_cookie(&session::session_cookie(&state, cookie))
-        .map_err(Error::internal)?;
-    Ok(response)
+    session::start(&state, user.id, "/account").await
 }
