@@ -46,9 +46,8 @@ pub fn consent(view: &ConsentView<'_>) -> Markup {
         "Authorize",
         html! {
             h1 {
-                "Authorize " strong.app-name { (view.client_name) }
+                "Authorize " strong.app-name { (view.client_name) } "?"
                 @if view.verified { " " span.verified title="Verified by the administrators" { "✓ Verified" } }
-                "?"
             }
             @if view.name_unreviewed {
                 p.warning role="note" {

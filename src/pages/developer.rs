@@ -94,6 +94,7 @@ pub fn app_form(view: &AppFormView<'_>) -> Markup {
             "New application"
         },
         html! {
+            p { a href={ (view.issuer) "/developer/apps" } { "← Your applications" } }
             h1 { @if view.client_id.is_some() { "Edit " (view.name) } @else { "New application" } }
             @if let Some(notice) = view.notice { p.notice role="status" { (notice) } }
             @if let Some(id) = view.client_id {
@@ -155,7 +156,7 @@ pub fn app_form(view: &AppFormView<'_>) -> Markup {
                 }
                 form method="post" action={ (view.issuer) "/developer/apps/" (id) "/delete" } {
                     (csrf_field(view.csrf))
-                    button.secondary type="submit" { "Delete application" }
+                    button.danger type="submit" { "Delete application" }
                 }
             }
         },

@@ -128,9 +128,11 @@ impl Chrome {
             .unwrap_or_else(|e| panic!("no {css} on {}: {e}\n{}", self.url(), self.text()))
     }
 
-    /// Types `value` into the empty input named `name`.
+    /// Clears the input (or text area) named `name` and types `value` into it.
     pub(crate) fn fill(&self, name: &str, value: &str) {
-        let input = self.find(&format!("input[name=\"{name}\"]"));
+        let input = self.find(&format!(
+            "input[name=\"{name}\"], textarea[name=\"{name}\"]"
+        ));
         self.rt
             .block_on(async {
                 input.clear().await?;
@@ -146,6 +148,61 @@ impl Chrome {
             .block_on(input.prop("value"))
             .unwrap()
             .unwrap_or_default()
+    }
+
+    /// The text of the element `css` selects, waiting for it to appear.
+    pub(crate) fn text_of(&self, css: &str) -> String {
+        let element = self.find(css);
+        self.rt.block_on(element.text()).unwrap()
+    }
+
+    /// Whether the checkbox (or radio button) `css` selects is ticked.
+    pub(crate) fn is_checked(&self, css: &str) -> bool {
+        let element = self.find(css);
+        self.rt
+            .block_on(element.prop("checked"))
+            .unwrap()
+            .is_some_and(|checked| checked == "true")
+    }
+
+    /// Scrolls the element `css` selects to the middle of the window, so a
+    /// screenshot shows it (this runs a script: not without JavaScript).
+    pub(crate) fn show(&self, css: &str) {
+        let element = self.find(css);
+        let element = serde_json::to_value(element).unwrap();
+        self.rt
+            .block_on(self.client().execute(
+                "arguments[0].scrollIntoView({block: 'center'})",
+                vec![element],
+            ))
+            .unwrap_or_else(|e| panic!("could not scroll to {css}: {e}"));
+    }
+
+    /// Resizes the window so the page shows in `width` × `height` pixels,
+    /// the size of a screenshot (this runs a script: not without JavaScript).
+    pub(crate) fn viewport(&self, width: u32, height: u32) {
+        let client = self.client();
+        let want = [i64::from(width), i64::from(height)];
+        let mut window = want;
+        // The window's frame takes some of it: measure, and grow by as much.
+        for _ in 0..3 {
+            let inner = self
+                .rt
+                .block_on(async {
+                    let (w, h) = (window[0] as u32, window[1] as u32);
+                    client.set_window_size(w, h).await?;
+                    client
+                        .execute("return [window.innerWidth, window.innerHeight]", vec![])
+                        .await
+                })
+                .unwrap_or_else(|e| panic!("could not resize the window: {e}"));
+            let shown = [0, 1].map(|i| inner[i].as_i64().unwrap_or(0));
+            if shown == want {
+                return;
+            }
+            window = [0, 1].map(|i| window[i] + want[i] - shown[i]);
+        }
+        panic!("the window would not show the page in {width}×{height}");
     }
 
     /// Presses the button whose text is `label`.
