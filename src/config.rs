@@ -54,6 +54,8 @@ pub struct Config {
     pub registration: Registration,
     /// Who may create an account at `/signup`.
     pub signup: Signup,
+    /// Provider dialects spoken beside the standard endpoints.
+    pub dialects: Vec<crate::dialects::Dialect>,
     /// Private keys (PKCS#8) to install on first start instead of making new
     /// ones; for tests, where making an RSA key each time is slow.
     pub preset_keys: Vec<(crate::crypto::jwt::Alg, Vec<u8>)>,
@@ -156,6 +158,7 @@ impl Config {
             device_interval: 5,
             registration: Registration::Token,
             signup: Signup::Closed,
+            dialects: Vec::new(),
             preset_keys: Vec::new(),
         }
     }

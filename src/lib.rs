@@ -7,6 +7,7 @@ pub mod admin;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod dialects;
 pub mod error;
 pub mod http;
 pub mod oauth;
@@ -63,6 +64,7 @@ impl std::error::Error for StartError {}
 
 /// Opens the store, applies the seed, binds, and starts serving.
 pub async fn start(config: Config) -> Result<Running, StartError> {
+    dialects::check(&config.dialects).map_err(StartError)?;
     let store =
         Store::open(&config.data, config.cache_bytes).map_err(|e| StartError(e.to_string()))?;
     if let Some(path) = &config.seed {
@@ -72,12 +74,16 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             .map_err(|e| StartError(e.to_string()))?;
         log::info!("applied seed file {}", path.display());
     }
-    let scopes = Scopes::new(
-        store
-            .scopes()
-            .await
-            .map_err(|e| StartError(e.to_string()))?,
-    );
+    let mut known_scopes = store
+        .scopes()
+        .await
+        .map_err(|e| StartError(e.to_string()))?;
+    for scope in config.dialects.iter().flat_map(|d| d.scopes()) {
+        if !known_scopes.iter().any(|s| s.name == scope.name) {
+            known_scopes.push(scope);
+        }
+    }
+    let scopes = Scopes::new(known_scopes);
     let now = config.clock.now();
     oauth::keys::ensure(&store, now, &config.preset_keys)
         .await
@@ -149,6 +155,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             policies: std::sync::RwLock::new(policies),
         },
         metadata: metadata.into(),
+        dialects: config.dialects.clone(),
     });
 
     store::sweep::spawn(
@@ -166,6 +173,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                 log::log_enabled!(target: "actix_web::middleware::logger", log::Level::Info),
                 http::request_logger(),
             ))
+            .configure(|cfg| dialects::routes(&state.dialects, cfg))
             .configure(http::routes)
     })
     .shutdown_timeout(10)

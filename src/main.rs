@@ -75,6 +75,10 @@ enum Command {
         /// from `gatehouse registration-token create` is required) or closed.
         #[arg(long, env = "GATEHOUSE_REGISTRATION", default_value = "token")]
         registration: gatehouse::config::Registration,
+        /// Also speak a provider's API (repeatable): skritter, mastodon, piictu,
+        /// scratch or appnet; GATEHOUSE_DIALECTS takes a comma-separated list.
+        #[arg(long = "dialect", env = "GATEHOUSE_DIALECTS", value_delimiter = ',')]
+        dialects: Vec<gatehouse::dialects::Dialect>,
         /// Who may create an account at /signup: open, invite (single-use
         /// links from `gatehouse invite create`) or closed.
         #[arg(long, env = "GATEHOUSE_SIGNUP", default_value = "closed")]
@@ -284,6 +288,7 @@ async fn run(command: Command) -> Result<(), AdminError> {
             rotate_confidential_refresh,
             refresh_grace,
             registration,
+            dialects,
             signup,
             sweep_interval,
             workers,
@@ -308,6 +313,7 @@ async fn run(command: Command) -> Result<(), AdminError> {
             config.refresh_grace = refresh_grace;
             config.registration = registration;
             config.signup = signup;
+            config.dialects = dialects;
             config.pbkdf2_iterations = common.pbkdf2_iterations;
             config.sweep_interval = sweep_interval;
             config.workers = workers;

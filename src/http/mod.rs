@@ -5,7 +5,7 @@ mod account;
 mod admin;
 mod assets;
 mod authorize;
-mod bearer;
+pub(crate) mod bearer;
 mod cors;
 mod developer;
 mod device;

@@ -11,4 +11,6 @@ pub struct AppState {
     pub provider: Provider,
     /// The metadata document, serialised once at start.
     pub metadata: Bytes,
+    /// The provider dialects in use.
+    pub dialects: Vec<crate::dialects::Dialect>,
 }

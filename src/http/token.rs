@@ -60,7 +60,14 @@ async fn token(
     let grant_type = form.required("grant_type")?;
     let provider = &state.provider;
     let client = provider.authenticate_client(creds?).await?;
-    let request = GrantRequest::parse(grant_type, |name| form.get(name))?;
+    let mastodon = state.dialects.contains(&crate::dialects::Dialect::Mastodon);
+    let request = match mastodon
+        .then(|| crate::dialects::mastodon::code_as_refresh(&client, grant_type, |n| form.get(n)))
+        .flatten()
+    {
+        Some(request) => request,
+        None => GrantRequest::parse(grant_type, |name| form.get(name))?,
+    };
     let peer = req.peer_addr().map(|a| a.ip());
     let response = provider.token(&client, request, peer).await?;
     Ok(HttpResponse::Ok()

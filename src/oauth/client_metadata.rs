@@ -199,6 +199,7 @@ impl ClientMetadata {
             owner: None,
             created_at: now,
             registration_digest: None,
+            dialect: None,
             description: None,
             client_uri: None,
             flags: Default::default(),

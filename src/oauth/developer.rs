@@ -217,6 +217,7 @@ impl Provider {
             owner: Some(owner.id),
             created_at: self.clock.now(),
             registration_digest: None,
+            dialect: None,
             description: None,
             client_uri: None,
             flags: Default::default(),

@@ -149,6 +149,7 @@ mod tests {
             owner: None,
             created_at: 0,
             registration_digest: None,
+            dialect: None,
             description: None,
             client_uri: None,
             flags: Default::default(),

@@ -15,6 +15,8 @@ mod logout;
 mod signup;
 mod time;
 
+pub use time::rfc3339;
+
 pub use account::{account, AccountView, AppLine, SessionLine};
 pub use admin::{admin, link_made, reset_form, AdminView, ClientRow, UserRow};
 pub use code::{out_of_band, OutOfBandView};

@@ -1,7 +1,19 @@
-//! Showing Unix times to people: `YYYY-MM-DD HH:MM UTC`.
+//! Showing Unix times: `YYYY-MM-DD HH:MM UTC` to people, RFC 3339 to programs.
 
 /// Formats Unix seconds as a UTC date and time.
 pub(super) fn utc(seconds: u64) -> String {
+    let (date, h, m, _) = civil(seconds);
+    format!("{date} {h:02}:{m:02} UTC")
+}
+
+/// Formats Unix seconds as RFC 3339 (`2026-11-23T15:03:16.000Z`), as JSON APIs expect.
+pub fn rfc3339(seconds: u64) -> String {
+    let (date, h, m, s) = civil(seconds);
+    format!("{date}T{h:02}:{m:02}:{s:02}.000Z")
+}
+
+/// The date (`YYYY-MM-DD`), hour, minute and second of Unix seconds, in UTC.
+fn civil(seconds: u64) -> (String, u64, u64, u64) {
     let days = i64::try_from(seconds / 86_400).unwrap_or(0);
     let rest = seconds % 86_400;
     // Howard Hinnant's civil_from_days.
@@ -14,10 +26,11 @@ pub(super) fn utc(seconds: u64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+    (
+        format!("{year:04}-{month:02}-{day:02}"),
         rest / 3600,
-        rest % 3600 / 60
+        rest % 3600 / 60,
+        rest % 60,
     )
 }
 
@@ -30,5 +43,6 @@ mod tests {
         assert_eq!(utc(0), "1970-01-01 00:00 UTC");
         assert_eq!(utc(951_782_400), "2000-02-29 00:00 UTC");
         assert_eq!(utc(1_795_446_196), "2026-11-23 15:03 UTC");
+        assert_eq!(rfc3339(1_795_446_196), "2026-11-23T15:03:16.000Z");
     }
 }

@@ -41,6 +41,8 @@ pub struct ClientRecord {
     pub client_uri: Option<String>,
     /// What an administrator decided about the application.
     pub flags: ClientFlags,
+    /// The provider dialect the client registered through (`mastodon`), if any.
+    pub dialect: Option<String>,
 }
 
 /// An administrator's decisions about an application.

@@ -13,6 +13,7 @@ mod consent_flags;
 mod cors;
 mod developer;
 mod device;
+mod dialect_mastodon;
 mod discovery;
 mod harness;
 mod introspect;

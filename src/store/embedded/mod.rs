@@ -305,6 +305,11 @@ impl SledStore {
         Ok(true)
     }
 
+    /// A new number, unique for the life of the database.
+    pub fn next_id(&self) -> StoreResult<u64> {
+        Ok(self.db.generate_id().map_err(db_err)? + 1)
+    }
+
     // ---- settings ----
 
     /// A setting an administrator stored, if any.

@@ -1,0 +1,259 @@
+//! Mastodon (through Doorkeeper), as mastodon-doorkeeper-oauth.txt describes
+//! it: scopes `read write follow` (and `push`) with `read` the default;
+//! `POST /api/v1/apps` to register; the out-of-band authorization at the
+//! canonical `/oauth/authorize`; and the document's four steps word for
+//! word, including step 4's advice to store the code "as your refresh_token"
+//! and redeem it with `grant_type=refresh_token` at `/oauth/token`.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::crypto::TokenKind;
+use crate::http::bearer;
+use crate::http::state::AppState;
+use crate::oauth::client_metadata::{check_redirect_uri, ClientMetadata};
+use crate::oauth::grant::GrantRequest;
+use crate::oauth::scope::ScopeSet;
+use crate::store::{ClientRecord, ScopeRecord};
+
+/// The dialect's name on client records.
+const NAME: &str = "mastodon";
+
+/// Mastodon's scopes; `read` is granted when none is asked for.
+pub fn scopes() -> Vec<ScopeRecord> {
+    [
+        ("read", "Read your data", true),
+        ("write", "Post statuses and upload media", false),
+        ("follow", "Follow, unfollow, block and unblock", false),
+        ("push", "Receive push notifications", false),
+    ]
+    .into_iter()
+    .map(|(name, description, default)| ScopeRecord {
+        name: name.into(),
+        description: description.into(),
+        default,
+        always: false,
+    })
+    .collect()
+}
+
+/// Registers the dialect's routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/apps", web::post().to(post_apps))
+        .route(
+            "/api/v1/apps/verify_credentials",
+            web::get().to(get_app_credentials),
+        )
+        .route(
+            "/api/v1/accounts/verify_credentials",
+            web::get().to(get_account_credentials),
+        );
+}
+
+/// Step 4 then 2 of the document: a Mastodon client presents its
+/// authorization code as a `refresh_token`. Answers the code exchange it
+/// means, or `None` for an ordinary request.
+pub fn code_as_refresh<'a>(
+    client: &'a ClientRecord,
+    grant_type: &str,
+    param: impl Fn(&str) -> Option<&'a str>,
+) -> Option<GrantRequest<'a>> {
+    let token = param("refresh_token")?;
+    let is_code = grant_type == "refresh_token" && token.starts_with(TokenKind::Code.prefix());
+    (is_code && client.dialect.as_deref() == Some(NAME)).then(|| GrantRequest::AuthorizationCode {
+        code: token,
+        // The document's step 2 does not repeat the redirect URI; the
+        // client's own registered one is what the code was issued for.
+        redirect_uri: client.redirect_uris.first().map(String::as_str),
+        code_verifier: None,
+    })
+}
+
+/// Mastodon's error shape: `{"error": "…"}`.
+fn error(status: StatusCode, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(json!({ "error": message }))
+}
+
+#[derive(Debug, Deserialize)]
+struct AppRequest {
+    client_name: Option<String>,
+    redirect_uris: Option<String>,
+    scopes: Option<String>,
+    website: Option<String>,
+}
+
+/// `POST /api/v1/apps`: registers an application (form or JSON).
+async fn post_apps(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let json_body = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let parsed: Result<AppRequest, String> = if json_body {
+        serde_json::from_slice(&body).map_err(|e| e.to_string())
+    } else {
+        serde_urlencoded_like(&body)
+    };
+    let app = match parsed {
+        Ok(app) => app,
+        Err(e) => {
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("Validation failed: {e}"),
+            )
+        }
+    };
+    let Some(name) = app.client_name.filter(|n| !n.trim().is_empty()) else {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Validation failed: Application name can't be blank",
+        );
+    };
+    let uris: Vec<String> = app
+        .redirect_uris
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if uris.is_empty() || uris.iter().any(|u| check_redirect_uri(u).is_err()) {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Validation failed: Redirect URI must be an absolute URI.",
+        );
+    }
+    let provider = &state.provider;
+    let scope = app.scopes.unwrap_or_else(|| "read".into());
+    match ScopeSet::parse(&scope) {
+        Ok(set) if set.iter().all(|s| provider.scopes.get(s).is_some()) => {}
+        _ => {
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Validation failed: Scopes are invalid",
+            )
+        }
+    }
+    let (Ok(client_id), Ok(secret)) = (
+        crate::crypto::random::new_id(),
+        crate::crypto::new_token(TokenKind::ClientSecret),
+    ) else {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "could not make credentials",
+        );
+    };
+    let metadata = ClientMetadata {
+        client_id: client_id.clone(),
+        client_secret: Some(secret.clone()),
+        client_name: Some(name.clone()),
+        redirect_uris: uris.clone(),
+        grant_types: Some(vec![
+            "authorization_code".into(),
+            "refresh_token".into(),
+            "client_credentials".into(),
+        ]),
+        response_types: Some(vec!["code".into()]),
+        token_endpoint_auth_method: Some("client_secret_post".into()),
+        scope: Some(scope),
+        id_token_signed_response_alg: None,
+        post_logout_redirect_uris: Vec::new(),
+    };
+    let mut record = match metadata.into_record(provider.clock.now()) {
+        Ok(record) => record,
+        Err(e) => {
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("Validation failed: {e}"),
+            )
+        }
+    };
+    record.dialect = Some(NAME.into());
+    record.client_uri = app.website.clone().filter(|w| !w.is_empty());
+    let id = match provider.store.next_id() {
+        Ok(id) => id,
+        Err(e) => return actix_web::ResponseError::error_response(&crate::error::Error::from(e)),
+    };
+    if let Err(e) = provider.store.put_client(&record).await {
+        return actix_web::ResponseError::error_response(&crate::error::Error::from(e));
+    }
+    HttpResponse::Ok().json(json!({
+        "id": id.to_string(),
+        "name": name,
+        "website": app.website,
+        "redirect_uri": uris.join("\n"),
+        "client_id": client_id,
+        "client_secret": secret,
+    }))
+}
+
+/// Parses a form body into the app request (repeated fields: the first wins).
+fn serde_urlencoded_like(body: &[u8]) -> Result<AppRequest, String> {
+    let mut app = AppRequest {
+        client_name: None,
+        redirect_uris: None,
+        scopes: None,
+        website: None,
+    };
+    for (k, v) in url::form_urlencoded::parse(body) {
+        let slot = match k.as_ref() {
+            "client_name" => &mut app.client_name,
+            "redirect_uris" => &mut app.redirect_uris,
+            "scopes" => &mut app.scopes,
+            "website" => &mut app.website,
+            _ => continue,
+        };
+        slot.get_or_insert_with(|| v.into_owned());
+    }
+    Ok(app)
+}
+
+/// `GET /api/v1/apps/verify_credentials`: the application an app or user token belongs to.
+async fn get_app_credentials(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let provider = &state.provider;
+    let access = match bearer::token(&req, &[]) {
+        Ok(token) => provider.access(&token).await,
+        Err(e) => Err(e),
+    };
+    let Ok(access) = access else {
+        return error(StatusCode::UNAUTHORIZED, "The access token is invalid");
+    };
+    match provider.store.client(&access.token.client_id).await {
+        Ok(Some(client)) => HttpResponse::Ok().json(json!({
+            "name": client.client_name,
+            "website": client.client_uri,
+        })),
+        _ => error(StatusCode::UNAUTHORIZED, "The access token is invalid"),
+    }
+}
+
+/// `GET /api/v1/accounts/verify_credentials`: the signed-in account (user tokens only).
+async fn get_account_credentials(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let provider = &state.provider;
+    let access = match bearer::token(&req, &[]) {
+        Ok(token) => provider.access(&token).await,
+        Err(e) => Err(e),
+    };
+    let Ok(access) = access else {
+        return error(StatusCode::UNAUTHORIZED, "The access token is invalid");
+    };
+    let Some(user) = access.user else {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "This method requires an authenticated user",
+        );
+    };
+    HttpResponse::Ok().json(json!({
+        "id": user.id.to_string(),
+        "username": user.username,
+        "acct": user.username,
+        "display_name": user.name.clone().unwrap_or_default(),
+        "locked": false,
+        "bot": false,
+        "note": "",
+        "url": format!("{}/@{}", provider.settings.issuer, user.username),
+        "created_at": crate::pages::rfc3339(user.created_at),
+    }))
+}
