@@ -4,6 +4,7 @@
 //! Discovery and the canonical endpoints keep working beside any dialect.
 
 pub mod mastodon;
+pub mod skritter;
 
 use std::fmt;
 use std::str::FromStr;
@@ -78,14 +79,15 @@ impl Dialect {
 
     /// Whether this build implements the dialect yet.
     fn available(self) -> bool {
-        matches!(self, Dialect::Mastodon)
+        matches!(self, Dialect::Mastodon | Dialect::Skritter)
     }
 
     /// Scopes the dialect's clients expect the server to know.
     pub fn scopes(self) -> Vec<ScopeRecord> {
         match self {
             Dialect::Mastodon => mastodon::scopes(),
-            Dialect::Skritter | Dialect::Piictu | Dialect::Scratch | Dialect::Appnet => Vec::new(),
+            Dialect::Skritter => skritter::scopes(),
+            Dialect::Piictu | Dialect::Scratch | Dialect::Appnet => Vec::new(),
         }
     }
 }
@@ -123,7 +125,7 @@ pub fn check(dialects: &[Dialect]) -> Result<(), String> {
     }
     if let Some(missing) = dialects.iter().find(|d| !d.available()) {
         return Err(format!(
-            "the {missing} dialect is not available in this version yet (available: mastodon)"
+            "the {missing} dialect is not available in this version yet (available: mastodon, skritter)"
         ));
     }
     Ok(())
@@ -134,7 +136,8 @@ pub fn routes(dialects: &[Dialect], cfg: &mut web::ServiceConfig) {
     for dialect in dialects {
         match dialect {
             Dialect::Mastodon => mastodon::routes(cfg),
-            Dialect::Skritter | Dialect::Piictu | Dialect::Scratch | Dialect::Appnet => {}
+            Dialect::Skritter => skritter::routes(cfg),
+            Dialect::Piictu | Dialect::Scratch | Dialect::Appnet => {}
         }
     }
 }

@@ -10,6 +10,11 @@ use crate::error::Error;
 
 /// The one bearer token a request carries.
 pub(crate) fn token(req: &HttpRequest, body: &[u8]) -> Result<String, Error> {
+    token_named(req, body, &[])
+}
+
+/// The same, also accepting the parameter names a dialect adds (`bearer_token`).
+pub(crate) fn token_named(req: &HttpRequest, body: &[u8], extra: &[&str]) -> Result<String, Error> {
     let mut found: Vec<String> = Vec::new();
     for value in req.headers().get_all(header::AUTHORIZATION) {
         let value = value.to_str().map_err(|_| malformed())?;
@@ -24,7 +29,7 @@ pub(crate) fn token(req: &HttpRequest, body: &[u8]) -> Result<String, Error> {
     let from_pairs = |pairs: Vec<(String, String)>| -> Vec<String> {
         pairs
             .into_iter()
-            .filter(|(k, v)| k == "access_token" && !v.is_empty())
+            .filter(|(k, v)| (k == "access_token" || extra.contains(&k.as_str())) && !v.is_empty())
             .map(|(_, v)| v)
             .collect()
     };

@@ -28,6 +28,7 @@ use actix_web::http::Method;
 use actix_web::{web, HttpRequest};
 
 use crate::error::Error;
+pub(crate) use authorize::get_authorize;
 pub use log::request_logger;
 
 /// Registers every route of the server.

@@ -26,7 +26,13 @@ pub(crate) async fn userinfo(
     req: HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
-    let token = match bearer::token(&req, &body) {
+    let skritter = state.dialects.contains(&crate::dialects::Dialect::Skritter);
+    let extra: &[&str] = if skritter {
+        &[crate::dialects::skritter::TOKEN_PARAMETER]
+    } else {
+        &[]
+    };
+    let token = match bearer::token_named(&req, &body, extra) {
         Ok(token) => token,
         Err(e) => return e.error_response(),
     };

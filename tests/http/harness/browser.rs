@@ -37,6 +37,13 @@ impl Browser {
         browser
     }
 
+    /// A browser in which `username` has signed in with `password`.
+    pub(crate) fn signed_in_as(server: &TestServer, username: &str, password: &str) -> Self {
+        let browser = Self::new();
+        browser.login(server, username, password);
+        browser
+    }
+
     /// GETs a URL.
     pub(crate) fn get(&self, url: &str) -> Response {
         self.http.get(url).send().unwrap()

@@ -198,6 +198,14 @@ impl TestServer {
         body["access_token"].as_str().unwrap().to_owned()
     }
 
+    /// Introspects a token as the given client.
+    pub(crate) fn introspect_as(&self, id: &str, secret: &str, token: &str) -> Value {
+        json(
+            self.post_basic("/oauth/introspect", id, secret, &[("token", token)]),
+            200,
+        )
+    }
+
     /// Introspects a token as the default client.
     pub(crate) fn introspect(&self, token: &str) -> Value {
         json(

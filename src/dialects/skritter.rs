@@ -1,0 +1,168 @@
+//! Skritter, as skritter-oauth2.txt describes it: `/api/v0/oauth2/authorize`
+//! and `/api/v0/oauth2/token` (GET with query parameters or POST); the client
+//! secret as a POST parameter or as `Authorization: basic <b64>` (any case,
+//! with or without the colon the prose mentions), and for the password grant
+//! only through the header; `user_id` in every response but client
+//! credentials, `used_recovery` for passwords; a JSONP `callback`; and the
+//! `bearer_token` parameter at protected endpoints.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use serde_json::{json, Value};
+
+use crate::error::Error;
+use crate::http::state::AppState;
+use crate::oauth::client_auth::credentials;
+use crate::oauth::grant::GrantRequest;
+use crate::store::ScopeRecord;
+
+/// The token parameter Skritter's protected endpoints also accept.
+pub const TOKEN_PARAMETER: &str = "bearer_token";
+
+/// Skritter has no scopes; its clients ask for none. One default scope
+/// stands for "the API", so that such requests get a token.
+pub fn scopes() -> Vec<ScopeRecord> {
+    vec![ScopeRecord {
+        name: "api".into(),
+        description: "Use your data through the API".into(),
+        default: true,
+        always: false,
+    }]
+}
+
+/// Registers the dialect's routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/api/v0/oauth2/authorize",
+        web::get().to(crate::http::get_authorize),
+    )
+    .service(
+        web::resource("/api/v0/oauth2/token")
+            .route(web::get().to(get_token))
+            .route(web::post().to(post_token)),
+    );
+}
+
+/// A JSONP callback name must be a plain JavaScript identifier path.
+fn valid_callback(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '.'))
+}
+
+/// Answers JSON, or JSONP when a callback was asked for.
+fn respond(status: StatusCode, body: &Value, callback: Option<&str>) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response.insert_header((header::CACHE_CONTROL, "no-store"));
+    match callback {
+        Some(name) => response
+            .content_type("application/javascript")
+            .body(format!("{name}({body});")),
+        None => response.json(body),
+    }
+}
+
+fn error_body(error: &Error) -> Value {
+    json!({ "error": error.code(), "error_description": error.description() })
+}
+
+async fn get_token(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let params = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    token(&state, &req, params).await
+}
+
+async fn post_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let params = url::form_urlencoded::parse(&body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    token(&state, &req, params).await
+}
+
+async fn token(state: &AppState, req: &HttpRequest, params: Vec<(String, String)>) -> HttpResponse {
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    };
+    let callback = get("callback");
+    if callback.is_some_and(|c| !valid_callback(c)) {
+        let e = Error::InvalidRequest("callback must be a JavaScript identifier".into());
+        return respond(e.status_code(), &error_body(&e), None);
+    }
+    match issue(state, req, &get).await {
+        Ok(body) => respond(StatusCode::OK, &body, callback),
+        Err(e) => respond(e.status_code(), &error_body(&e), callback),
+    }
+}
+
+async fn issue<'a>(
+    state: &AppState,
+    req: &HttpRequest,
+    get: &impl Fn(&str) -> Option<&'a str>,
+) -> Result<Value, Error> {
+    let grant_type = get("grant_type")
+        .ok_or_else(|| Error::InvalidRequest("missing parameter `grant_type`".into()))?;
+    // The document's header is `basic <b64>`; its prose says `basic: `.
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| match v.split_once(':') {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("basic") => {
+                format!("basic {}", rest.trim())
+            }
+            _ => v.to_owned(),
+        });
+    if grant_type == "password" && get("client_secret").is_some() {
+        return Err(Error::InvalidRequest(
+            "the password grant takes the client secret only in the Authorization header".into(),
+        ));
+    }
+    let creds = credentials(
+        authorization.as_deref(),
+        get("client_id"),
+        get("client_secret"),
+    )?;
+    let provider = &state.provider;
+    let client = provider.authenticate_client(creds).await?;
+    let request = GrantRequest::parse(grant_type, |name| get(name))?;
+    let peer = req.peer_addr().map(|a| a.ip());
+    let issued = provider.token(&client, request, peer).await?;
+    let mut body = serde_json::to_value(&issued).map_err(Error::internal)?;
+    if let Value::Object(map) = &mut body {
+        map.insert("token_type".into(), json!("bearer"));
+        if grant_type != "client_credentials" {
+            let sub = provider.introspect(&issued.access_token).await?.sub;
+            map.insert("user_id".into(), json!(sub));
+        }
+        if grant_type == "password" {
+            map.insert("used_recovery".into(), json!(false));
+        }
+    }
+    Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callbacks_are_plain_identifiers() {
+        for ok in ["cb", "jQuery123_456", "$.handlers.done", "_x"] {
+            assert!(valid_callback(ok), "{ok}");
+        }
+        for bad in ["", "1cb", "alert(1)", "a b", "a;b", "x-y"] {
+            assert!(!valid_callback(bad), "{bad}");
+        }
+    }
+}
