@@ -4,6 +4,7 @@
 //! Discovery and the canonical endpoints keep working beside any dialect.
 
 pub mod mastodon;
+pub mod piictu;
 pub mod skritter;
 
 use std::fmt;
@@ -79,7 +80,10 @@ impl Dialect {
 
     /// Whether this build implements the dialect yet.
     fn available(self) -> bool {
-        matches!(self, Dialect::Mastodon | Dialect::Skritter)
+        matches!(
+            self,
+            Dialect::Mastodon | Dialect::Skritter | Dialect::Piictu
+        )
     }
 
     /// Scopes the dialect's clients expect the server to know.
@@ -87,7 +91,8 @@ impl Dialect {
         match self {
             Dialect::Mastodon => mastodon::scopes(),
             Dialect::Skritter => skritter::scopes(),
-            Dialect::Piictu | Dialect::Scratch | Dialect::Appnet => Vec::new(),
+            Dialect::Piictu => piictu::scopes(),
+            Dialect::Scratch | Dialect::Appnet => Vec::new(),
         }
     }
 }
@@ -125,7 +130,7 @@ pub fn check(dialects: &[Dialect]) -> Result<(), String> {
     }
     if let Some(missing) = dialects.iter().find(|d| !d.available()) {
         return Err(format!(
-            "the {missing} dialect is not available in this version yet (available: mastodon, skritter)"
+            "the {missing} dialect is not available in this version yet (available: mastodon, skritter, piictu)"
         ));
     }
     Ok(())
@@ -137,7 +142,8 @@ pub fn routes(dialects: &[Dialect], cfg: &mut web::ServiceConfig) {
         match dialect {
             Dialect::Mastodon => mastodon::routes(cfg),
             Dialect::Skritter => skritter::routes(cfg),
-            Dialect::Piictu | Dialect::Scratch | Dialect::Appnet => {}
+            Dialect::Piictu => piictu::routes(cfg),
+            Dialect::Scratch | Dialect::Appnet => {}
         }
     }
 }

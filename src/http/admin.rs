@@ -104,6 +104,11 @@ async fn render(
                     "May use the password grant",
                     c.flags.password_allowed,
                 ),
+                (
+                    "tokens_never_expire",
+                    "Tokens never expire (old clients; Piictu)",
+                    c.flags.tokens_never_expire,
+                ),
             ],
         })
         .collect();
@@ -234,6 +239,7 @@ pub(crate) async fn post_app_flags(
     record.flags.hide_owner = on("hide_owner");
     record.flags.skip_consent = on("skip_consent");
     record.flags.password_allowed = on("password_allowed");
+    record.flags.tokens_never_expire = on("tokens_never_expire");
     store.put_client(&record).await?;
     Ok(back(&state, "app"))
 }

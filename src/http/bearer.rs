@@ -10,16 +10,23 @@ use crate::error::Error;
 
 /// The one bearer token a request carries.
 pub(crate) fn token(req: &HttpRequest, body: &[u8]) -> Result<String, Error> {
-    token_named(req, body, &[])
+    token_named(req, body, &[], &[])
 }
 
 /// The same, also accepting the parameter names a dialect adds (`bearer_token`).
-pub(crate) fn token_named(req: &HttpRequest, body: &[u8], extra: &[&str]) -> Result<String, Error> {
+pub(crate) fn token_named(
+    req: &HttpRequest,
+    body: &[u8],
+    extra: &[&str],
+    schemes: &[&str],
+) -> Result<String, Error> {
     let mut found: Vec<String> = Vec::new();
     for value in req.headers().get_all(header::AUTHORIZATION) {
         let value = value.to_str().map_err(|_| malformed())?;
         if let Some((scheme, token)) = value.trim().split_once(' ') {
-            if scheme.eq_ignore_ascii_case("bearer") {
+            if scheme.eq_ignore_ascii_case("bearer")
+                || schemes.iter().any(|s| scheme.eq_ignore_ascii_case(s))
+            {
                 found.push(token.trim().to_owned());
                 continue;
             }

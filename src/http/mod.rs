@@ -29,6 +29,7 @@ use actix_web::{web, HttpRequest};
 
 use crate::error::Error;
 pub(crate) use authorize::get_authorize;
+pub(crate) use form::BODY_LIMIT;
 pub use log::request_logger;
 
 /// Registers every route of the server.

@@ -32,7 +32,13 @@ pub(crate) async fn userinfo(
     } else {
         &[]
     };
-    let token = match bearer::token_named(&req, &body, extra) {
+    let piictu = state.dialects.contains(&crate::dialects::Dialect::Piictu);
+    let schemes: &[&str] = if piictu {
+        &[crate::dialects::piictu::AUTH_SCHEME]
+    } else {
+        &[]
+    };
+    let token = match bearer::token_named(&req, &body, extra, schemes) {
         Ok(token) => token,
         Err(e) => return e.error_response(),
     };

@@ -99,9 +99,11 @@ impl Provider {
             rotated: None,
         };
         let access_token = new_token(SecretKind::Access).map_err(Error::internal)?;
+        let forever = grant.client.flags.tokens_never_expire;
+        let access_expiry = (!forever).then_some(now + ttl);
         let mut records = vec![(
             sha256(access_token.as_bytes()),
-            record(TokenKind::Access, Some(now + ttl)),
+            record(TokenKind::Access, access_expiry),
         )];
         let refresh_token = if grant.refresh {
             let token = new_token(SecretKind::Refresh).map_err(Error::internal)?;
@@ -119,7 +121,7 @@ impl Provider {
             response: TokenResponse {
                 access_token,
                 token_type: "Bearer".into(),
-                expires_in: Some(ttl),
+                expires_in: (!forever).then_some(ttl),
                 refresh_token,
                 scope,
                 id_token: None,

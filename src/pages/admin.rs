@@ -30,7 +30,7 @@ pub struct ClientRow<'a> {
     /// Its owner's username.
     pub owner: Option<&'a str>,
     /// The flags, by form name, and whether each is set.
-    pub flags: [(&'static str, &'static str, bool); 5],
+    pub flags: [(&'static str, &'static str, bool); 6],
 }
 
 /// What the admin page shows.

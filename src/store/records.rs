@@ -58,6 +58,9 @@ pub struct ClientFlags {
     pub skip_consent: bool,
     /// May use the password grant (App.net gives it only on request).
     pub password_allowed: bool,
+    /// Its access tokens never expire, only revocation ends them (Piictu's
+    /// "good until deleted"); for old clients that cannot refresh.
+    pub tokens_never_expire: bool,
     /// Only the owner and `allowed_users` may authorize it.
     pub private: bool,
     /// Who else may authorize a private application.

@@ -14,6 +14,7 @@ mod cors;
 mod developer;
 mod device;
 mod dialect_mastodon;
+mod dialect_piictu;
 mod dialect_skritter;
 mod discovery;
 mod harness;

@@ -1,0 +1,155 @@
+//! Piictu, as piictu-auth.txt describes it: `POST /oauth/access_token` with
+//! the password grant, sent as `multipart/form-data` (what `curl -F` sends)
+//! or urlencoded, answering `access_token`, `scope` and the `user` object;
+//! `Authorization: OAuth <token>` at protected endpoints; and tokens that
+//! are "good until deleted" for clients an administrator marks so.
+
+use actix_multipart::form::text::Text;
+use actix_multipart::form::MultipartForm;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
+use serde_json::json;
+
+use crate::error::Error;
+use crate::http::state::AppState;
+use crate::oauth::client_auth::credentials;
+use crate::oauth::grant::GrantRequest;
+use crate::store::ScopeRecord;
+
+/// The `Authorization` scheme Piictu's API calls use.
+pub const AUTH_SCHEME: &str = "OAuth";
+
+/// Piictu's scopes, both granted by default as in the document's answer.
+pub fn scopes() -> Vec<ScopeRecord> {
+    [("read", "Read your data"), ("write", "Change your data")]
+        .into_iter()
+        .map(|(name, description)| ScopeRecord {
+            name: name.into(),
+            description: description.into(),
+            default: true,
+            always: false,
+        })
+        .collect()
+}
+
+/// Registers the dialect's routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/oauth/access_token", web::post().to(post_access_token));
+}
+
+/// The fields of a multipart token request.
+#[derive(MultipartForm)]
+struct TokenForm {
+    grant_type: Option<Text<String>>,
+    client_id: Option<Text<String>>,
+    client_secret: Option<Text<String>>,
+    username: Option<Text<String>>,
+    password: Option<Text<String>>,
+    scope: Option<Text<String>>,
+}
+
+async fn read_params(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<Vec<(String, String)>, Error> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        let mut payload = payload.into_inner();
+        let form = MultipartForm::<TokenForm>::from_request(req, &mut payload)
+            .await
+            .map_err(|e| Error::InvalidRequest(format!("malformed multipart body: {e}").into()))?
+            .into_inner();
+        let pairs = [
+            ("grant_type", form.grant_type),
+            ("client_id", form.client_id),
+            ("client_secret", form.client_secret),
+            ("username", form.username),
+            ("password", form.password),
+            ("scope", form.scope),
+        ];
+        return Ok(pairs
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|t| (k.to_owned(), t.into_inner())))
+            .collect());
+    }
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        let body = payload
+            .to_bytes_limited(crate::http::BODY_LIMIT)
+            .await
+            .map_err(|_| Error::PayloadTooLarge("the request body is larger than 64 KiB".into()))?
+            .map_err(|_| Error::InvalidRequest("the request body could not be read".into()))?;
+        return Ok(url::form_urlencoded::parse(&body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect());
+    }
+    Err(Error::InvalidRequest(
+        "send multipart/form-data or application/x-www-form-urlencoded".into(),
+    ))
+}
+
+async fn post_access_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    match access_token(&state, &req, payload).await {
+        Ok(response) => response,
+        Err(e) => e.error_response(),
+    }
+}
+
+async fn access_token(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, Error> {
+    let params = read_params(req, payload).await?;
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    };
+    let grant_type = get("grant_type")
+        .ok_or_else(|| Error::InvalidRequest("missing parameter `grant_type`".into()))?;
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let creds = credentials(authorization, get("client_id"), get("client_secret"))?;
+    let provider = &state.provider;
+    let client = provider.authenticate_client(creds).await?;
+    let request = GrantRequest::parse(grant_type, |name| get(name))?;
+    let issued = provider
+        .token(&client, request, req.peer_addr().map(|a| a.ip()))
+        .await?;
+    let mut body = serde_json::to_value(&issued).map_err(Error::internal)?;
+    let info = provider.introspect(&issued.access_token).await?;
+    let user = match info.sub.as_deref().and_then(|s| s.parse::<u64>().ok()) {
+        Some(id) => provider.store.user(id).await?,
+        None => None,
+    };
+    if let (serde_json::Value::Object(map), Some(user)) = (&mut body, user) {
+        map.insert(
+            "user".into(),
+            json!({
+                "id": user.id.to_string(),
+                "username": user.username,
+                "fullname": user.name.clone().unwrap_or_default(),
+                "email": user.email,
+                "bio": "",
+                "created_at": crate::pages::rfc3339(user.created_at),
+                "updated_at": crate::pages::rfc3339(user.updated_at),
+            }),
+        );
+    }
+    Ok(HttpResponse::build(StatusCode::OK)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(body))
+}
