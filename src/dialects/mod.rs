@@ -3,6 +3,7 @@
 //! and responses onto the standard core. Each dialect lives in its own file.
 //! Discovery and the canonical endpoints keep working beside any dialect.
 
+pub mod appnet;
 pub mod mastodon;
 pub mod piictu;
 pub mod skritter;
@@ -80,10 +81,7 @@ impl Dialect {
 
     /// Whether this build implements the dialect yet.
     fn available(self) -> bool {
-        matches!(
-            self,
-            Dialect::Mastodon | Dialect::Skritter | Dialect::Piictu
-        )
+        !matches!(self, Dialect::Scratch)
     }
 
     /// Scopes the dialect's clients expect the server to know.
@@ -92,7 +90,8 @@ impl Dialect {
             Dialect::Mastodon => mastodon::scopes(),
             Dialect::Skritter => skritter::scopes(),
             Dialect::Piictu => piictu::scopes(),
-            Dialect::Scratch | Dialect::Appnet => Vec::new(),
+            Dialect::Appnet => appnet::scopes(),
+            Dialect::Scratch => Vec::new(),
         }
     }
 }
@@ -130,7 +129,7 @@ pub fn check(dialects: &[Dialect]) -> Result<(), String> {
     }
     if let Some(missing) = dialects.iter().find(|d| !d.available()) {
         return Err(format!(
-            "the {missing} dialect is not available in this version yet (available: mastodon, skritter, piictu)"
+            "the {missing} dialect is not available in this version yet (available: mastodon, skritter, piictu, appnet)"
         ));
     }
     Ok(())
@@ -143,7 +142,8 @@ pub fn routes(dialects: &[Dialect], cfg: &mut web::ServiceConfig) {
             Dialect::Mastodon => mastodon::routes(cfg),
             Dialect::Skritter => skritter::routes(cfg),
             Dialect::Piictu => piictu::routes(cfg),
-            Dialect::Scratch | Dialect::Appnet => {}
+            Dialect::Appnet => appnet::routes(cfg),
+            Dialect::Scratch => {}
         }
     }
 }

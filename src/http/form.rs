@@ -42,7 +42,7 @@ impl OAuthForm {
     }
 
     /// Parses a body, refusing repeated parameters.
-    fn parse(body: &[u8]) -> Result<Self, Error> {
+    pub(crate) fn parse(body: &[u8]) -> Result<Self, Error> {
         let params = decode(body);
         if let Some(k) = params
             .iter()

@@ -9,7 +9,7 @@ pub(crate) mod bearer;
 mod cors;
 mod developer;
 mod device;
-mod form;
+pub(crate) mod form;
 mod health;
 mod introspect;
 mod log;
@@ -20,7 +20,7 @@ mod revoke;
 mod session;
 mod signup;
 pub mod state;
-mod token;
+pub(crate) mod token;
 mod userinfo;
 mod well_known;
 

@@ -73,7 +73,7 @@ pub fn verify(client: &ClientRecord, requested: Option<&str>) -> Result<Target> 
                 })
             } else {
                 Err(Error::InvalidRequest(
-                    "redirect_uri is not registered for this client".into(),
+                    "Please contact the website that sent you here and let them know that there is a problem with the Redirect URI. (redirect_uri is not registered for this client)".into(),
                 ))
             }
         }

@@ -13,6 +13,7 @@ mod consent_flags;
 mod cors;
 mod developer;
 mod device;
+mod dialect_appnet;
 mod dialect_mastodon;
 mod dialect_piictu;
 mod dialect_skritter;
