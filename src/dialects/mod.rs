@@ -6,6 +6,7 @@
 pub mod appnet;
 pub mod mastodon;
 pub mod piictu;
+pub mod scratch;
 pub mod skritter;
 
 use std::fmt;
@@ -79,11 +80,6 @@ impl Dialect {
         }
     }
 
-    /// Whether this build implements the dialect yet.
-    fn available(self) -> bool {
-        !matches!(self, Dialect::Scratch)
-    }
-
     /// Scopes the dialect's clients expect the server to know.
     pub fn scopes(self) -> Vec<ScopeRecord> {
         match self {
@@ -91,7 +87,7 @@ impl Dialect {
             Dialect::Skritter => skritter::scopes(),
             Dialect::Piictu => piictu::scopes(),
             Dialect::Appnet => appnet::scopes(),
-            Dialect::Scratch => Vec::new(),
+            Dialect::Scratch => scratch::scopes(),
         }
     }
 }
@@ -113,8 +109,7 @@ impl FromStr for Dialect {
     }
 }
 
-/// Checks a choice of dialects: no path claimed twice with different
-/// behaviour, and each one available in this build.
+/// Checks a choice of dialects: no path claimed twice with different behaviour.
 pub fn check(dialects: &[Dialect]) -> Result<(), String> {
     for (i, a) in dialects.iter().enumerate() {
         for b in &dialects[i + 1..] {
@@ -127,11 +122,6 @@ pub fn check(dialects: &[Dialect]) -> Result<(), String> {
             }
         }
     }
-    if let Some(missing) = dialects.iter().find(|d| !d.available()) {
-        return Err(format!(
-            "the {missing} dialect is not available in this version yet (available: mastodon, skritter, piictu, appnet)"
-        ));
-    }
     Ok(())
 }
 
@@ -143,7 +133,7 @@ pub fn routes(dialects: &[Dialect], cfg: &mut web::ServiceConfig) {
             Dialect::Skritter => skritter::routes(cfg),
             Dialect::Piictu => piictu::routes(cfg),
             Dialect::Appnet => appnet::routes(cfg),
-            Dialect::Scratch => {}
+            Dialect::Scratch => scratch::routes(cfg),
         }
     }
 }

@@ -17,7 +17,7 @@ mod login;
 mod page;
 mod register;
 mod revoke;
-mod session;
+pub(crate) mod session;
 mod signup;
 pub mod state;
 pub(crate) mod token;

@@ -1,0 +1,458 @@
+//! ScratchOAuth2, as scratch-oauth2.txt describes it, under
+//! `/w/rest.php/soa2/v0`: application registration with integer client IDs
+//! (session cookie), `POST /tokens` and `PATCH /tokens` with JSON bodies and
+//! the document's status codes, `GET /user`, the scope `identify`, and the
+//! Application object's `flags` (NAME_APPROVED 1, VERIFIED 2, HIDE_OWNER 4).
+//! Authorization itself uses the canonical `/oauth/authorize`; an
+//! application without redirect URIs gets the page that shows the code.
+
+// The helpers return a finished response as their error so that handlers
+// can answer with it at once; its size does not matter on these paths.
+#![allow(clippy::result_large_err)]
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
+
+use crate::crypto::{new_token, sha256, TokenKind};
+use crate::error::Error;
+use crate::http::bearer;
+use crate::http::session;
+use crate::http::state::AppState;
+use crate::oauth::client_auth::credentials;
+use crate::oauth::client_metadata::check_redirect_uri;
+use crate::oauth::scope::ScopeSet;
+use crate::oauth::tokens::TokenResponse;
+use crate::store::{ClientRecord, ScopeRecord, TokenKind as StoredKind, UserRecord};
+
+const NAME: &str = "scratch";
+const BASE: &str = "/w/rest.php/soa2/v0";
+
+/// The scope ScratchOAuth2 knows.
+pub fn scopes() -> Vec<ScopeRecord> {
+    vec![ScopeRecord {
+        name: "identify".into(),
+        description: "Know your username".into(),
+        default: true,
+        always: false,
+    }]
+}
+
+/// Registers the dialect's routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope(BASE)
+            .route("/applications", web::get().to(list_apps))
+            .route("/applications", web::put().to(create_app))
+            .route("/applications/{client_id}", web::get().to(get_app))
+            .route("/applications/{client_id}", web::patch().to(update_app))
+            .route("/applications/{client_id}", web::delete().to(delete_app))
+            .route("/tokens", web::post().to(post_tokens))
+            .route("/tokens", web::patch().to(patch_tokens))
+            .route("/user", web::get().to(get_user)),
+    );
+}
+
+fn status(code: StatusCode, message: &str) -> HttpResponse {
+    HttpResponse::build(code).json(json!({ "error": message }))
+}
+
+fn internal(e: impl std::fmt::Display) -> HttpResponse {
+    log::error!("scratch dialect: {e}");
+    status(StatusCode::INTERNAL_SERVER_ERROR, "server error")
+}
+
+/// The Application object.
+fn application(client: &ClientRecord, secret: Option<&str>) -> Value {
+    let flags = u8::from(client.flags.name_approved)
+        | (u8::from(client.flags.verified) << 1)
+        | (u8::from(client.flags.hide_owner) << 2);
+    json!({
+        "client_id": client.client_id.parse::<u64>().unwrap_or(0),
+        "client_secret": secret,
+        "app_name": client.client_name,
+        "flags": flags,
+        "redirect_uris": client.redirect_uris,
+    })
+}
+
+async fn signed_in(state: &AppState, req: &HttpRequest) -> Result<UserRecord, HttpResponse> {
+    match session::current(state, req).await {
+        Ok(Some((_, user))) => Ok(user),
+        Ok(None) => Err(status(
+            StatusCode::UNAUTHORIZED,
+            "this session is not logged in",
+        )),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+async fn owned(
+    state: &AppState,
+    user: &UserRecord,
+    client_id: &str,
+) -> Result<std::sync::Arc<ClientRecord>, HttpResponse> {
+    match state.provider.store.client(client_id).await {
+        Ok(Some(c)) if c.owner == Some(user.id) && c.dialect.as_deref() == Some(NAME) => Ok(c),
+        Ok(_) => Err(status(
+            StatusCode::NOT_FOUND,
+            "no such client ID belonging to you",
+        )),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+/// Redirect URIs from JSON: a list of strings (empty ones dropped) or null.
+fn redirect_uris(value: Option<&Value>) -> Result<Vec<String>, ()> {
+    match value {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => {
+            let mut uris = Vec::new();
+            for item in items {
+                let uri = item.as_str().ok_or(())?.trim();
+                if !uri.is_empty() {
+                    check_redirect_uri(uri).map_err(|_| ())?;
+                    uris.push(uri.to_owned());
+                }
+            }
+            Ok(uris)
+        }
+        Some(_) => Err(()),
+    }
+}
+
+/// An app name from JSON: a string, or null to have none.
+fn app_name(value: &Value) -> Result<Option<String>, ()> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) if s.chars().count() <= 100 => {
+            Ok((!s.trim().is_empty()).then(|| s.trim().to_owned()))
+        }
+        _ => Err(()),
+    }
+}
+
+fn body_json(body: &[u8]) -> Result<serde_json::Map<String, Value>, HttpResponse> {
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(status(
+            StatusCode::BAD_REQUEST,
+            "request body was malformed",
+        )),
+    }
+}
+
+async fn list_apps(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let user = match signed_in(&state, &req).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    match state.provider.apps_of(&user).await {
+        Ok(apps) => HttpResponse::Ok().json(
+            apps.iter()
+                .filter(|c| c.dialect.as_deref() == Some(NAME))
+                .map(|c| json!({"client_id": c.client_id.parse::<u64>().unwrap_or(0), "app_name": c.client_name}))
+                .collect::<Vec<_>>(),
+        ),
+        Err(e) => internal(e),
+    }
+}
+
+async fn create_app(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let user = match signed_in(&state, &req).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let map = match body_json(&body) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let (Ok(name), Ok(uris)) = (
+        app_name(map.get("app_name").unwrap_or(&Value::Null)),
+        redirect_uris(map.get("redirect_uris")),
+    ) else {
+        return status(StatusCode::BAD_REQUEST, "request body was malformed");
+    };
+    let provider = &state.provider;
+    let (Ok(id), Ok(secret)) = (provider.store.next_id(), new_token(TokenKind::ClientSecret))
+    else {
+        return internal("no id or secret");
+    };
+    let record = ClientRecord {
+        client_id: id.to_string(),
+        secret_digest: Some(sha256(secret.as_bytes())),
+        client_name: name,
+        redirect_uris: uris,
+        grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+        response_types: vec!["code".into()],
+        token_endpoint_auth_method: "client_secret_post".into(),
+        scope: None,
+        id_token_signed_response_alg: None,
+        post_logout_redirect_uris: Vec::new(),
+        owner: Some(user.id),
+        created_at: provider.clock.now(),
+        registration_digest: None,
+        description: None,
+        client_uri: None,
+        flags: Default::default(),
+        dialect: Some(NAME.into()),
+    };
+    match provider.store.put_client(&record).await {
+        Ok(()) => HttpResponse::Ok().json(application(&record, Some(&secret))),
+        Err(e) => internal(e),
+    }
+}
+
+async fn get_app(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let user = match signed_in(&state, &req).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    match owned(&state, &user, &path).await {
+        // Gatehouse keeps only a digest of the secret: it is shown once, when made.
+        Ok(app) => HttpResponse::Ok().json(application(&app, None)),
+        Err(r) => r,
+    }
+}
+
+async fn update_app(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let user = match signed_in(&state, &req).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let app = match owned(&state, &user, &path).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let map = match body_json(&body) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let mut record = (*app).clone();
+    if let Some(value) = map.get("app_name") {
+        match app_name(value) {
+            Ok(name) => record.client_name = name,
+            Err(()) => return status(StatusCode::BAD_REQUEST, "request body was malformed"),
+        }
+    }
+    if map.contains_key("redirect_uris") {
+        match redirect_uris(map.get("redirect_uris")) {
+            Ok(uris) => record.redirect_uris = uris,
+            Err(()) => return status(StatusCode::BAD_REQUEST, "request body was malformed"),
+        }
+    }
+    let reset = match map.get("reset_secret") {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => false,
+        Some(Value::Bool(true)) => true,
+        Some(_) => return status(StatusCode::BAD_REQUEST, "request body was malformed"),
+    };
+    let mut secret = None;
+    if reset {
+        let Ok(new) = new_token(TokenKind::ClientSecret) else {
+            return internal("no secret");
+        };
+        record.secret_digest = Some(sha256(new.as_bytes()));
+        secret = Some(new);
+    }
+    match state.provider.store.put_client(&record).await {
+        Ok(()) => HttpResponse::Ok().json(application(&record, secret.as_deref())),
+        Err(e) => internal(e),
+    }
+}
+
+async fn delete_app(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let user = match signed_in(&state, &req).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let app = match owned(&state, &user, &path).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match state.provider.delete_app(&app).await {
+        Ok(()) => HttpResponse::NoContent().finish(),
+        Err(e) => internal(e),
+    }
+}
+
+/// The client named by a JSON body's `client_id` (an integer) and `client_secret`.
+async fn client_of(
+    state: &AppState,
+    map: &serde_json::Map<String, Value>,
+) -> Result<std::sync::Arc<ClientRecord>, HttpResponse> {
+    let id = match map.get("client_id") {
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) => s.clone(),
+        _ => {
+            return Err(status(
+                StatusCode::BAD_REQUEST,
+                "request body was malformed",
+            ))
+        }
+    };
+    let Some(secret) = map.get("client_secret").and_then(Value::as_str) else {
+        return Err(status(
+            StatusCode::BAD_REQUEST,
+            "request body was malformed",
+        ));
+    };
+    let creds = credentials(None, Some(&id), Some(secret))
+        .map_err(|_| status(StatusCode::BAD_REQUEST, "request body was malformed"))?;
+    state
+        .provider
+        .authenticate_confidential(creds)
+        .await
+        .map_err(|_| {
+            status(
+                StatusCode::UNAUTHORIZED,
+                "client ID/secret combo is not valid",
+            )
+        })
+}
+
+/// The Tokens object.
+fn tokens(state: &AppState, issued: &TokenResponse) -> HttpResponse {
+    let now = state.provider.clock.now();
+    let refresh_ttl = state.provider.settings.refresh_token_ttl;
+    HttpResponse::Ok().json(json!({
+        "access_token": issued.access_token,
+        "access_expiry": issued.expires_in.map(|e| now + e),
+        "refresh_token": issued.refresh_token,
+        "refresh_expiry": (refresh_ttl > 0).then_some(now + refresh_ttl),
+        "scopes": issued.scope.split(' ').filter(|s| !s.is_empty()).collect::<Vec<_>>(),
+    }))
+}
+
+async fn post_tokens(state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+    let map = match body_json(&body) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let (Some(code), Some(scopes)) = (map.get("code").and_then(Value::as_str), map.get("scopes"))
+    else {
+        return status(StatusCode::BAD_REQUEST, "request body was malformed");
+    };
+    let asked: Vec<String> = match scopes {
+        Value::String(s) => s
+            .split(' ')
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Value::Array(items) => match items
+            .iter()
+            .map(|i| i.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+        {
+            Some(list) => list,
+            None => return status(StatusCode::BAD_REQUEST, "request body was malformed"),
+        },
+        _ => return status(StatusCode::BAD_REQUEST, "request body was malformed"),
+    };
+    let client = match client_of(&state, &map).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let provider = &state.provider;
+    let record = match provider.store.code(&sha256(code.as_bytes())).await {
+        Ok(Some(r)) if r.client_id == client.client_id && !r.redeemed => r,
+        Ok(_) => return status(StatusCode::NOT_FOUND, "invalid token-getter code"),
+        Err(e) => return internal(e),
+    };
+    // 417: the scopes the client confirms must be exactly those the user allowed.
+    let allowed = ScopeSet::parse(&record.scope).unwrap_or_default();
+    let mut asked_sorted = asked.clone();
+    asked_sorted.sort();
+    asked_sorted.dedup();
+    let mut allowed_sorted: Vec<String> = allowed.iter().map(str::to_owned).collect();
+    allowed_sorted.sort();
+    if asked_sorted != allowed_sorted {
+        return status(
+            StatusCode::EXPECTATION_FAILED,
+            "scopes passed in body did not match scopes that user allowed",
+        );
+    }
+    match provider
+        .exchange_code(&client, code, record.redirect_uri.as_deref(), None)
+        .await
+    {
+        Ok(issued) => tokens(&state, &issued),
+        Err(Error::InvalidGrant(_)) => status(StatusCode::NOT_FOUND, "invalid token-getter code"),
+        Err(e) => internal(e),
+    }
+}
+
+async fn patch_tokens(state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+    let map = match body_json(&body) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let Some(refresh_token) = map.get("refresh_token").and_then(Value::as_str) else {
+        return status(StatusCode::BAD_REQUEST, "request body was malformed");
+    };
+    let client = match client_of(&state, &map).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let provider = &state.provider;
+    match provider
+        .store
+        .token(&sha256(refresh_token.as_bytes()))
+        .await
+    {
+        Ok(Some(r)) if r.kind == StoredKind::Refresh && r.client_id == client.client_id => {
+            if !r.is_live(provider.clock.now()) {
+                return status(StatusCode::GONE, "refresh token is expired");
+            }
+        }
+        Ok(_) => return status(StatusCode::NOT_FOUND, "no such refresh token"),
+        Err(e) => return internal(e),
+    }
+    match provider.refresh(&client, refresh_token, None).await {
+        Ok(issued) => tokens(&state, &issued),
+        Err(Error::InvalidGrant(_)) => status(StatusCode::NOT_FOUND, "no such refresh token"),
+        Err(e) => internal(e),
+    }
+}
+
+async fn get_user(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let provider = &state.provider;
+    let access = match bearer::token(&req, &[]) {
+        Ok(token) => provider.access(&token).await,
+        Err(e) => Err(e),
+    };
+    let Ok(access) = access else {
+        return status(
+            StatusCode::UNAUTHORIZED,
+            "missing or incorrect authorization",
+        );
+    };
+    if !access.scope.contains("identify") {
+        return status(
+            StatusCode::FORBIDDEN,
+            "invalid scopes for this access token",
+        );
+    }
+    match access.user {
+        Some(user) => {
+            HttpResponse::Ok().json(json!({ "user_id": user.id, "user_name": user.username }))
+        }
+        None => status(StatusCode::NOT_FOUND, "no information about this user"),
+    }
+}
