@@ -56,6 +56,10 @@ pub struct Config {
     pub signup: Signup,
     /// Provider dialects spoken beside the standard endpoints.
     pub dialects: Vec<crate::dialects::Dialect>,
+    /// Development mode (`gatehouse dev`): never for a public server.
+    pub dev_mode: bool,
+    /// Apply the compiled-in demo seed (development mode).
+    pub demo_seed: bool,
     /// Private keys (PKCS#8) to install on first start instead of making new
     /// ones; for tests, where making an RSA key each time is slow.
     pub preset_keys: Vec<(crate::crypto::jwt::Alg, Vec<u8>)>,
@@ -159,6 +163,8 @@ impl Config {
             registration: Registration::Token,
             signup: Signup::Closed,
             dialects: Vec::new(),
+            dev_mode: false,
+            demo_seed: false,
             preset_keys: Vec::new(),
         }
     }

@@ -74,6 +74,17 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             .map_err(|e| StartError(e.to_string()))?;
         log::info!("applied seed file {}", path.display());
     }
+    if config.demo_seed {
+        let seed = seed::demo().map_err(|e| StartError(e.to_string()))?;
+        seed.apply(
+            std::path::Path::new("demo seed"),
+            &store,
+            config.pbkdf2_iterations,
+            config.clock.now(),
+        )
+        .await
+        .map_err(|e| StartError(e.to_string()))?;
+    }
     let mut known_scopes = store
         .scopes()
         .await
@@ -145,6 +156,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                 session_absolute: config.session_absolute,
                 pbkdf2_iterations: config.pbkdf2_iterations,
                 id_token_ttl: config.id_token_ttl,
+                dev_mode: config.dev_mode,
                 device_code_ttl: config.device_code_ttl,
                 device_interval: config.device_interval,
             },
@@ -164,6 +176,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         Duration::from_secs(config.sweep_interval.max(1)),
     );
 
+    let dev_mode = config.dev_mode;
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -172,6 +185,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             .wrap(actix_web::middleware::Condition::new(
                 log::log_enabled!(target: "actix_web::middleware::logger", log::Level::Info),
                 http::request_logger(),
+            ))
+            .wrap(actix_web::middleware::Condition::new(
+                dev_mode,
+                actix_web::middleware::from_fn(http::dev_banner),
             ))
             .configure(|cfg| dialects::routes(&state.dialects, cfg))
             .configure(http::routes)

@@ -92,6 +92,19 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Run a development server: every dialect that fits together, open
+    /// registration and sign-up, the demo seed, "sign in as any user", and a
+    /// banner on every page. Only on a loopback address.
+    Dev {
+        /// Address to listen on.
+        #[arg(long, env = "GATEHOUSE_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Allow a non-loopback address: anyone who reaches it can sign in as anyone.
+        #[arg(long)]
+        i_know_this_is_public: bool,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Manage users in a stopped server's database.
     #[command(subcommand)]
     User(UserCommand),
@@ -319,6 +332,36 @@ async fn run(command: Command) -> Result<(), AdminError> {
             config.workers = workers;
             serve(config).await
         }
+        Command::Dev {
+            addr,
+            i_know_this_is_public,
+            common,
+        } => {
+            if !addr.ip().is_loopback() && !i_know_this_is_public {
+                return Err(AdminError(format!(
+                    "gatehouse dev lets anyone sign in as anyone, so it listens only on a loopback address \
+                     (127.0.0.1 or ::1); pass --i-know-this-is-public to listen on {addr} anyway"
+                )));
+            }
+            use gatehouse::dialects::Dialect;
+            let mut config = Config::new(addr, common.data);
+            config.cache_bytes = common.cache_mb * 1024 * 1024;
+            config.pbkdf2_iterations = common.pbkdf2_iterations;
+            // Piictu and App.net both answer /oauth/access_token; App.net stays.
+            config.dialects = vec![
+                Dialect::Skritter,
+                Dialect::Mastodon,
+                Dialect::Scratch,
+                Dialect::Appnet,
+            ];
+            config.registration = gatehouse::config::Registration::Open;
+            config.signup = gatehouse::config::Signup::Open;
+            config.demo_seed = true;
+            config.dev_mode = true;
+            let running = gatehouse::start(config).await.map_err(admin::fail)?;
+            print_demo_table(&running.issuer);
+            running.wait().await.map_err(admin::fail)
+        }
         Command::User(UserCommand::Add {
             username,
             email,
@@ -454,6 +497,53 @@ async fn run(command: Command) -> Result<(), AdminError> {
             println!("removed client {client_id}");
             Ok(())
         }
+    }
+}
+
+/// Prints the demo clients with ready-to-paste authorize URLs.
+fn print_demo_table(issuer: &str) {
+    let Ok(seed) = serde_json::from_str::<serde_json::Value>(gatehouse::seed::DEMO) else {
+        return;
+    };
+    println!(
+        "Gatehouse development server at {issuer} (dialects: skritter, mastodon, scratch, appnet)"
+    );
+    println!(
+        "Users: alice / alice-wonderland (admin), bob / bob-the-builder, or sign in as anyone."
+    );
+    println!();
+    println!("{:<10} {:<16} authorize URL", "client_id", "client_secret");
+    for client in seed["clients"].as_array().into_iter().flatten() {
+        let id = client["client_id"].as_str().unwrap_or("");
+        let secret = client["client_secret"].as_str().unwrap_or("(public)");
+        let redirect = client["redirect_uris"].get(0).and_then(|r| r.as_str());
+        let url = match redirect {
+            Some(redirect) => {
+                let mut url = url::Url::parse(&format!("{issuer}/oauth/authorize")).ok();
+                if let Some(url) = url.as_mut() {
+                    url.query_pairs_mut()
+                        .append_pair("response_type", "code")
+                        .append_pair("client_id", id)
+                        .append_pair("redirect_uri", redirect)
+                        .append_pair("scope", "openid profile read")
+                        .append_pair("state", "dev");
+                }
+                let public = client["token_endpoint_auth_method"] == "none";
+                url.map(|u| {
+                    format!(
+                        "{u}{}",
+                        if public {
+                            "  (public: add a PKCE code_challenge)"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .unwrap_or_default()
+            }
+            None => "-".to_owned(),
+        };
+        println!("{id:<10} {secret:<16} {url}");
     }
 }
 

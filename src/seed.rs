@@ -61,6 +61,14 @@ impl std::fmt::Display for SeedError {
 
 impl std::error::Error for SeedError {}
 
+/// The demo seed, compiled in for `gatehouse dev`.
+pub const DEMO: &str = include_str!("../data/demo-seed.json");
+
+/// Parses the compiled-in demo seed.
+pub fn demo() -> Result<Seed, SeedError> {
+    serde_json::from_str(DEMO).map_err(|e| SeedError(format!("demo seed: {e}")))
+}
+
 /// Reads and parses a seed file.
 pub fn load(path: &Path) -> Result<Seed, SeedError> {
     let fail = |problem: String| SeedError(format!("seed file {}: {problem}", path.display()));

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod consent;
+pub mod dev;
 pub mod login;
 pub mod profile;
 pub mod sessions;

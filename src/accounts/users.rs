@@ -124,6 +124,7 @@ pub async fn create(
         disabled: false,
         created_at: now,
         updated_at: now,
+        extra_claims: None,
     };
     store.create_user(record).await?.ok_or(AccountError::Taken)
 }

@@ -7,7 +7,8 @@ use super::form::{decode, PageForm};
 use super::page::{page, redirect, HtmlError};
 use super::session::{self, check_csrf};
 use super::state::AppState;
-use crate::accounts::{login, sessions, throttle};
+use crate::accounts::users::AccountError;
+use crate::accounts::{dev, login, sessions, throttle};
 use crate::error::Error;
 use crate::oauth::authorize::Params;
 use crate::pages::{self, HomeView, LoginView};
@@ -37,12 +38,18 @@ fn login_page(
 ) -> Result<HttpResponse, HtmlError> {
     let (csrf, cookie) = session::csrf(state, req)?;
     let action = format!("{}/login", state.provider.settings.issuer);
+    let dev_action = format!("{}/login/dev", state.provider.settings.issuer);
     let view = LoginView {
         action: &action,
         csrf: &csrf,
         next,
         username,
         error,
+        dev_action: state
+            .provider
+            .settings
+            .dev_mode
+            .then_some(dev_action.as_str()),
     };
     session::with_cookie(page(status, pages::login(&view)), cookie)
 }
@@ -101,6 +108,38 @@ pub(crate) async fn post_login(
         sessions::end(&provider.store, old.value()).await?;
     }
     session::start(&state, user.id, next).await
+}
+
+/// Development mode's "sign in as any user".
+pub(crate) async fn post_dev_login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageForm(form): PageForm,
+) -> Result<HttpResponse, HtmlError> {
+    let provider = &state.provider;
+    if !provider.settings.dev_mode {
+        return Err(HtmlError(Error::NotFound));
+    }
+    check_csrf(&req, form.get("csrf_token"))?;
+    let next = local_next(form.get("next"));
+    let username = form.get("dev_username").unwrap_or("");
+    let claims = form.get("dev_claims").unwrap_or("");
+    let now = provider.clock.now();
+    match dev::sign_in_as(
+        &provider.store,
+        username,
+        claims,
+        provider.settings.pbkdf2_iterations,
+        now,
+    )
+    .await
+    {
+        Ok(user) => session::start(&state, user.id, next).await,
+        Err(AccountError::Invalid(why)) => {
+            login_page(&state, &req, StatusCode::BAD_REQUEST, next, "", Some(&why))
+        }
+        Err(e) => Err(HtmlError(Error::internal(e))),
+    }
 }
 
 /// RP-initiated logout (GET): ends the session at once when the ID token

@@ -7,6 +7,7 @@ mod assets;
 mod authorize;
 pub(crate) mod bearer;
 mod cors;
+mod dev;
 mod developer;
 mod device;
 pub(crate) mod form;
@@ -29,6 +30,7 @@ use actix_web::{web, HttpRequest};
 
 use crate::error::Error;
 pub(crate) use authorize::get_authorize;
+pub(crate) use dev::banner as dev_banner;
 pub(crate) use form::BODY_LIMIT;
 pub use log::request_logger;
 
@@ -111,6 +113,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(login::get_login))
             .route(web::post().to(login::post_login)),
     )
+    .route("/login/dev", web::post().to(login::post_dev_login))
     .service(
         web::resource("/logout")
             .route(web::get().to(login::get_logout))

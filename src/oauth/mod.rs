@@ -49,6 +49,8 @@ pub struct Settings {
     pub pbkdf2_iterations: u32,
     /// ID token lifetime in seconds.
     pub id_token_ttl: u64,
+    /// Development mode: any-user sign-in and a banner on every page.
+    pub dev_mode: bool,
     /// Device code lifetime in seconds (RFC 8628).
     pub device_code_ttl: u64,
     /// The minimum polling interval for device codes, in seconds.

@@ -17,6 +17,8 @@ pub struct LoginView<'a> {
     pub username: &'a str,
     /// An error to show above the form.
     pub error: Option<&'a str>,
+    /// Development mode: also offer "sign in as any user" (posting here).
+    pub dev_action: Option<&'a str>,
 }
 
 /// Renders the sign-in page.
@@ -38,6 +40,19 @@ pub fn login(view: &LoginView<'_>) -> Markup {
                 input #password type="password" name="password"
                     autocomplete="current-password" required;
                 button type="submit" { "Sign in" }
+            }
+            @if let Some(dev_action) = view.dev_action {
+                h2 { "Sign in as any user" }
+                p.hint { "Development mode: a new username is created on the spot." }
+                form method="post" action=(dev_action) {
+                    (csrf_field(view.csrf))
+                    input type="hidden" name="next" value=(view.next);
+                    label for="dev_username" { "Username" }
+                    input #dev_username type="text" name="dev_username" required;
+                    label for="dev_claims" { "Extra ID-token claims (JSON object, optional)" }
+                    textarea #dev_claims name="dev_claims" rows="3" placeholder="{\"role\": \"admin\"}" {}
+                    button.secondary type="submit" { "Sign in as this user" }
+                }
             }
         },
     )

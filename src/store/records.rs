@@ -113,6 +113,9 @@ pub struct UserRecord {
     pub created_at: u64,
     /// When the profile last changed (Unix seconds).
     pub updated_at: u64,
+    /// Extra ID-token and UserInfo claims (a JSON object), set by a
+    /// developer's "sign in as any user" in development mode only.
+    pub extra_claims: Option<String>,
 }
 
 /// A scope the server knows, beyond the built-in ones.

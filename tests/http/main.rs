@@ -11,6 +11,7 @@ mod browser;
 mod code_grant;
 mod consent_flags;
 mod cors;
+mod dev_mode;
 mod developer;
 mod device;
 mod dialect_appnet;
