@@ -7,38 +7,20 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::form::PageForm;
 use super::page::{page, redirect, HtmlError};
-use super::session::{self, check_csrf};
+use super::session::{self, check_csrf, signed_in};
 use super::state::AppState;
 use crate::accounts::profile;
 use crate::accounts::users::AccountError;
 use crate::crypto::sha256;
 use crate::error::Error;
 use crate::pages::{self, AccountView, AppLine, SessionLine};
-use crate::store::{SessionRecord, UserRecord};
+use crate::store::UserRecord;
 
 /// Problems to show beside the forms.
 #[derive(Default)]
 struct Problems<'a> {
     profile: Option<&'a str>,
     password: Option<&'a str>,
-}
-
-async fn signed_in(
-    state: &AppState,
-    req: &HttpRequest,
-) -> Result<Result<(SessionRecord, UserRecord), HttpResponse>, HtmlError> {
-    match session::current(state, req).await? {
-        Some(current) => Ok(Ok(current)),
-        None => {
-            let mut login = url::Url::parse(&format!("{}/login", state.provider.settings.issuer))
-                .map_err(Error::internal)?;
-            login.query_pairs_mut().append_pair("next", "/account");
-            Ok(Err(redirect(
-                req.method() == actix_web::http::Method::POST,
-                login.as_str(),
-            )))
-        }
-    }
 }
 
 async fn render(
@@ -110,10 +92,7 @@ pub(crate) async fn get_account(
     req: HttpRequest,
     query: web::Query<Done>,
 ) -> Result<HttpResponse, HtmlError> {
-    let (_, user) = match signed_in(&state, &req).await? {
-        Ok(current) => current,
-        Err(to_login) => return Ok(to_login),
-    };
+    let user = signed_in!(state, req, "/account");
     let notice = match query.done.as_deref() {
         Some("profile") => Some("Your profile is saved."),
         Some("password") => Some("Your password is changed; your other sessions are signed out."),
@@ -145,10 +124,7 @@ pub(crate) async fn post_profile(
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&req, form.get("csrf_token"))?;
-    let (_, user) = match signed_in(&state, &req).await? {
-        Ok(current) => current,
-        Err(to_login) => return Ok(to_login),
-    };
+    let user = signed_in!(state, req, "/account");
     let name = form.get("name").unwrap_or("");
     let email = form.get("email").unwrap_or("");
     let now = state.provider.clock.now();
@@ -172,10 +148,7 @@ pub(crate) async fn post_password(
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&req, form.get("csrf_token"))?;
-    let (_, user) = match signed_in(&state, &req).await? {
-        Ok(current) => current,
-        Err(to_login) => return Ok(to_login),
-    };
+    let user = signed_in!(state, req, "/account");
     let provider = &state.provider;
     let keep = req
         .cookie(session::SESSION_COOKIE)
@@ -212,10 +185,7 @@ pub(crate) async fn post_withdraw(
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&req, form.get("csrf_token"))?;
-    let (_, user) = match signed_in(&state, &req).await? {
-        Ok(current) => current,
-        Err(to_login) => return Ok(to_login),
-    };
+    let user = signed_in!(state, req, "/account");
     let client_id = form
         .get("client_id")
         .ok_or_else(|| HtmlError(Error::InvalidRequest("which application?".into())))?;
@@ -232,10 +202,7 @@ pub(crate) async fn post_end_sessions(
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&req, form.get("csrf_token"))?;
-    let (_, user) = match signed_in(&state, &req).await? {
-        Ok(current) => current,
-        Err(to_login) => return Ok(to_login),
-    };
+    let user = signed_in!(state, req, "/account");
     state
         .provider
         .store

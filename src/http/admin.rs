@@ -6,44 +6,26 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::form::PageForm;
 use super::page::{page, redirect, HtmlError};
-use super::session::{self, check_csrf};
+use super::session::{self, check_csrf, signed_in};
 use super::state::AppState;
 use crate::accounts::users::{self, AccountError, NewUser};
 use crate::accounts::{admin, signup};
 use crate::error::Error;
 use crate::oauth::Policies;
 use crate::pages::{self, AdminView, ClientRow, UserRow};
-use crate::store::UserRecord;
 
-/// The signed-in administrator, a redirect to sign in, or a 403.
-async fn admin_or_login(
-    state: &AppState,
-    req: &HttpRequest,
-) -> Result<Result<UserRecord, HttpResponse>, HtmlError> {
-    match session::current(state, req).await? {
-        Some((_, user)) if user.admin => Ok(Ok(user)),
-        Some(_) => Err(HtmlError(Error::Forbidden(
-            "this page is for administrators".into(),
-        ))),
-        None => {
-            let mut login = url::Url::parse(&format!("{}/login", state.provider.settings.issuer))
-                .map_err(Error::internal)?;
-            login.query_pairs_mut().append_pair("next", "/admin");
-            Ok(Err(redirect(
-                req.method() == actix_web::http::Method::POST,
-                login.as_str(),
-            )))
-        }
-    }
-}
-
+/// In an admin handler: the signed-in administrator, the sign-in redirect,
+/// or a 403 page for everyone else.
 macro_rules! admin_only {
-    ($state:expr, $req:expr) => {
-        match admin_or_login(&$state, &$req).await? {
-            Ok(user) => user,
-            Err(to_login) => return Ok(to_login),
+    ($state:expr, $req:expr) => {{
+        let user = signed_in!($state, $req, "/admin");
+        if !user.admin {
+            return Err(HtmlError(Error::Forbidden(
+                "this page is for administrators".into(),
+            )));
         }
-    };
+        user
+    }};
 }
 
 fn back(state: &AppState, done: &str) -> HttpResponse {

@@ -7,40 +7,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::form::{MultiForm, PageForm};
 use super::page::{page, redirect, HtmlError};
-use super::session::{self, check_csrf};
+use super::session::{self, check_csrf, signed_in};
 use super::state::AppState;
-use crate::error::Error;
 use crate::oauth::developer::{AppForm, FieldError};
 use crate::pages::{self, AppFormView, AppRow};
-use crate::store::{ClientRecord, UserRecord};
-
-async fn user_or_login(
-    state: &AppState,
-    req: &HttpRequest,
-    next: &str,
-) -> Result<Result<UserRecord, HttpResponse>, HtmlError> {
-    match session::current(state, req).await? {
-        Some((_, user)) => Ok(Ok(user)),
-        None => {
-            let mut login = url::Url::parse(&format!("{}/login", state.provider.settings.issuer))
-                .map_err(Error::internal)?;
-            login.query_pairs_mut().append_pair("next", next);
-            Ok(Err(redirect(
-                req.method() == actix_web::http::Method::POST,
-                login.as_str(),
-            )))
-        }
-    }
-}
-
-macro_rules! signed_in {
-    ($state:expr, $req:expr, $next:expr) => {
-        match user_or_login(&$state, &$req, $next).await? {
-            Ok(user) => user,
-            Err(to_login) => return Ok(to_login),
-        }
-    };
-}
+use crate::store::ClientRecord;
 
 fn with_csrf(
     state: &AppState,

@@ -72,6 +72,34 @@ pub(crate) async fn current(
     .await?)
 }
 
+/// The signed-in person, or a redirect to sign in that comes back to `next`
+/// (303 after a POST, 302 after a GET).
+pub(crate) async fn user_or_login(
+    state: &AppState,
+    req: &HttpRequest,
+    next: &str,
+) -> Result<Result<UserRecord, HttpResponse>, HtmlError> {
+    if let Some((_, user)) = current(state, req).await? {
+        return Ok(Ok(user));
+    }
+    let mut login = url::Url::parse(&format!("{}/login", state.provider.settings.issuer))
+        .map_err(Error::internal)?;
+    login.query_pairs_mut().append_pair("next", next);
+    let after_post = req.method() == actix_web::http::Method::POST;
+    Ok(Err(super::page::redirect(after_post, login.as_str())))
+}
+
+/// In a page handler: the signed-in user, or return the sign-in redirect.
+macro_rules! signed_in {
+    ($state:expr, $req:expr, $next:expr) => {
+        match $crate::http::session::user_or_login(&$state, &$req, $next).await? {
+            Ok(user) => user,
+            Err(to_login) => return Ok(to_login),
+        }
+    };
+}
+pub(crate) use signed_in;
+
 /// The CSRF token for a form, and the cookie to set when the browser has none yet.
 pub(crate) fn csrf(
     state: &AppState,
