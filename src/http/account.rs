@@ -128,17 +128,9 @@ pub(crate) async fn post_profile(
     let name = form.get("name").unwrap_or("");
     let email = form.get("email").unwrap_or("");
     let now = state.provider.clock.now();
-    match profile::update_profile(&state.provider.store, user.clone(), name, email, now).await {
-        Ok(_) => Ok(back(&state, "profile")),
-        Err(AccountError::Invalid(why)) => {
-            let problems = Problems {
-                profile: Some(&why),
-                ..Problems::default()
-            };
-            render(&state, &req, &user, StatusCode::BAD_REQUEST, problems, None).await
-        }
-        Err(e) => Err(account_error(e)),
-    }
+    let saved =
+        profile::update_profile(&state.provider.store, user.clone(), name, email, now).await;
+    settle(&state, &req, &user, saved.map(|_| ()), "profile").await
 }
 
 /// Changes the password and signs out the other sessions.
@@ -165,14 +157,32 @@ pub(crate) async fn post_password(
         provider.clock.now(),
     )
     .await;
-    match changed {
-        Ok(()) => Ok(back(&state, "password")),
+    settle(&state, &req, &user, changed, "password").await
+}
+
+/// Answers a form's outcome: back to the page saying it is `done`, or the
+/// page again with the problem beside the form it came from.
+async fn settle(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &UserRecord,
+    outcome: Result<(), AccountError>,
+    done: &str,
+) -> Result<HttpResponse, HtmlError> {
+    match outcome {
+        Ok(()) => Ok(back(state, done)),
         Err(AccountError::Invalid(why)) => {
-            let problems = Problems {
-                password: Some(&why),
-                ..Problems::default()
+            let problems = match done {
+                "profile" => Problems {
+                    profile: Some(&why),
+                    ..Problems::default()
+                },
+                _ => Problems {
+                    password: Some(&why),
+                    ..Problems::default()
+                },
             };
-            render(&state, &req, &user, StatusCode::BAD_REQUEST, problems, None).await
+            render(state, req, user, StatusCode::BAD_REQUEST, problems, None).await
         }
         Err(e) => Err(account_error(e)),
     }
