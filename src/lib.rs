@@ -85,16 +85,16 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .await
         .map_err(|e| StartError(e.to_string()))?;
     }
-    let mut known_scopes = store
+    let stored_scopes = store
         .scopes()
         .await
         .map_err(|e| StartError(e.to_string()))?;
-    for scope in config.dialects.iter().flat_map(|d| d.scopes()) {
-        if !known_scopes.iter().any(|s| s.name == scope.name) {
-            known_scopes.push(scope);
-        }
-    }
-    let scopes = Scopes::new(known_scopes);
+    let dialect_scopes = config
+        .dialects
+        .iter()
+        .flat_map(|d| d.scopes().into_iter().map(|s| (d.name().to_owned(), s)))
+        .collect();
+    let scopes = Scopes::new(stored_scopes, dialect_scopes);
     let now = config.clock.now();
     oauth::keys::ensure(&store, now, &config.preset_keys)
         .await
@@ -165,6 +165,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             dummy_hash: crypto::password::dummy_hash(config.pbkdf2_iterations),
             keys,
             policies: std::sync::RwLock::new(policies),
+            hooks: dialects::hooks(&config.dialects),
         },
         metadata: metadata.into(),
         dialects: config.dialects.clone(),

@@ -3,6 +3,7 @@
 //! sign-ins cannot stall the async workers.
 
 pub mod admin;
+pub mod api_login;
 pub mod consent;
 pub mod dev;
 pub mod login;

@@ -94,6 +94,9 @@ pub async fn add(store: &Store, add: AddClient, now: u64) -> Result<NewClient, A
         scope: add.scope,
         id_token_signed_response_alg: None,
         post_logout_redirect_uris: Vec::new(),
+        dialect: None,
+        dialect_legacy: false,
+        access_token_ttl: None,
     };
     let record = metadata.into_record(now).map_err(fail)?;
     store.put_client(&record).await.map_err(fail)?;

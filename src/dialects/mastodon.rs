@@ -15,6 +15,7 @@ use crate::http::bearer;
 use crate::http::state::AppState;
 use crate::oauth::client_metadata::{check_redirect_uri, ClientMetadata};
 use crate::oauth::grant::GrantRequest;
+use crate::oauth::resource::Access;
 use crate::oauth::scope::ScopeSet;
 use crate::store::{ClientRecord, ScopeRecord};
 
@@ -62,12 +63,11 @@ pub fn code_as_refresh<'a>(
 ) -> Option<GrantRequest<'a>> {
     let token = param("refresh_token")?;
     let is_code = grant_type == "refresh_token" && token.starts_with(TokenKind::Code.prefix());
-    (is_code && client.dialect.as_deref() == Some(NAME)).then(|| GrantRequest::AuthorizationCode {
+    // The document's step 2 does not repeat the redirect URI: the code's
+    // own (whichever of the app's URIs it was issued for) stands.
+    (is_code && client.is_of(NAME)).then(|| GrantRequest::CodeAsIssued {
         code: token,
-        // The document's step 2 does not repeat the redirect URI; the
-        // client's own registered one is what the code was issued for.
-        redirect_uri: client.redirect_uris.first().map(String::as_str),
-        code_verifier: None,
+        code_verifier: param("code_verifier"),
     })
 }
 
@@ -128,7 +128,14 @@ async fn post_apps(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
     let provider = &state.provider;
     let scope = app.scopes.unwrap_or_else(|| "read".into());
     match ScopeSet::parse(&scope) {
-        Ok(set) if set.iter().all(|s| provider.scopes.get(s).is_some()) => {}
+        Ok(set)
+            if set.iter().all(|s| {
+                let mastodon = crate::oauth::scope::Holder {
+                    scope: None,
+                    dialect: Some(NAME),
+                };
+                provider.scopes.get(s, mastodon).is_some()
+            }) => {}
         _ => {
             return error(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -160,6 +167,9 @@ async fn post_apps(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
         scope: Some(scope),
         id_token_signed_response_alg: None,
         post_logout_redirect_uris: Vec::new(),
+        dialect: Some(NAME.into()),
+        dialect_legacy: false,
+        access_token_ttl: None,
     };
     let mut record = match metadata.into_record(provider.clock.now()) {
         Ok(record) => record,
@@ -170,7 +180,6 @@ async fn post_apps(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
             )
         }
     };
-    record.dialect = Some(NAME.into());
     record.client_uri = app.website.clone().filter(|w| !w.is_empty());
     let id = match provider.store.next_id() {
         Ok(id) => id,
@@ -210,34 +219,44 @@ fn serde_urlencoded_like(body: &[u8]) -> Result<AppRequest, String> {
     Ok(app)
 }
 
-/// `GET /api/v1/apps/verify_credentials`: the application an app or user token belongs to.
-async fn get_app_credentials(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let provider = &state.provider;
-    let access = match bearer::token(&req, &[]) {
-        Ok(token) => provider.access(&token).await,
-        Err(e) => Err(e),
-    };
-    let Ok(access) = access else {
-        return error(StatusCode::UNAUTHORIZED, "The access token is invalid");
-    };
-    match provider.store.client(&access.token.client_id).await {
-        Ok(Some(client)) => HttpResponse::Ok().json(json!({
-            "name": client.client_name,
-            "website": client.client_uri,
-        })),
-        _ => error(StatusCode::UNAUTHORIZED, "The access token is invalid"),
+/// The token as Doorkeeper takes it: the `Authorization: Bearer` header, or
+/// the `access_token` or `bearer_token` parameter.
+async fn access(state: &AppState, req: &HttpRequest, body: &[u8]) -> Result<Access, HttpResponse> {
+    let invalid = || error(StatusCode::UNAUTHORIZED, "The access token is invalid");
+    let token = bearer::token_named(req, body, &["bearer_token"], &[]).map_err(|_| invalid())?;
+    match state.provider.access(&token).await {
+        Ok(access) => Ok(access),
+        Err(crate::error::Error::InvalidToken(_)) => Err(invalid()),
+        Err(e) => Err(actix_web::ResponseError::error_response(&e)),
     }
 }
 
-/// `GET /api/v1/accounts/verify_credentials`: the signed-in account (user tokens only).
-async fn get_account_credentials(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let provider = &state.provider;
-    let access = match bearer::token(&req, &[]) {
-        Ok(token) => provider.access(&token).await,
-        Err(e) => Err(e),
-    };
-    let Ok(access) = access else {
-        return error(StatusCode::UNAUTHORIZED, "The access token is invalid");
+/// `GET /api/v1/apps/verify_credentials`: the application an app or user
+/// token belongs to (any scope, as in Mastodon).
+async fn get_app_credentials(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    match access(&state, &req, &body).await {
+        Ok(access) => HttpResponse::Ok().json(json!({
+            "name": access.client.client_name,
+            "website": access.client.client_uri,
+        })),
+        Err(response) => response,
+    }
+}
+
+/// `GET /api/v1/accounts/verify_credentials`: the signed-in account, for a
+/// user token with `read`, `read:accounts` or `profile`, as Mastodon asks.
+async fn get_account_credentials(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let access = match access(&state, &req, &body).await {
+        Ok(access) => access,
+        Err(response) => return response,
     };
     let Some(user) = access.user else {
         return error(
@@ -245,6 +264,15 @@ async fn get_account_credentials(state: web::Data<AppState>, req: HttpRequest) -
             "This method requires an authenticated user",
         );
     };
+    if !["read", "read:accounts", "profile"]
+        .iter()
+        .any(|s| access.scope.contains(s))
+    {
+        return error(
+            StatusCode::FORBIDDEN,
+            "This action is outside the authorized scopes",
+        );
+    }
     HttpResponse::Ok().json(json!({
         "id": user.id.to_string(),
         "username": user.username,
@@ -253,7 +281,7 @@ async fn get_account_credentials(state: web::Data<AppState>, req: HttpRequest) -
         "locked": false,
         "bot": false,
         "note": "",
-        "url": format!("{}/@{}", provider.settings.issuer, user.username),
+        "url": format!("{}/@{}", state.provider.settings.issuer, user.username),
         "created_at": crate::pages::rfc3339(user.created_at),
     }))
 }

@@ -59,19 +59,24 @@ impl Dialect {
             Dialect::Skritter => &[
                 ("/api/v0/oauth2/authorize", "skritter"),
                 ("/api/v0/oauth2/token", "skritter"),
+                ("/api/v0/users/me", "skritter"),
             ],
             Dialect::Mastodon => &[
                 ("/api/v1/apps", "mastodon"),
                 ("/api/v1/apps/verify_credentials", "mastodon"),
                 ("/api/v1/accounts/verify_credentials", "mastodon"),
             ],
-            Dialect::Piictu => &[(
-                "/oauth/access_token",
-                "piictu: multipart password grant with the user object",
-            )],
+            Dialect::Piictu => &[
+                (
+                    "/oauth/access_token",
+                    "piictu: multipart password grant with the user object",
+                ),
+                ("/v2/users/me", "piictu"),
+            ],
             Dialect::Scratch => &[("/w/rest.php/soa2/v0", "scratch")],
             Dialect::Appnet => &[
                 ("/oauth/authenticate", "appnet"),
+                ("/stream/0/token", "appnet"),
                 (
                     "/oauth/access_token",
                     "appnet: App.net token endpoint and its error messages",
@@ -123,6 +128,22 @@ pub fn check(dialects: &[Dialect]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// What the chosen dialects ask of the core for their clients.
+pub fn hooks(dialects: &[Dialect]) -> crate::oauth::Hooks {
+    let mut hooks = crate::oauth::Hooks::default();
+    for dialect in dialects {
+        match dialect {
+            Dialect::Skritter => {
+                hooks.user_id_in_authorization.push(dialect.name());
+                hooks.legacy_implicit.push(dialect.name());
+            }
+            Dialect::Mastodon => hooks.json_token_requests.push(dialect.name()),
+            Dialect::Piictu | Dialect::Appnet | Dialect::Scratch => {}
+        }
+    }
+    hooks
 }
 
 /// Registers the routes of the chosen dialects.

@@ -1,8 +1,9 @@
 //! Piictu, as piictu-auth.txt describes it: `POST /oauth/access_token` with
 //! the password grant, sent as `multipart/form-data` (what `curl -F` sends)
 //! or urlencoded, answering `access_token`, `scope` and the `user` object;
-//! `Authorization: OAuth <token>` at protected endpoints; and tokens that
-//! are "good until deleted" for clients an administrator marks so.
+//! `Authorization: OAuth <token>` at `GET /v2/users/me`, which answers that
+//! same object; and tokens that are "good until deleted" for clients whose
+//! access token lifetime is 0.
 
 use actix_multipart::form::text::Text;
 use actix_multipart::form::MultipartForm;
@@ -14,7 +15,7 @@ use crate::error::Error;
 use crate::http::state::AppState;
 use crate::oauth::client_auth::credentials;
 use crate::oauth::grant::GrantRequest;
-use crate::store::ScopeRecord;
+use crate::store::{ScopeRecord, UserRecord};
 
 /// The `Authorization` scheme Piictu's API calls use.
 pub const AUTH_SCHEME: &str = "OAuth";
@@ -34,7 +35,57 @@ pub fn scopes() -> Vec<ScopeRecord> {
 
 /// Registers the dialect's routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/oauth/access_token", web::post().to(post_access_token));
+    cfg.route("/oauth/access_token", web::post().to(post_access_token))
+        .route("/v2/users/me", web::get().to(get_me));
+}
+
+/// The document's user object, every field of it: what Gatehouse knows,
+/// and null, zero or empty where it keeps nothing of the kind.
+fn user_object(user: &UserRecord) -> serde_json::Value {
+    json!({
+        "avatar_url": null,
+        "bio": "",
+        "created_at": crate::pages::rfc3339(user.created_at),
+        "current_sign_in_at": null,
+        "current_sign_in_ip": null,
+        "followers_count": 0,
+        "friends_count": 0,
+        "fullname": user.name.clone().unwrap_or_default(),
+        "last_sign_in_at": null,
+        "last_sign_in_ip": null,
+        "likes_count": 0,
+        "original_avatar_url": null,
+        "photos_count": 0,
+        "prev_visited_notification_seq": 0,
+        "push_tokens": [],
+        "replies_count": 0,
+        "streams_count": 0,
+        "timezone": null,
+        "updated_at": crate::pages::rfc3339(user.updated_at),
+        "username": user.username,
+        "id": user.id.to_string(),
+        "services": [],
+        "email": user.email,
+    })
+}
+
+/// `GET /v2/users/me`: the token's user, as the token response's `user`
+/// object, with the token as `Authorization: OAuth <token>` (any amount of
+/// whitespace between) or `Bearer`.
+async fn get_me(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let token = match crate::http::bearer::token_named(&req, &[], &[], &[AUTH_SCHEME]) {
+        Ok(token) => token,
+        Err(e) => return e.error_response(),
+    };
+    match state.provider.access(&token).await {
+        Ok(access) => match &access.user {
+            Some(user) => HttpResponse::Ok()
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .json(user_object(user)),
+            None => Error::InvalidToken("this token acts for no user".into()).error_response(),
+        },
+        Err(e) => e.error_response(),
+    }
 }
 
 /// The fields of a multipart token request.
@@ -130,24 +181,9 @@ async fn access_token(
         .token(&client, request, req.peer_addr().map(|a| a.ip()))
         .await?;
     let mut body = serde_json::to_value(&issued).map_err(Error::internal)?;
-    let info = provider.introspect(&issued.access_token).await?;
-    let user = match info.sub.as_deref().and_then(|s| s.parse::<u64>().ok()) {
-        Some(id) => provider.store.user(id).await?,
-        None => None,
-    };
+    let user = provider.access(&issued.access_token).await?.user;
     if let (serde_json::Value::Object(map), Some(user)) = (&mut body, user) {
-        map.insert(
-            "user".into(),
-            json!({
-                "id": user.id.to_string(),
-                "username": user.username,
-                "fullname": user.name.clone().unwrap_or_default(),
-                "email": user.email,
-                "bio": "",
-                "created_at": crate::pages::rfc3339(user.created_at),
-                "updated_at": crate::pages::rfc3339(user.updated_at),
-            }),
-        );
+        map.insert("user".into(), user_object(&user));
     }
     Ok(HttpResponse::build(StatusCode::OK)
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -5,15 +5,19 @@
 //! Application object's `flags` (NAME_APPROVED 1, VERIFIED 2, HIDE_OWNER 4).
 //! Authorization itself uses the canonical `/oauth/authorize`; an
 //! application without redirect URIs gets the page that shows the code.
+//! `GET /user` takes the token base64-encoded, as the document shows, or
+//! raw; the login endpoints `PUT`/`POST /login/{username}` sign an HTTP
+//! session in once the person confirms the code on their account page.
 
 // The helpers return a finished response as their error so that handlers
 // can answer with it at once; its size does not matter on these paths.
 #![allow(clippy::result_large_err)]
 
-use actix_web::http::StatusCode;
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
+use crate::accounts::api_login;
 use crate::crypto::{new_token, sha256, TokenKind};
 use crate::error::Error;
 use crate::http::bearer;
@@ -49,8 +53,100 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/applications/{client_id}", web::delete().to(delete_app))
             .route("/tokens", web::post().to(post_tokens))
             .route("/tokens", web::patch().to(patch_tokens))
-            .route("/user", web::get().to(get_user)),
+            .route("/user", web::get().to(get_user))
+            .route("/login/{username}", web::put().to(start_login))
+            .route("/login/{username}", web::post().to(finish_login)),
     );
+}
+
+/// A username "valid by Scratch standards": 3 to 20 letters, digits, `-` or `_`.
+fn scratch_username(name: &str) -> bool {
+    (3..=20).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The account a login path names: 400 for a name Scratch would refuse,
+/// `None` when there is no such (enabled) account.
+async fn login_user(state: &AppState, username: &str) -> Result<Option<UserRecord>, HttpResponse> {
+    if !scratch_username(username) {
+        return Err(status(
+            StatusCode::BAD_REQUEST,
+            "username invalid by Scratch standards",
+        ));
+    }
+    match state.provider.store.user_by_name(username).await {
+        Ok(user) => Ok(user.filter(|u| !u.disabled)),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+/// `PUT /login/{username}`: starts a login and answers the Code object; the
+/// person confirms the code on their Gatehouse account page.
+async fn start_login(state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
+    let user = match login_user(&state, &path).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return status(StatusCode::NOT_FOUND, "no such username"),
+        Err(response) => return response,
+    };
+    let provider = &state.provider;
+    match api_login::start(&provider.store, &user, provider.clock.now()).await {
+        Ok(code) => HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(json!({ "username": code.username, "csrf": code.csrf, "code": code.code })),
+        Err(e) => internal(e),
+    }
+}
+
+/// `POST /login/{username}` with `{"csrf": …}`: 204 and a signed-in
+/// session once the person confirmed the code (at once in development
+/// mode), 403 otherwise.
+async fn finish_login(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let map = match body_json(&body) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let Some(csrf) = map.get("csrf").and_then(Value::as_str) else {
+        return status(StatusCode::BAD_REQUEST, "request body was malformed");
+    };
+    let refused = || {
+        status(
+            StatusCode::FORBIDDEN,
+            "the code was not confirmed or the CSRF tokens didn't match",
+        )
+    };
+    let user = match login_user(&state, &path).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return refused(),
+        Err(response) => return response,
+    };
+    let provider = &state.provider;
+    let now = provider.clock.now();
+    let confirmation_needed = !provider.settings.dev_mode;
+    match api_login::finish(&provider.store, &user, csrf, now, confirmation_needed).await {
+        Ok(true) => {}
+        Ok(false) => return refused(),
+        Err(e) => return internal(e),
+    }
+    let cookie = match crate::accounts::sessions::create(
+        &provider.store,
+        user.id,
+        now,
+        provider.settings.session_absolute,
+    )
+    .await
+    {
+        Ok(cookie) => cookie,
+        Err(e) => return internal(e),
+    };
+    HttpResponse::NoContent()
+        .cookie(session::session_cookie(&state, cookie))
+        .finish()
 }
 
 fn status(code: StatusCode, message: &str) -> HttpResponse {
@@ -200,6 +296,8 @@ async fn create_app(
         client_uri: None,
         flags: Default::default(),
         dialect: Some(NAME.into()),
+        dialect_legacy: false,
+        access_token_ttl: None,
     };
     match provider.store.put_client(&record).await {
         Ok(()) => HttpResponse::Ok().json(application(&record, Some(&secret))),
@@ -431,10 +529,35 @@ async fn patch_tokens(state: web::Data<AppState>, body: web::Bytes) -> HttpRespo
     }
 }
 
+/// The document sends `Authorization: Bearer <base64-encoded access token>`;
+/// a raw token is taken too, for clients that send one.
+fn unwrap_base64(token: String) -> String {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+    use base64::Engine;
+    if token.starts_with(TokenKind::Access.prefix()) {
+        return token;
+    }
+    let padded = token.trim_end_matches('=');
+    let decoded = [STANDARD, URL_SAFE].iter().find_map(|engine| {
+        let mut text = padded.to_owned();
+        while text.len() % 4 != 0 {
+            text.push('=');
+        }
+        engine
+            .decode(&text)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+    });
+    match decoded {
+        Some(raw) if raw.starts_with(TokenKind::Access.prefix()) => raw,
+        _ => token,
+    }
+}
+
 async fn get_user(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let provider = &state.provider;
     let access = match bearer::token(&req, &[]) {
-        Ok(token) => provider.access(&token).await,
+        Ok(token) => provider.access(&unwrap_base64(token)).await,
         Err(e) => Err(e),
     };
     let Ok(access) = access else {

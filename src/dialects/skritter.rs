@@ -40,7 +40,43 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::resource("/api/v0/oauth2/token")
             .route(web::get().to(get_token))
             .route(web::post().to(post_token)),
-    );
+    )
+    .route("/api/v0/users/me", web::get().to(get_me));
+}
+
+/// `GET /api/v0/users/me`: who the token acts for, with the token as the
+/// `bearer_token` parameter (the document's way) or in the header.
+async fn get_me(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    // The core's answer (status, WWW-Authenticate), in Skritter's shape.
+    let refuse = |e: Error| {
+        let body = json!({
+            "statusCode": e.status_code().as_u16(),
+            "error": e.code(),
+            "message": e.description(),
+        });
+        e.error_response()
+            .set_body(actix_web::body::BoxBody::new(body.to_string()))
+    };
+    let token = match crate::http::bearer::token_named(&req, &[], &[TOKEN_PARAMETER], &[]) {
+        Ok(token) => token,
+        Err(e) => return refuse(e),
+    };
+    match state.provider.access(&token).await {
+        Ok(access) => match &access.user {
+            Some(user) => HttpResponse::Ok()
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .json(json!({
+                    "statusCode": 200,
+                    "user_id": user.id.to_string(),
+                    "username": user.username,
+                    "name": user.name,
+                })),
+            None => refuse(Error::InvalidToken(
+                "a client_credentials token acts for no user".into(),
+            )),
+        },
+        Err(e) => refuse(e),
+    }
 }
 
 /// A JSONP callback name must be a plain JavaScript identifier path.

@@ -21,6 +21,7 @@ use crate::store::UserRecord;
 struct Problems<'a> {
     profile: Option<&'a str>,
     password: Option<&'a str>,
+    api_login: Option<&'a str>,
 }
 
 async fn render(
@@ -73,6 +74,8 @@ async fn render(
         notice,
         apps: &lines,
         sessions: &sessions,
+        api_login: state.dialects.contains(&crate::dialects::Dialect::Scratch),
+        api_login_error: problems.api_login,
     };
     session::with_cookie(page(status, pages::account(&view)), cookie)
 }
@@ -97,6 +100,9 @@ pub(crate) async fn get_account(
         Some("profile") => Some("Your profile is saved."),
         Some("password") => Some("Your password is changed; your other sessions are signed out."),
         Some("withdrawn") => Some("Access withdrawn; the application's tokens no longer work."),
+        Some("api-login") => {
+            Some("Sign-in confirmed: the program may now finish signing in as you.")
+        }
         _ => None,
     };
     render(
@@ -177,6 +183,10 @@ async fn settle(
                     profile: Some(&why),
                     ..Problems::default()
                 },
+                "api-login" => Problems {
+                    api_login: Some(&why),
+                    ..Problems::default()
+                },
                 _ => Problems {
                     password: Some(&why),
                     ..Problems::default()
@@ -186,6 +196,33 @@ async fn settle(
         }
         Err(e) => Err(account_error(e)),
     }
+}
+
+/// Confirms a sign-in that a script started through the API with the code
+/// it showed the person.
+pub(crate) async fn post_api_login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageForm(form): PageForm,
+) -> Result<HttpResponse, HtmlError> {
+    check_csrf(&req, form.get("csrf_token"))?;
+    let user = signed_in!(state, req, "/account");
+    let provider = &state.provider;
+    let confirmed = crate::accounts::api_login::confirm(
+        &provider.store,
+        &user,
+        form.get("code").unwrap_or(""),
+        provider.clock.now(),
+    )
+    .await?;
+    let outcome = if confirmed {
+        Ok(())
+    } else {
+        Err(AccountError::Invalid(
+            "That code names no sign-in of yours that is waiting (codes last 10 minutes).".into(),
+        ))
+    };
+    settle(&state, &req, &user, outcome, "api-login").await
 }
 
 /// Withdraws consent for an application and revokes its tokens.

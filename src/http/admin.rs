@@ -87,11 +87,16 @@ async fn render(
                     c.flags.password_allowed,
                 ),
                 (
-                    "tokens_never_expire",
-                    "Tokens never expire (old clients; Piictu)",
-                    c.flags.tokens_never_expire,
+                    "dialect_legacy",
+                    "Legacy client of its dialect: allow what RFC 9700 forbids (Skritter's tokens in the query)",
+                    c.dialect_legacy,
                 ),
             ],
+            dialect: c.dialect.as_deref().unwrap_or(""),
+            access_token_ttl: c
+                .access_token_ttl
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
         })
         .collect();
     let notice = match req.query_string() {
@@ -102,7 +107,11 @@ async fn render(
     };
     let policies = provider.policies();
     let (csrf, cookie) = session::csrf(state, req)?;
+    let dialects: Vec<&str> = std::iter::once("")
+        .chain(state.dialects.iter().map(|d| d.name()))
+        .collect();
     let view = AdminView {
+        dialects: &dialects,
         issuer: &provider.settings.issuer,
         csrf: &csrf,
         users: &user_rows,
@@ -221,7 +230,25 @@ pub(crate) async fn post_app_flags(
     record.flags.hide_owner = on("hide_owner");
     record.flags.skip_consent = on("skip_consent");
     record.flags.password_allowed = on("password_allowed");
-    record.flags.tokens_never_expire = on("tokens_never_expire");
+    record.dialect_legacy = on("dialect_legacy");
+    record.dialect = match form.get("dialect") {
+        None => None,
+        Some(name) if state.dialects.iter().any(|d| d.name() == name) => Some(name.to_owned()),
+        Some(name) if client.dialect.as_deref() == Some(name) => Some(name.to_owned()),
+        Some(_) => {
+            return Err(HtmlError(Error::InvalidRequest(
+                "that dialect is not enabled on this server".into(),
+            )))
+        }
+    };
+    record.access_token_ttl = match form.get("access_token_ttl").map(str::trim) {
+        None | Some("") => None,
+        Some(ttl) => Some(ttl.parse().map_err(|_| {
+            HtmlError(Error::InvalidRequest(
+                "the access token lifetime is a number of seconds (0: until revoked)".into(),
+            ))
+        })?),
+    };
     store.put_client(&record).await?;
     Ok(back(&state, "app"))
 }

@@ -45,7 +45,7 @@ async fn handle(
     let request = match provider.validate_authorize(&params).await {
         Ok(request) => request,
         Err(Failure::Page(error)) => return Err(HtmlError(error)),
-        Err(Failure::Redirect(outcome)) => return answer(outcome, "", post),
+        Err(Failure::Redirect(outcome)) => return deliver(state, outcome, "", post).await,
     };
     let current = session::current(state, req).await?;
     let client_name = display_name(&request);
@@ -67,7 +67,7 @@ async fn handle(
                 )))
             }
         };
-        return answer(outcome, &client_name, true);
+        return deliver(state, outcome, &client_name, true).await;
     }
     let user = current.as_ref().map(|(s, u)| (u, s.auth_time));
     match provider.authorize_step(&request, user).await? {
@@ -76,7 +76,7 @@ async fn handle(
             Some((_, user)) => consent_page(state, req, &request, &params, user).await,
             None => sign_in(state, &params, post),
         },
-        Step::Answer(outcome) => answer(outcome, &client_name, post),
+        Step::Answer(outcome) => deliver(state, outcome, &client_name, post).await,
     }
 }
 
@@ -161,7 +161,7 @@ async fn consent_page(
         .map(|name| {
             let description = provider
                 .scopes
-                .get(name)
+                .get(name, crate::oauth::scope::Holder::of(&request.client))
                 .map_or_else(|| name.to_owned(), |d| d.description.clone());
             ScopeLine {
                 name: name.to_owned(),
@@ -187,6 +187,57 @@ async fn consent_page(
         params: &hidden,
     };
     session::with_cookie(page(StatusCode::OK, pages::consent(&view)), cookie)
+}
+
+/// Whether something accepts connections where `url` points: checked only
+/// for loopback addresses, in development mode, with a short timeout.
+async fn nothing_listens(url: &url::Url) -> bool {
+    let loopback = url.scheme() == "http"
+        && matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    if !loopback {
+        return false;
+    }
+    let Ok(addrs) = url.socket_addrs(|| Some(80)) else {
+        return false;
+    };
+    for addr in addrs {
+        let connect = actix_web::rt::net::TcpStream::connect(addr);
+        if let Ok(Ok(_)) =
+            actix_web::rt::time::timeout(std::time::Duration::from_millis(300), connect).await
+        {
+            return false;
+        }
+    }
+    true
+}
+
+/// Development mode: an answer for a loopback redirect URI on which nothing
+/// listens is shown on a page as well, with a link to go on.
+async fn deliver(
+    state: &AppState,
+    outcome: Outcome,
+    client_name: &str,
+    post: bool,
+) -> Result<HttpResponse, HtmlError> {
+    if let Outcome::Redirect(url) = &outcome {
+        if state.provider.settings.dev_mode && nothing_listens(url).await {
+            let mut params: Vec<(String, String)> = url
+                .query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            if let Some(fragment) = url.fragment() {
+                params.extend(super::form::decode(fragment.as_bytes()));
+            }
+            let origin = url.origin().ascii_serialization();
+            let view = pages::UndeliveredView {
+                origin: &origin,
+                location: url.as_str(),
+                params: &params,
+            };
+            return Ok(page(StatusCode::OK, pages::undelivered(&view)));
+        }
+    }
+    answer(outcome, client_name, post)
 }
 
 /// Delivers an authorization answer to the browser.

@@ -22,12 +22,15 @@ pub(crate) fn token_named(
 ) -> Result<String, Error> {
     let mut found: Vec<String> = Vec::new();
     for value in req.headers().get_all(header::AUTHORIZATION) {
-        let value = value.to_str().map_err(|_| malformed())?;
-        if let Some((scheme, token)) = value.trim().split_once(' ') {
-            if scheme.eq_ignore_ascii_case("bearer")
-                || schemes.iter().any(|s| scheme.eq_ignore_ascii_case(s))
-            {
-                found.push(token.trim().to_owned());
+        let value = value.to_str().map_err(|_| malformed())?.trim();
+        // The scheme, then any amount of whitespace (Piictu's sample has
+        // two spaces after `OAuth`), then the token.
+        if let Some(at) = value.find(|c: char| c.is_ascii_whitespace()) {
+            let (scheme, token) = (&value[..at], value[at..].trim());
+            let known = scheme.eq_ignore_ascii_case("bearer")
+                || schemes.iter().any(|s| scheme.eq_ignore_ascii_case(s));
+            if known && !token.is_empty() {
+                found.push(token.to_owned());
                 continue;
             }
         }

@@ -172,7 +172,7 @@ async fn consent_page(
             name: name.to_owned(),
             description: provider
                 .scopes
-                .get(name)
+                .get(name, crate::oauth::scope::Holder::of(&client))
                 .map_or_else(|| name.to_owned(), |d| d.description.clone()),
             extension: name.split_once(':').map(|(_, e)| e.to_owned()),
         })

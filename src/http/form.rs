@@ -18,6 +18,7 @@ pub(crate) const BODY_LIMIT: usize = 64 * 1024;
 /// The decoded parameters of a form body.
 pub(crate) struct OAuthForm {
     params: Vec<(String, String)>,
+    json: bool,
 }
 
 impl OAuthForm {
@@ -53,7 +54,37 @@ impl OAuthForm {
                 format!("parameter `{k}` is repeated").into(),
             ));
         }
-        Ok(OAuthForm { params })
+        Ok(OAuthForm {
+            params,
+            json: false,
+        })
+    }
+
+    /// Reads a JSON object of scalars as parameters (Doorkeeper's token
+    /// endpoint takes one); a nested value is `invalid_request`.
+    pub(crate) fn parse_json(body: &[u8]) -> Result<Self, Error> {
+        let bad = || Error::InvalidRequest("the JSON body must be an object of strings".into());
+        let serde_json::Value::Object(map) = serde_json::from_slice(body).map_err(|_| bad())?
+        else {
+            return Err(bad());
+        };
+        let mut params = Vec::with_capacity(map.len());
+        for (k, v) in map {
+            let value = match v {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                serde_json::Value::Null => continue,
+                _ => return Err(bad()),
+            };
+            params.push((k, value));
+        }
+        Ok(OAuthForm { params, json: true })
+    }
+
+    /// Whether the parameters came as JSON rather than a form.
+    pub(crate) fn is_json(&self) -> bool {
+        self.json
     }
 }
 
@@ -73,15 +104,18 @@ fn read(
     req: &HttpRequest,
     payload: &mut Payload,
 ) -> Pin<Box<dyn Future<Output = Result<OAuthForm, Error>>>> {
-    let body = read_body(req, payload);
-    Box::pin(async move { OAuthForm::parse(&body.await?) })
+    let body = read_body(req, payload, false);
+    Box::pin(async move { OAuthForm::parse(&body.await?.0) })
 }
 
 /// Reads a form body's bytes after checking its content type and size.
+/// With `allow_json`, an `application/json` body is read too; the answer
+/// says whether it was JSON.
 fn read_body(
     req: &HttpRequest,
     payload: &mut Payload,
-) -> Pin<Box<dyn Future<Output = Result<web::Bytes, Error>>>> {
+    allow_json: bool,
+) -> Pin<Box<dyn Future<Output = Result<(web::Bytes, bool), Error>>>> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -98,7 +132,8 @@ fn read_body(
         if declared_length.is_some_and(|n| n > BODY_LIMIT) {
             return Err(too_large());
         }
-        if content_type.as_deref() != Some("application/x-www-form-urlencoded") {
+        let json = allow_json && content_type.as_deref() == Some("application/json");
+        if content_type.as_deref() != Some("application/x-www-form-urlencoded") && !json {
             return Err(Error::InvalidRequest(
                 "the body must be application/x-www-form-urlencoded".into(),
             ));
@@ -111,8 +146,34 @@ fn read_body(
             .await
             .map_err(|_| too_large())?
             .map_err(|_| Error::InvalidRequest("the request body could not be read".into()))?;
-        Ok(body)
+        Ok((body, json))
     })
+}
+
+/// The token endpoint's body: a form, or a JSON object when the server
+/// speaks a dialect whose clients send one (the handler then checks that
+/// the client is one of them).
+pub(crate) struct TokenForm(pub(crate) OAuthForm);
+
+impl FromRequest for TokenForm {
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let allow_json = req
+            .app_data::<web::Data<super::state::AppState>>()
+            .is_some_and(|s| !s.provider.hooks.json_token_requests.is_empty());
+        let body = read_body(req, payload, allow_json);
+        Box::pin(async move {
+            let (body, json) = body.await?;
+            let form = if json {
+                OAuthForm::parse_json(&body)?
+            } else {
+                OAuthForm::parse(&body)?
+            };
+            Ok(TokenForm(form))
+        })
+    }
 }
 
 impl FromRequest for OAuthForm {
@@ -165,8 +226,8 @@ impl FromRequest for MultiForm {
     type Future = Pin<Box<dyn Future<Output = Result<Self, HtmlError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let body = read_body(req, payload);
-        Box::pin(async move { Ok(MultiForm(decode(&body.await.map_err(HtmlError)?))) })
+        let body = read_body(req, payload, false);
+        Box::pin(async move { Ok(MultiForm(decode(&body.await.map_err(HtmlError)?.0))) })
     }
 }
 

@@ -33,12 +33,13 @@ pub(crate) use authorize::get_authorize;
 pub(crate) use dev::banner as dev_banner;
 pub(crate) use form::BODY_LIMIT;
 pub use log::request_logger;
+pub(crate) use userinfo::scopes_header;
 
 /// Registers every route of the server.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/oauth/token")
-            .route(web::post().to(token::post_token))
+            .route(web::post().to(token::post_token_body))
             .route(web::method(Method::OPTIONS).to(cors::preflight_token))
             .default_service(web::to(|| not_allowed("POST"))),
     );
@@ -167,6 +168,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/account/apps/withdraw",
         web::post().to(account::post_withdraw),
+    )
+    .route(
+        "/account/api-login",
+        web::post().to(account::post_api_login),
     )
     .route(
         "/account/sessions/end",

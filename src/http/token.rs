@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 
 use super::cors;
-use super::form::OAuthForm;
+use super::form::{OAuthForm, TokenForm};
 use super::state::AppState;
 use crate::error::Error;
 use crate::oauth::client_auth::{credentials, Credentials};
@@ -35,6 +35,23 @@ pub(crate) async fn post_token(
     req: HttpRequest,
     form: OAuthForm,
 ) -> HttpResponse {
+    answer_token(state, req, form).await
+}
+
+/// `POST /oauth/token` itself: a form, or JSON from a dialect's clients.
+pub(crate) async fn post_token_body(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    TokenForm(form): TokenForm,
+) -> HttpResponse {
+    answer_token(state, req, form).await
+}
+
+async fn answer_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: OAuthForm,
+) -> HttpResponse {
     let creds = client_credentials_of(&req, &form);
     let client_id = creds
         .as_ref()
@@ -60,6 +77,11 @@ async fn token(
     let grant_type = form.required("grant_type")?;
     let provider = &state.provider;
     let client = provider.authenticate_client(creds?).await?;
+    if form.is_json() && !provider.accepts_json_token_request(&client) {
+        return Err(Error::InvalidRequest(
+            "the body must be application/x-www-form-urlencoded".into(),
+        ));
+    }
     let mastodon = state.dialects.contains(&crate::dialects::Dialect::Mastodon);
     let request = match mastodon
         .then(|| crate::dialects::mastodon::code_as_refresh(&client, grant_type, |n| form.get(n)))

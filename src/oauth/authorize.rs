@@ -18,6 +18,10 @@ use crate::crypto::{new_token, sha256, TokenKind};
 use crate::error::{Error, Result};
 use crate::store::{ClientRecord, CodeRecord, UserRecord};
 
+/// Seconds an out-of-band code lives: long enough to copy by hand, and
+/// RFC 6749 §4.1.2's recommended maximum.
+pub const OUT_OF_BAND_CODE_TTL: u64 = 600;
+
 /// The internal parameter that marks a request sent back after `prompt=login`.
 pub const AUTH_AFTER: &str = "gh_auth_after";
 
@@ -215,8 +219,17 @@ impl Provider {
             .await
             .map_err(|e| Failure::Page(e.into()))?
             .ok_or_else(|| page("unknown client"))?;
-        let target =
-            redirect::verify(&client, params.get("redirect_uri")).map_err(Failure::Page)?;
+        let target = match redirect::verify(&client, params.get("redirect_uri")) {
+            Ok(target) => target,
+            // Skritter: "if your client account has no redirect URI set, this
+            // value is used, as long as it's a valid URI" (legacy clients only).
+            Err(e) => match params.get("redirect_uri") {
+                Some(uri) if client.redirect_uris.is_empty() && self.legacy_implicit(&client) => {
+                    redirect::unregistered(uri).ok_or(Failure::Page(e))?
+                }
+                _ => return Err(Failure::Page(e)),
+            },
+        };
 
         // From here on the redirect URI is trusted; errors go back to it.
         let state = params.get("state").map(str::to_owned);
@@ -314,7 +327,10 @@ impl Provider {
         }
         request.scope = self
             .scopes
-            .grant(params.get("scope"), request.client.scope.as_deref())
+            .grant(
+                params.get("scope"),
+                super::scope::Holder::of(&request.client),
+            )
             .map_err(|e| fail(&request, e))?;
         if wants_id_token && !request.scope.contains("openid") {
             return Err(fail(
@@ -423,9 +439,20 @@ impl Provider {
             .await?;
         }
         let issuer = &self.settings.issuer;
+        let user_id = user.id.to_string();
+        let mut extras: Vec<(&str, &str)> = Vec::new();
+        if self.user_id_in_authorization(&request.client) {
+            extras.push(("user_id", &user_id));
+        }
         match request.response_type {
             ResponseType::Code => {
                 let code = new_token(TokenKind::Code).map_err(Error::internal)?;
+                // A code copied by hand from a page gets the RFC 6749 §4.1.2
+                // upper bound (10 minutes); a redirected one the setting.
+                let ttl = match request.target.destination {
+                    Destination::OutOfBand => OUT_OF_BAND_CODE_TTL.max(self.settings.code_ttl),
+                    Destination::Uri(_) => self.settings.code_ttl,
+                };
                 let record = CodeRecord {
                     client_id: request.client.client_id.clone(),
                     user_id: user.id,
@@ -434,7 +461,7 @@ impl Provider {
                     code_challenge: request.code_challenge.clone(),
                     nonce: request.nonce.clone(),
                     auth_time,
-                    expires_at: now + self.settings.code_ttl,
+                    expires_at: now + ttl,
                     grant_id: crate::crypto::random::new_id().map_err(Error::internal)?,
                     redeemed: false,
                 };
@@ -442,13 +469,17 @@ impl Provider {
                     .insert_code(&sha256(code.as_bytes()), &record)
                     .await?;
                 Ok(match &request.target.destination {
-                    Destination::Uri(uri) => Outcome::Redirect(redirect::build(
-                        uri,
-                        Mode::Query,
-                        &[("code", &code)],
-                        request.state.as_deref(),
-                        issuer,
-                    )),
+                    Destination::Uri(uri) => {
+                        let mut params = vec![("code", code.as_str())];
+                        params.extend(&extras);
+                        Outcome::Redirect(redirect::build(
+                            uri,
+                            Mode::Query,
+                            &params,
+                            request.state.as_deref(),
+                            issuer,
+                        ))
+                    }
                     Destination::OutOfBand => Outcome::ShowCode {
                         code,
                         state: request.state.clone(),
@@ -463,6 +494,14 @@ impl Provider {
                 };
                 let mut params: Vec<(&str, String)> = Vec::new();
                 let mut access_token = None;
+                // RFC 6749 §4.2.2 and RFC 9700 §2.1.2: no refresh token and
+                // nothing in the query, except for a dialect's legacy client.
+                let legacy = self.legacy_implicit(&request.client);
+                let token_type = if self.user_id_in_authorization(&request.client) {
+                    "bearer"
+                } else {
+                    "Bearer"
+                };
                 if request.response_type != ResponseType::IdToken {
                     let issued = self
                         .issue(Grant {
@@ -471,12 +510,15 @@ impl Provider {
                             scope: &request.scope,
                             auth_time: Some(auth_time),
                             grant_id: None,
-                            refresh: false,
+                            refresh: legacy && self.may_refresh(&request.client, &request.scope),
                             nonce: None,
                         })
                         .await?;
                     params.push(("access_token", issued.access_token.clone()));
-                    params.push(("token_type", "Bearer".into()));
+                    if let Some(refresh) = &issued.refresh_token {
+                        params.push(("refresh_token", refresh.clone()));
+                    }
+                    params.push(("token_type", token_type.into()));
                     let expires_in = issued.expires_in.map(|e| e.to_string()).unwrap_or_default();
                     params.push(("expires_in", expires_in));
                     params.push(("scope", issued.scope.clone()));
@@ -493,11 +535,13 @@ impl Provider {
                     })?;
                     params.push(("id_token", id_token));
                 }
-                let pairs: Vec<(&str, &str)> =
+                let mut pairs: Vec<(&str, &str)> =
                     params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                pairs.extend(&extras);
+                let mode = if legacy { Mode::Query } else { Mode::Fragment };
                 Ok(Outcome::Redirect(redirect::build(
                     uri,
-                    Mode::Fragment,
+                    mode,
                     &pairs,
                     request.state.as_deref(),
                     issuer,

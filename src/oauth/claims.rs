@@ -20,6 +20,41 @@ const PROTECTED: &[&str] = &[
     "preferred_username",
 ];
 
+/// Standard claims that only their scope releases (OpenID Connect Core
+/// §5.4); a development-mode custom claim of one of these names obeys the
+/// same rule.
+const BY_SCOPE: &[(&str, &[&str])] = &[
+    (
+        "profile",
+        &[
+            "name",
+            "family_name",
+            "given_name",
+            "middle_name",
+            "nickname",
+            "profile",
+            "picture",
+            "website",
+            "gender",
+            "birthdate",
+            "zoneinfo",
+            "locale",
+            "updated_at",
+        ],
+    ),
+    ("email", &["email", "email_verified"]),
+    ("address", &["address"]),
+    ("phone", &["phone_number", "phone_number_verified"]),
+];
+
+/// Whether `scope` releases a claim of this name.
+fn released(claim: &str, scope: &ScopeSet) -> bool {
+    BY_SCOPE
+        .iter()
+        .find(|(_, claims)| claims.contains(&claim))
+        .is_none_or(|(needs, _)| scope.contains(needs))
+}
+
 /// The claims about `user` that `scope` allows, always with `sub`.
 pub fn for_scope(user: &UserRecord, scope: &ScopeSet) -> Map<String, Value> {
     let mut claims = Map::new();
@@ -33,7 +68,7 @@ pub fn for_scope(user: &UserRecord, scope: &ScopeSet) -> Map<String, Value> {
         claims.extend(
             extra
                 .into_iter()
-                .filter(|(k, _)| !PROTECTED.contains(&k.as_str())),
+                .filter(|(k, _)| !PROTECTED.contains(&k.as_str()) && released(k, scope)),
         );
     }
     claims.insert("sub".into(), json!(user.id.to_string()));
@@ -51,4 +86,36 @@ pub fn for_scope(user: &UserRecord, scope: &ScopeSet) -> Map<String, Value> {
         }
     }
     claims
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(extra: &str) -> UserRecord {
+        UserRecord {
+            id: 7,
+            username: "dev".into(),
+            password_hash: String::new(),
+            email: Some("dev@example.invalid".into()),
+            email_verified: false,
+            name: Some("Dev".into()),
+            admin: false,
+            disabled: false,
+            created_at: 0,
+            updated_at: 0,
+            extra_claims: Some(extra.into()),
+        }
+    }
+
+    #[test]
+    fn custom_claims_of_a_scoped_name_need_that_scope() {
+        let u = user(r#"{"email": "boss@example.org", "role": "admin", "sub": "x"}"#);
+        let without = for_scope(&u, &ScopeSet::parse("openid").unwrap());
+        assert!(without.get("email").is_none());
+        assert_eq!(without["role"], "admin");
+        assert_eq!(without["sub"], "7");
+        let with = for_scope(&u, &ScopeSet::parse("openid email").unwrap());
+        assert_eq!(with["email"], "dev@example.invalid");
+    }
 }

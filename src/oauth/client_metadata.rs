@@ -66,6 +66,16 @@ pub struct ClientMetadata {
     /// Where logout may return to.
     #[serde(default)]
     pub post_logout_redirect_uris: Vec<String>,
+    /// The provider dialect the client belongs to (`"skritter"`), whose scope
+    /// rules and answers it gets.
+    #[serde(default)]
+    pub dialect: Option<String>,
+    /// Allows the dialect's document behaviour that RFC 9700 forbids.
+    #[serde(default)]
+    pub dialect_legacy: bool,
+    /// The client's access token lifetime in seconds; 0: until revoked.
+    #[serde(default)]
+    pub access_token_ttl: Option<u64>,
 }
 
 /// A validation failure: the field and what is wrong with it.
@@ -177,6 +187,12 @@ impl ClientMetadata {
         if let Some(scope) = &self.scope {
             ScopeSet::parse(scope).map_err(|e| bad("scope", e.description().into_owned()))?;
         }
+        if self.dialect_legacy && self.dialect.is_none() {
+            return Err(bad(
+                "dialect_legacy",
+                "only a client of a dialect can be a legacy client of it",
+            ));
+        }
         if let Some(alg) = &self.id_token_signed_response_alg {
             if crate::crypto::jwt::Alg::from_name(alg).is_none() {
                 return Err(bad(
@@ -199,7 +215,9 @@ impl ClientMetadata {
             owner: None,
             created_at: now,
             registration_digest: None,
-            dialect: None,
+            dialect: self.dialect,
+            dialect_legacy: self.dialect_legacy,
+            access_token_ttl: self.access_token_ttl,
             description: None,
             client_uri: None,
             flags: Default::default(),

@@ -218,6 +218,8 @@ impl Provider {
             created_at: self.clock.now(),
             registration_digest: None,
             dialect: None,
+            dialect_legacy: false,
+            access_token_ttl: None,
             description: None,
             client_uri: None,
             flags: Default::default(),

@@ -89,7 +89,9 @@ impl Provider {
                 "this client may not use the device grant".into(),
             ));
         }
-        let scope = self.scopes.grant(scope, client.scope.as_deref())?;
+        let scope = self
+            .scopes
+            .grant(scope, crate::oauth::scope::Holder::of(client))?;
         let now = self.clock.now();
         let ttl = self.settings.device_code_ttl;
         let interval = self.settings.device_interval;

@@ -21,7 +21,7 @@ pub fn metadata(issuer: &str, scopes: &Scopes) -> Value {
         "device_authorization_endpoint": url("/oauth/device_authorization"),
         "introspection_endpoint": url("/oauth/introspect"),
         "revocation_endpoint": url("/oauth/revoke"),
-        "scopes_supported": scopes.all().iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+        "scopes_supported": scopes.names(),
         "response_types_supported": RESPONSE_TYPES,
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": Alg::ALL.map(Alg::name),

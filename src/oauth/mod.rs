@@ -24,7 +24,7 @@ pub mod scope;
 pub mod tokens;
 
 use crate::clock::Clock;
-use crate::store::Store;
+use crate::store::{ClientRecord, Store};
 
 /// Protocol settings that do not change while the server runs.
 #[derive(Debug, Clone)]
@@ -67,6 +67,28 @@ pub struct Policies {
     pub registration: crate::config::Registration,
 }
 
+/// Behaviour that dialects ask of the core for their own clients, given at
+/// start; each entry names the dialects it applies to.
+#[derive(Debug, Clone, Default)]
+pub struct Hooks {
+    /// Authorization responses to these dialects' clients carry the user's
+    /// id as `user_id` and an implicit `token_type` of `bearer` (Skritter).
+    pub user_id_in_authorization: Vec<&'static str>,
+    /// These dialects' legacy clients (marked by an administrator, or any
+    /// client in development mode) get their document's implicit answer,
+    /// which RFC 9700 forbids: in the query with a refresh token, and to a
+    /// redirect URI the request names when the client registered none.
+    pub legacy_implicit: Vec<&'static str>,
+    /// Clients of these dialects may send the token endpoint a JSON body (Doorkeeper).
+    pub json_token_requests: Vec<&'static str>,
+}
+
+impl Hooks {
+    fn applies(list: &[&'static str], client: &ClientRecord) -> bool {
+        client.dialect.as_deref().is_some_and(|d| list.contains(&d))
+    }
+}
+
 /// The authorization server: everything a protocol step needs.
 #[derive(Debug)]
 pub struct Provider {
@@ -86,9 +108,27 @@ pub struct Provider {
     pub keys: keys::KeyRing,
     /// The current sign-up and registration policies.
     pub policies: std::sync::RwLock<Policies>,
+    /// What the enabled dialects change for their clients.
+    pub hooks: Hooks,
 }
 
 impl Provider {
+    /// Whether authorization responses to this client carry `user_id`.
+    pub fn user_id_in_authorization(&self, client: &ClientRecord) -> bool {
+        Hooks::applies(&self.hooks.user_id_in_authorization, client)
+    }
+
+    /// Whether this client gets its dialect's legacy implicit answer.
+    pub fn legacy_implicit(&self, client: &ClientRecord) -> bool {
+        Hooks::applies(&self.hooks.legacy_implicit, client)
+            && (client.dialect_legacy || self.settings.dev_mode)
+    }
+
+    /// Whether this client may send the token endpoint a JSON body.
+    pub fn accepts_json_token_request(&self, client: &ClientRecord) -> bool {
+        Hooks::applies(&self.hooks.json_token_requests, client)
+    }
+
     /// The policies in force now.
     pub fn policies(&self) -> Policies {
         match self.policies.read() {

@@ -93,6 +93,17 @@ pub fn verify(client: &ClientRecord, requested: Option<&str>) -> Result<Target> 
     }
 }
 
+/// A redirect URI the request chose that no registration names (a dialect's
+/// legacy clients only): absolute http(s), without a fragment.
+pub fn unregistered(uri: &str) -> Option<Target> {
+    let url = Url::parse(uri).ok()?;
+    let usable = matches!(url.scheme(), "http" | "https") && url.fragment().is_none();
+    usable.then(|| Target {
+        destination: Destination::Uri(url),
+        requested: Some(uri.to_owned()),
+    })
+}
+
 /// Where the parameters of a response travel.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Mode {
@@ -150,6 +161,8 @@ mod tests {
             created_at: 0,
             registration_digest: None,
             dialect: None,
+            dialect_legacy: false,
+            access_token_ttl: None,
             description: None,
             client_uri: None,
             flags: Default::default(),

@@ -208,7 +208,7 @@ impl Provider {
                 ScopeSet::parse(scope).map_err(|e| metadata_error(e.description().into_owned()))?;
             let unknown = parsed
                 .iter()
-                .find(|s| self.scopes.get(s).is_none())
+                .find(|s| !self.scopes.knows(s))
                 .map(str::to_owned);
             if let Some(unknown) = unknown {
                 return Err(metadata_error(format!("unknown scope `{unknown}`")));
@@ -227,6 +227,9 @@ impl Provider {
             scope: request.scope,
             id_token_signed_response_alg: request.id_token_signed_response_alg,
             post_logout_redirect_uris: request.post_logout_redirect_uris,
+            dialect: None,
+            dialect_legacy: false,
+            access_token_ttl: None,
         };
         let mut record = metadata.into_record(now).map_err(|e| match e.field {
             "redirect_uris" | "post_logout_redirect_uris" => {

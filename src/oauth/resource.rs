@@ -4,7 +4,7 @@ use super::scope::ScopeSet;
 use super::Provider;
 use crate::crypto::sha256;
 use crate::error::{Error, Result};
-use crate::store::{TokenKind, TokenRecord, UserRecord};
+use crate::store::{ClientRecord, TokenKind, TokenRecord, UserRecord};
 
 /// A valid access token and what it carries.
 #[derive(Debug)]
@@ -15,6 +15,8 @@ pub struct Access {
     pub scope: ScopeSet,
     /// The user it acts for, if any.
     pub user: Option<UserRecord>,
+    /// The client it was issued to.
+    pub client: std::sync::Arc<ClientRecord>,
 }
 
 impl Provider {
@@ -30,9 +32,11 @@ impl Provider {
             .filter(|r| r.kind == TokenKind::Access && r.is_live(self.clock.now()))
             .ok_or_else(invalid)?;
         // A removed client's tokens stop working at once.
-        if self.store.client(&record.client_id).await?.is_none() {
-            return Err(invalid());
-        }
+        let client = self
+            .store
+            .client(&record.client_id)
+            .await?
+            .ok_or_else(invalid)?;
         let user = match record.user_id {
             Some(id) => Some(
                 self.store
@@ -47,6 +51,7 @@ impl Provider {
             scope: ScopeSet::parse(&record.scope).unwrap_or_default(),
             token: record,
             user,
+            client,
         })
     }
 }

@@ -78,7 +78,12 @@ impl Provider {
     /// Makes new tokens for `grant` without storing them.
     pub fn mint(&self, grant: Grant<'_>) -> Result<Minted> {
         let now = self.clock.now();
-        let ttl = self.settings.access_token_ttl;
+        // A client's own lifetime wins; 0 means until revoked (for old
+        // clients that cannot refresh, such as Piictu's "good until deleted").
+        let ttl = grant
+            .client
+            .access_token_ttl
+            .unwrap_or(self.settings.access_token_ttl);
         let scope = grant.scope.to_string();
         let grant_id = match grant.grant_id {
             Some(id) => Some(id),
@@ -99,7 +104,7 @@ impl Provider {
             rotated: None,
         };
         let access_token = new_token(SecretKind::Access).map_err(Error::internal)?;
-        let forever = grant.client.flags.tokens_never_expire;
+        let forever = ttl == 0;
         let access_expiry = (!forever).then_some(now + ttl);
         let mut records = vec![(
             sha256(access_token.as_bytes()),

@@ -54,6 +54,11 @@ pub struct AccountView<'a> {
     pub apps: &'a [AppLine<'a>],
     /// Live sessions.
     pub sessions: &'a [SessionLine],
+    /// Whether to offer confirming a sign-in that a script started through
+    /// an API (the ScratchOAuth2 dialect's login endpoints).
+    pub api_login: bool,
+    /// A problem with the code typed to confirm such a sign-in.
+    pub api_login_error: Option<&'a str>,
 }
 
 /// Renders the account page.
@@ -117,6 +122,19 @@ pub fn account(view: &AccountView<'_>) -> Markup {
                                 button.secondary type="submit" { "Withdraw access" }
                             }
                         }
+                    }
+                }
+            }
+            @if view.api_login {
+                section #api-login {
+                    h2 { "Confirm a sign-in from a script" }
+                    p { "A program that signs you in through the API shows you a code. Enter it here to let that program sign in as you; enter nothing you did not start yourself." }
+                    form method="post" action=(action("/account/api-login")) {
+                        (csrf_field(view.csrf))
+                        label for="api-code" { "Code" }
+                        input #api-code name="code" autocomplete="off" required;
+                        @if let Some(error) = view.api_login_error { p.error role="alert" { (error) } }
+                        button type="submit" { "Confirm the sign-in" }
                     }
                 }
             }

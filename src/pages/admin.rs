@@ -31,6 +31,10 @@ pub struct ClientRow<'a> {
     pub owner: Option<&'a str>,
     /// The flags, by form name, and whether each is set.
     pub flags: [(&'static str, &'static str, bool); 6],
+    /// The dialect it belongs to (`""`: a standard client).
+    pub dialect: &'a str,
+    /// Its own access token lifetime in seconds (`""`: the server's).
+    pub access_token_ttl: String,
 }
 
 /// What the admin page shows.
@@ -42,6 +46,8 @@ pub struct AdminView<'a> {
     pub csrf: &'a str,
     /// Users.
     pub users: &'a [UserRow<'a>],
+    /// The dialects an application may be marked for (`""` first: standard).
+    pub dialects: &'a [&'a str],
     /// Applications.
     pub clients: &'a [ClientRow<'a>],
     /// The sign-up policy.
@@ -131,6 +137,16 @@ pub fn admin(view: &AdminView<'_>) -> Markup {
                                 @for (name, label, set) in &c.flags {
                                     label.choice { input type="checkbox" name=(name) value="on" checked[*set]; " " (label) }
                                 }
+                                label for={ "dialect-" (c.client_id) } { "Dialect (its scope rules and answers)" }
+                                select id={ "dialect-" (c.client_id) } name="dialect" {
+                                    @for option in view.dialects {
+                                        option value=(option) selected[*option == c.dialect] {
+                                            @if option.is_empty() { "standard" } @else { (option) }
+                                        }
+                                    }
+                                }
+                                label for={ "ttl-" (c.client_id) } { "Access token lifetime, seconds (empty: the server's; 0: until revoked)" }
+                                input id={ "ttl-" (c.client_id) } name="access_token_ttl" inputmode="numeric" value=(c.access_token_ttl);
                                 button.secondary type="submit" { "Save flags" }
                             }
                         }

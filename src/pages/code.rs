@@ -31,3 +31,35 @@ pub fn out_of_band(view: &OutOfBandView<'_>) -> Markup {
         },
     )
 }
+
+/// What the development-mode page shows when nothing listens where an
+/// authorization answer was to go.
+#[derive(Debug)]
+pub struct UndeliveredView<'a> {
+    /// Where the answer was to go (scheme, host and port).
+    pub origin: &'a str,
+    /// The whole redirect URL.
+    pub location: &'a str,
+    /// The parameters it carries (query and fragment), in order.
+    pub params: &'a [(String, String)],
+}
+
+/// Development mode: shows an authorization answer that could not be
+/// delivered because nothing listens at the redirect URI.
+pub fn undelivered(view: &UndeliveredView<'_>) -> Markup {
+    layout(
+        "Nothing is listening",
+        html! {
+            h1 { "Nothing is listening at " code { (view.origin) } }
+            p { "Gatehouse would now send your browser to the application, but nothing answers there, so the browser would show only its own error. This is what the application would have received:" }
+            dl.undelivered {
+                @for (name, value) in view.params {
+                    dt { code { (name) } }
+                    dd { code.param id={ "param-" (name) } { (value) } }
+                }
+            }
+            p { a #continue href=(view.location) { "Go there anyway" } }
+            p.hint { "This page appears only in development mode." }
+        },
+    )
+}

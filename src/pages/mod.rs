@@ -19,7 +19,7 @@ pub use time::rfc3339;
 
 pub use account::{account, AccountView, AppLine, SessionLine};
 pub use admin::{admin, link_made, reset_form, AdminView, ClientRow, UserRow};
-pub use code::{out_of_band, OutOfBandView};
+pub use code::{out_of_band, undelivered, OutOfBandView, UndeliveredView};
 pub use consent::{consent, ConsentView, ScopeLine};
 pub use developer::{app_form, apps, secret_shown, AppFormView, AppRow};
 pub use device::{device_done, device_form};

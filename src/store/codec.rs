@@ -1,38 +1,61 @@
 //! The record codec: a version byte, then bincode 2 (pinned in Cargo.toml).
 //! This is the only file that knows the encoding; a change of format is a
-//! change here alone.
+//! change here alone (and, for the old shapes, `upgrade.rs`).
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::{StoreError, StoreResult};
 
-/// The version byte written in front of every record today.
-const VERSION: u8 = 1;
+/// A stored record kind: the version of its current shape, and how to read
+/// the shapes of earlier versions.
+pub(super) trait Versioned: Serialize + DeserializeOwned {
+    /// The version byte written in front of this kind's records today.
+    const VERSION: u8 = 1;
+
+    /// Reads a record of an earlier version (`body` is after the version
+    /// byte); kinds that never changed shape know none.
+    fn upgrade(version: u8, _body: &[u8]) -> StoreResult<Self> {
+        Err(StoreError::Codec(format!(
+            "unknown record version {version}"
+        )))
+    }
+}
 
 fn config() -> impl bincode::config::Config {
     bincode::config::standard()
 }
 
 /// Encodes a record with its version byte.
-pub(super) fn encode<T: Serialize>(record: &T) -> StoreResult<Vec<u8>> {
-    let mut out = vec![VERSION];
+pub(super) fn encode<T: Versioned>(record: &T) -> StoreResult<Vec<u8>> {
+    let mut out = vec![T::VERSION];
     bincode::serde::encode_into_std_write(record, &mut out, config())
         .map_err(|e| StoreError::Codec(e.to_string()))?;
     Ok(out)
 }
 
-/// Decodes a record, refusing a version this build does not know.
-pub(super) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> StoreResult<T> {
+/// Decodes a record of the current version, or upgrades an earlier one.
+pub(super) fn decode<T: Versioned>(bytes: &[u8]) -> StoreResult<T> {
     match bytes.split_first() {
-        Some((&VERSION, body)) => bincode::serde::decode_from_slice(body, config())
-            .map(|(record, _)| record)
-            .map_err(|e| StoreError::Codec(e.to_string())),
-        Some((version, _)) => Err(StoreError::Codec(format!(
-            "unknown record version {version}"
-        ))),
+        Some((&version, body)) if version == T::VERSION => decode_body(body),
+        Some((&version, body)) => T::upgrade(version, body),
         None => Err(StoreError::Codec("empty record".into())),
     }
+}
+
+/// Decodes a record body without its version byte, in whatever shape the
+/// caller names (the current one, or an old one in `upgrade.rs`).
+pub(super) fn decode_body<T: DeserializeOwned>(body: &[u8]) -> StoreResult<T> {
+    bincode::serde::decode_from_slice(body, config())
+        .map(|(record, _)| record)
+        .map_err(|e| StoreError::Codec(e.to_string()))
+}
+
+#[cfg(test)]
+pub(super) fn encode_as<T: Serialize>(version: u8, record: &T) -> Vec<u8> {
+    let mut out = vec![version];
+    bincode::serde::encode_into_std_write(record, &mut out, config()).unwrap();
+    out
 }
 
 #[cfg(test)]
@@ -57,7 +80,7 @@ mod tests {
     #[test]
     fn a_record_round_trips_with_its_version_byte() {
         let bytes = encode(&token()).unwrap();
-        assert_eq!(bytes[0], VERSION);
+        assert_eq!(bytes[0], TokenRecord::VERSION);
         assert_eq!(decode::<TokenRecord>(&bytes).unwrap(), token());
     }
 

@@ -11,14 +11,15 @@ mod durability;
 mod embedded;
 pub mod records;
 pub mod sweep;
+mod upgrade;
 
 use std::fmt;
 
 pub use embedded::SledStore as Store;
 pub use records::{
     ClientFlags, ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, DeviceState,
-    InitialTokenRecord, InviteRecord, KeyRecord, ResetRecord, Rotation, ScopeRecord, SessionRecord,
-    TokenKind, TokenRecord, UserRecord,
+    InitialTokenRecord, InviteRecord, KeyRecord, LoginRequestRecord, ResetRecord, Rotation,
+    ScopeRecord, SessionRecord, TokenKind, TokenRecord, UserRecord,
 };
 
 /// A failure of the database itself (never a protocol rule).

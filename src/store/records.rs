@@ -41,8 +41,16 @@ pub struct ClientRecord {
     pub client_uri: Option<String>,
     /// What an administrator decided about the application.
     pub flags: ClientFlags,
-    /// The provider dialect the client registered through (`mastodon`), if any.
+    /// The provider dialect the client belongs to (`mastodon`), if any:
+    /// registered through its API, or marked so in the seed or on `/admin`.
+    /// The dialect's scope rules apply to it, and only to such clients.
     pub dialect: Option<String>,
+    /// An administrator allowed this dialect client the document's
+    /// behaviour that RFC 9700 forbids (Skritter's tokens in the query).
+    pub dialect_legacy: bool,
+    /// This client's access token lifetime in seconds, overriding the
+    /// server's; `Some(0)`: until revoked (Piictu's "good until deleted").
+    pub access_token_ttl: Option<u64>,
 }
 
 /// An administrator's decisions about an application.
@@ -58,9 +66,6 @@ pub struct ClientFlags {
     pub skip_consent: bool,
     /// May use the password grant (App.net gives it only on request).
     pub password_allowed: bool,
-    /// Its access tokens never expire, only revocation ends them (Piictu's
-    /// "good until deleted"); for old clients that cannot refresh.
-    pub tokens_never_expire: bool,
     /// Only the owner and `allowed_users` may authorize it.
     pub private: bool,
     /// Who else may authorize a private application.
@@ -87,6 +92,11 @@ impl ClientRecord {
     /// Whether the client registered this grant type.
     pub fn has_grant(&self, grant: &str) -> bool {
         self.grant_types.iter().any(|g| g == grant)
+    }
+
+    /// Whether the client belongs to the dialect of this name.
+    pub fn is_of(&self, dialect: &str) -> bool {
+        self.dialect.as_deref() == Some(dialect)
     }
 }
 
@@ -319,4 +329,18 @@ pub struct InitialTokenRecord {
     pub created_at: u64,
     /// When it stops working; `None` never.
     pub expires_at: Option<u64>,
+}
+
+/// A sign-in started through an API rather than the login page (the
+/// ScratchOAuth2 dialect's `PUT /login/{username}`), stored under the digest
+/// of its CSRF token; it completes once the person confirms its code while
+/// signed in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginRequestRecord {
+    /// Who is signing in.
+    pub user_id: u64,
+    /// When it stops working (Unix seconds).
+    pub expires_at: u64,
+    /// Whether the person confirmed the code.
+    pub confirmed: bool,
 }

@@ -22,6 +22,31 @@ impl Provider {
         redirect_uri: Option<&str>,
         code_verifier: Option<&str>,
     ) -> Result<TokenResponse> {
+        self.redeem(client, code, Some(redirect_uri), code_verifier)
+            .await
+    }
+
+    /// Exchanges a code for a client whose document never repeats the
+    /// redirect URI (Mastodon's "store this code as your refresh_token",
+    /// Scratch's `POST /tokens`): the code's own redirect URI stands.
+    pub async fn exchange_code_as_issued(
+        &self,
+        client: &ClientRecord,
+        code: &str,
+        code_verifier: Option<&str>,
+    ) -> Result<TokenResponse> {
+        self.redeem(client, code, None, code_verifier).await
+    }
+
+    /// `redirect_uri`: `Some(repeated)` checks it as RFC 6749 §4.1.3 says;
+    /// `None` takes the code's own.
+    async fn redeem(
+        &self,
+        client: &ClientRecord,
+        code: &str,
+        redirect_uri: Option<Option<&str>>,
+        code_verifier: Option<&str>,
+    ) -> Result<TokenResponse> {
         let digest = sha256(code.as_bytes());
         // Check the binding before spending the code, so that a wrong client
         // or verifier cannot burn a code that is not theirs.
@@ -34,7 +59,10 @@ impl Provider {
         if self.clock.now() >= record.expires_at {
             return Err(invalid("the authorization code has expired"));
         }
-        match (&record.redirect_uri, redirect_uri) {
+        match (
+            &record.redirect_uri,
+            redirect_uri.unwrap_or(record.redirect_uri.as_deref()),
+        ) {
             (Some(sent), Some(again)) if sent == again => {}
             (Some(_), _) => {
                 return Err(invalid(
@@ -57,7 +85,9 @@ impl Provider {
                     "authorization code for client {} replayed; revoked {revoked} tokens",
                     record.client_id
                 );
-                return Err(invalid("the authorization code was already used"));
+                return Err(invalid(
+                    "the authorization code was already used; the tokens issued for it are revoked now (RFC 6749 §4.1.2): keep the refresh_token of the first answer instead",
+                ));
             }
             Redemption::Unknown => return Err(invalid("unknown authorization code")),
         };

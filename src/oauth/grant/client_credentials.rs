@@ -19,7 +19,9 @@ impl Provider {
                 "this client may not use the client_credentials grant".into(),
             ));
         }
-        let scope = self.scopes.grant(scope, client.scope.as_deref())?;
+        let scope = self
+            .scopes
+            .grant(scope, crate::oauth::scope::Holder::of(client))?;
         self.issue(Grant {
             client,
             user_id: None,

@@ -25,6 +25,15 @@ pub enum GrantRequest<'a> {
         /// The PKCE verifier (RFC 7636 §4.5).
         code_verifier: Option<&'a str>,
     },
+    /// An authorization code exchanged without repeating the redirect URI,
+    /// for a dialect whose document never does (Mastodon's code sent as a
+    /// `refresh_token`): the code's own redirect URI stands.
+    CodeAsIssued {
+        /// The code.
+        code: &'a str,
+        /// The PKCE verifier, if the client sent one.
+        code_verifier: Option<&'a str>,
+    },
     /// RFC 6749 §6: refresh an access token.
     RefreshToken {
         /// The refresh token.
@@ -90,7 +99,9 @@ impl<'a> GrantRequest<'a> {
     /// The grant type's registered name, as clients register it.
     fn registered_name(&self) -> &'static str {
         match self {
-            GrantRequest::AuthorizationCode { .. } => "authorization_code",
+            GrantRequest::AuthorizationCode { .. } | GrantRequest::CodeAsIssued { .. } => {
+                "authorization_code"
+            }
             GrantRequest::RefreshToken { .. } => "refresh_token",
             GrantRequest::Password { .. } => "password",
             GrantRequest::ClientCredentials { .. } => "client_credentials",
@@ -124,6 +135,13 @@ impl Provider {
                 code_verifier,
             } => {
                 self.exchange_code(client, code, redirect_uri, code_verifier)
+                    .await
+            }
+            GrantRequest::CodeAsIssued {
+                code,
+                code_verifier,
+            } => {
+                self.exchange_code_as_issued(client, code, code_verifier)
                     .await
             }
             GrantRequest::RefreshToken {

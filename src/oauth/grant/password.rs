@@ -26,7 +26,9 @@ impl Provider {
                 "an administrator has not allowed this client the password grant".into(),
             ));
         }
-        let scope = self.scopes.grant(scope, client.scope.as_deref())?;
+        let scope = self
+            .scopes
+            .grant(scope, crate::oauth::scope::Holder::of(client))?;
         let keys = throttle::keys(username, peer);
         let now = self.clock.now();
         self.throttle.check(&keys, now).map_err(Error::Throttled)?;

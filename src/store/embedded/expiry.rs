@@ -17,6 +17,8 @@ impl SledStore {
                 t if t == Expiring::Code as u8 => &self.codes,
                 t if t == Expiring::Device as u8 => &self.devices,
                 t if t == Expiring::UserCode as u8 => &self.user_codes,
+                t if t == Expiring::LoginRequest as u8 => &self.login_requests,
+                t if t == Expiring::LoginCode as u8 => &self.login_codes,
                 _ => &self.sessions,
             };
             // A session's index entry is written at its absolute end, so the

@@ -4,6 +4,7 @@
 
 mod devices;
 mod expiry;
+mod logins;
 mod sessions;
 mod tokens;
 
@@ -15,7 +16,8 @@ use super::codec::{decode, encode};
 use super::durability::Flusher;
 use super::records::{
     ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, InitialTokenRecord, InviteRecord,
-    KeyRecord, ResetRecord, ScopeRecord, SessionRecord, TokenRecord, UserRecord,
+    KeyRecord, LoginRequestRecord, ResetRecord, ScopeRecord, SessionRecord, TokenRecord,
+    UserRecord,
 };
 use super::Redemption;
 use super::{StoreError, StoreResult};
@@ -53,6 +55,8 @@ pub struct SledStore {
     invites: sled::Tree,
     settings: sled::Tree,
     resets: sled::Tree,
+    login_requests: sled::Tree,
+    login_codes: sled::Tree,
     expiry: sled::Tree,
 }
 
@@ -71,6 +75,8 @@ enum Expiring {
     Session = 3,
     Device = 4,
     UserCode = 5,
+    LoginRequest = 6,
+    LoginCode = 7,
 }
 
 /// The key of the expiry index: expiry time, the tree, then the record's digest.
@@ -155,6 +161,8 @@ impl SledStore {
             invites: tree("invites")?,
             settings: tree("settings")?,
             resets: tree("resets")?,
+            login_requests: tree("login_requests")?,
+            login_codes: tree("login_codes")?,
             expiry: tree("expiry")?,
             flusher: Flusher::start(db.clone())?,
             client_cache: Arc::default(),

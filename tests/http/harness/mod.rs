@@ -7,6 +7,7 @@
 
 mod admin;
 mod browser;
+mod dialects;
 mod html;
 mod oidc;
 mod people;
@@ -14,6 +15,7 @@ mod webdriver;
 
 pub(crate) use admin::*;
 pub(crate) use browser::*;
+pub(crate) use dialects::*;
 pub(crate) use html::*;
 pub(crate) use oidc::*;
 pub(crate) use people::*;

@@ -1,0 +1,171 @@
+//! Earlier shapes of stored records and how each becomes today's. A record
+//! of an old version is read through here and rewritten in the current shape
+//! the next time it is written; nothing is lost on the way.
+//!
+//! - Clients, version 1 → 2: the admin flag `tokens_never_expire` became the
+//!   per-client `access_token_ttl` (`Some(0)`: until revoked), and clients
+//!   gained `dialect_legacy`.
+
+use serde::{Deserialize, Serialize};
+
+use super::codec::{decode_body, Versioned};
+use super::records::*;
+use super::{StoreError, StoreResult};
+use crate::crypto::Digest;
+
+/// Clients as version 1 stored them.
+#[derive(Serialize, Deserialize)]
+struct ClientV1 {
+    client_id: String,
+    secret_digest: Option<Digest>,
+    client_name: Option<String>,
+    redirect_uris: Vec<String>,
+    grant_types: Vec<String>,
+    response_types: Vec<String>,
+    token_endpoint_auth_method: String,
+    scope: Option<String>,
+    id_token_signed_response_alg: Option<String>,
+    post_logout_redirect_uris: Vec<String>,
+    owner: Option<u64>,
+    created_at: u64,
+    registration_digest: Option<Digest>,
+    description: Option<String>,
+    client_uri: Option<String>,
+    flags: FlagsV1,
+    dialect: Option<String>,
+}
+
+/// Client flags as version 1 stored them.
+#[derive(Serialize, Deserialize)]
+struct FlagsV1 {
+    name_approved: bool,
+    verified: bool,
+    hide_owner: bool,
+    skip_consent: bool,
+    password_allowed: bool,
+    tokens_never_expire: bool,
+    private: bool,
+    allowed_users: Vec<u64>,
+}
+
+impl From<ClientV1> for ClientRecord {
+    fn from(old: ClientV1) -> Self {
+        ClientRecord {
+            client_id: old.client_id,
+            secret_digest: old.secret_digest,
+            client_name: old.client_name,
+            redirect_uris: old.redirect_uris,
+            grant_types: old.grant_types,
+            response_types: old.response_types,
+            token_endpoint_auth_method: old.token_endpoint_auth_method,
+            scope: old.scope,
+            id_token_signed_response_alg: old.id_token_signed_response_alg,
+            post_logout_redirect_uris: old.post_logout_redirect_uris,
+            owner: old.owner,
+            created_at: old.created_at,
+            registration_digest: old.registration_digest,
+            description: old.description,
+            client_uri: old.client_uri,
+            flags: ClientFlags {
+                name_approved: old.flags.name_approved,
+                verified: old.flags.verified,
+                hide_owner: old.flags.hide_owner,
+                skip_consent: old.flags.skip_consent,
+                password_allowed: old.flags.password_allowed,
+                private: old.flags.private,
+                allowed_users: old.flags.allowed_users,
+            },
+            dialect: old.dialect,
+            dialect_legacy: false,
+            access_token_ttl: old.flags.tokens_never_expire.then_some(0),
+        }
+    }
+}
+
+impl Versioned for ClientRecord {
+    const VERSION: u8 = 2;
+
+    fn upgrade(version: u8, body: &[u8]) -> StoreResult<Self> {
+        match version {
+            1 => decode_body::<ClientV1>(body).map(ClientRecord::from),
+            other => Err(StoreError::Codec(format!(
+                "unknown client record version {other}"
+            ))),
+        }
+    }
+}
+
+// The kinds that kept their first shape.
+impl Versioned for UserRecord {}
+impl Versioned for ScopeRecord {}
+impl Versioned for TokenRecord {}
+impl Versioned for SessionRecord {}
+impl Versioned for CodeRecord {}
+impl Versioned for ConsentRecord {}
+impl Versioned for KeyRecord {}
+impl Versioned for DeviceRecord {}
+impl Versioned for InviteRecord {}
+impl Versioned for ResetRecord {}
+impl Versioned for InitialTokenRecord {}
+impl Versioned for LoginRequestRecord {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::codec::{decode, encode, encode_as};
+
+    fn v1(never_expire: bool) -> ClientV1 {
+        ClientV1 {
+            client_id: "piictu-app".into(),
+            secret_digest: Some([7; 32]),
+            client_name: Some("Piictu".into()),
+            redirect_uris: vec!["https://a.example/cb".into()],
+            grant_types: vec!["password".into()],
+            response_types: vec![],
+            token_endpoint_auth_method: "client_secret_basic".into(),
+            scope: None,
+            id_token_signed_response_alg: None,
+            post_logout_redirect_uris: vec![],
+            owner: Some(3),
+            created_at: 1_700_000_000,
+            registration_digest: None,
+            description: Some("d".into()),
+            client_uri: None,
+            flags: FlagsV1 {
+                name_approved: true,
+                verified: false,
+                hide_owner: true,
+                skip_consent: false,
+                password_allowed: true,
+                tokens_never_expire: never_expire,
+                private: true,
+                allowed_users: vec![4, 5],
+            },
+            dialect: Some("piictu".into()),
+        }
+    }
+
+    #[test]
+    fn a_version_1_client_reads_as_today_with_nothing_lost() {
+        let client: ClientRecord = decode(&encode_as(1, &v1(true))).unwrap();
+        assert_eq!(client.client_id, "piictu-app");
+        assert_eq!(client.secret_digest, Some([7; 32]));
+        assert_eq!(client.owner, Some(3));
+        assert!(client.flags.name_approved && client.flags.hide_owner);
+        assert!(client.flags.password_allowed && client.flags.private);
+        assert_eq!(client.flags.allowed_users, [4, 5]);
+        assert_eq!(client.dialect.as_deref(), Some("piictu"));
+        assert_eq!(client.access_token_ttl, Some(0));
+        assert!(!client.dialect_legacy);
+        let plain: ClientRecord = decode(&encode_as(1, &v1(false))).unwrap();
+        assert_eq!(plain.access_token_ttl, None);
+    }
+
+    #[test]
+    fn an_upgraded_client_is_written_in_the_current_shape() {
+        let client: ClientRecord = decode(&encode_as(1, &v1(true))).unwrap();
+        let bytes = encode(&client).unwrap();
+        assert_eq!(bytes[0], ClientRecord::VERSION);
+        assert_eq!(decode::<ClientRecord>(&bytes).unwrap(), client);
+    }
+}
