@@ -7,6 +7,7 @@ pub mod admin;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod dev_guide;
 pub mod dialects;
 pub mod error;
 pub mod http;

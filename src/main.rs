@@ -358,8 +358,9 @@ async fn run(command: Command) -> Result<(), AdminError> {
             config.signup = gatehouse::config::Signup::Open;
             config.demo_seed = true;
             config.dev_mode = true;
+            let dialects = config.dialects.clone();
             let running = gatehouse::start(config).await.map_err(admin::fail)?;
-            print_demo_table(&running.issuer);
+            print!("{}", gatehouse::dev_guide::text(&running.issuer, &dialects));
             running.wait().await.map_err(admin::fail)
         }
         Command::User(UserCommand::Add {
@@ -497,53 +498,6 @@ async fn run(command: Command) -> Result<(), AdminError> {
             println!("removed client {client_id}");
             Ok(())
         }
-    }
-}
-
-/// Prints the demo clients with ready-to-paste authorize URLs.
-fn print_demo_table(issuer: &str) {
-    let Ok(seed) = serde_json::from_str::<serde_json::Value>(gatehouse::seed::DEMO) else {
-        return;
-    };
-    println!(
-        "Gatehouse development server at {issuer} (dialects: skritter, mastodon, scratch, appnet)"
-    );
-    println!(
-        "Users: alice / alice-wonderland (admin), bob / bob-the-builder, or sign in as anyone."
-    );
-    println!();
-    println!("{:<10} {:<16} authorize URL", "client_id", "client_secret");
-    for client in seed["clients"].as_array().into_iter().flatten() {
-        let id = client["client_id"].as_str().unwrap_or("");
-        let secret = client["client_secret"].as_str().unwrap_or("(public)");
-        let redirect = client["redirect_uris"].get(0).and_then(|r| r.as_str());
-        let url = match redirect {
-            Some(redirect) => {
-                let mut url = url::Url::parse(&format!("{issuer}/oauth/authorize")).ok();
-                if let Some(url) = url.as_mut() {
-                    url.query_pairs_mut()
-                        .append_pair("response_type", "code")
-                        .append_pair("client_id", id)
-                        .append_pair("redirect_uri", redirect)
-                        .append_pair("scope", "openid profile read")
-                        .append_pair("state", "dev");
-                }
-                let public = client["token_endpoint_auth_method"] == "none";
-                url.map(|u| {
-                    format!(
-                        "{u}{}",
-                        if public {
-                            "  (public: add a PKCE code_challenge)"
-                        } else {
-                            ""
-                        }
-                    )
-                })
-                .unwrap_or_default()
-            }
-            None => "-".to_owned(),
-        };
-        println!("{id:<10} {secret:<16} {url}");
     }
 }
 

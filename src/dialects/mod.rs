@@ -140,7 +140,8 @@ pub fn hooks(dialects: &[Dialect]) -> crate::oauth::Hooks {
                 hooks.legacy_implicit.push(dialect.name());
             }
             Dialect::Mastodon => hooks.json_token_requests.push(dialect.name()),
-            Dialect::Piictu | Dialect::Appnet | Dialect::Scratch => {}
+            Dialect::Appnet => hooks.scopeless_app_tokens.push(dialect.name()),
+            Dialect::Piictu | Dialect::Scratch => {}
         }
     }
     hooks

@@ -81,6 +81,9 @@ pub struct Hooks {
     pub legacy_implicit: Vec<&'static str>,
     /// Clients of these dialects may send the token endpoint a JSON body (Doorkeeper).
     pub json_token_requests: Vec<&'static str>,
+    /// These dialects' app tokens (client credentials) carry no scope when
+    /// none is asked for: App.net's "scopes do not apply to app tokens".
+    pub scopeless_app_tokens: Vec<&'static str>,
 }
 
 impl Hooks {
@@ -122,6 +125,11 @@ impl Provider {
     pub fn legacy_implicit(&self, client: &ClientRecord) -> bool {
         Hooks::applies(&self.hooks.legacy_implicit, client)
             && (client.dialect_legacy || self.settings.dev_mode)
+    }
+
+    /// Whether this client's app tokens may carry no scope.
+    pub fn scopeless_app_tokens(&self, client: &ClientRecord) -> bool {
+        Hooks::applies(&self.hooks.scopeless_app_tokens, client)
     }
 
     /// Whether this client may send the token endpoint a JSON body.

@@ -17,6 +17,7 @@ mod device;
 mod dialect_appnet;
 mod dialect_mastodon;
 mod dialect_piictu;
+mod dialect_scopes;
 mod dialect_scratch;
 mod dialect_skritter;
 mod discovery;

@@ -2,6 +2,7 @@
 //! for a token that acts for itself, with no user.
 
 use crate::error::{Error, Result};
+use crate::oauth::scope::ScopeSet;
 use crate::oauth::tokens::{Grant, TokenResponse};
 use crate::oauth::Provider;
 use crate::store::ClientRecord;
@@ -19,9 +20,12 @@ impl Provider {
                 "this client may not use the client_credentials grant".into(),
             ));
         }
-        let scope = self
-            .scopes
-            .grant(scope, crate::oauth::scope::Holder::of(client))?;
+        let scope = match scope {
+            None if self.scopeless_app_tokens(client) => ScopeSet::default(),
+            _ => self
+                .scopes
+                .grant(scope, crate::oauth::scope::Holder::of(client), false)?,
+        };
         self.issue(Grant {
             client,
             user_id: None,

@@ -28,7 +28,7 @@ impl Provider {
         }
         let scope = self
             .scopes
-            .grant(scope, crate::oauth::scope::Holder::of(client))?;
+            .grant(scope, crate::oauth::scope::Holder::of(client), true)?;
         let keys = throttle::keys(username, peer);
         let now = self.clock.now();
         self.throttle.check(&keys, now).map_err(Error::Throttled)?;

@@ -152,7 +152,7 @@ pub(crate) fn code_for(
         302 | 303 => response,
         other => panic!("authorize answered {other}: {}", response.text().unwrap()),
     };
-    let target = location(&response);
+    let target = delivered_to(response);
     let params = query_of(&target);
     assert_eq!(
         params.get("state").map(String::as_str),
@@ -163,6 +163,21 @@ pub(crate) fn code_for(
         .get("code")
         .unwrap_or_else(|| panic!("no code in {target}"))
         .clone()
+}
+
+/// Where an authorization answer sends the browser: the `Location` of a
+/// redirect, or (development mode, nothing listening there) the page's
+/// "Go there anyway" link.
+pub(crate) fn delivered_to(response: Response) -> String {
+    if response.status().is_redirection() {
+        return location(&response);
+    }
+    let page = html_page(response, 200);
+    let link = elements(&page, "a")
+        .into_iter()
+        .find(|a| a.get("id").map(String::as_str) == Some("continue"))
+        .unwrap_or_else(|| panic!("neither a redirect nor an undelivered answer: {page}"));
+    unescape(&link["href"])
 }
 
 /// Signs `username` in, authorizes `client` for `scope` (with PKCE) and
