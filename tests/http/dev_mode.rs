@@ -32,6 +32,22 @@ fn sign_in_as(
     (browser, response)
 }
 
+/// The signed-in browser authorizes `webapp` for `scope`; answers its tokens.
+fn webapp_tokens(server: &TestServer, browser: &Browser, scope: &str) -> serde_json::Value {
+    let pkce = Pkce::new();
+    let code = code_for(server, browser, "webapp", scope, Some(&pkce));
+    json(
+        exchange(
+            server,
+            "webapp",
+            &code,
+            redirect_of("webapp"),
+            Some(&pkce.verifier),
+        ),
+        200,
+    )
+}
+
 #[test]
 fn a_new_username_signs_in_and_its_claims_reach_the_id_token_and_userinfo() {
     let server = dev_server();
@@ -42,18 +58,7 @@ fn a_new_username_signs_in_and_its_claims_reach_the_id_token_and_userinfo() {
     );
     assert_eq!(response.status(), 303);
     assert_eq!(location(&response), server.url("/account"));
-    let pkce = Pkce::new();
-    let code = code_for(&server, &browser, "webapp", "openid profile", Some(&pkce));
-    let tokens = json(
-        exchange(
-            &server,
-            "webapp",
-            &code,
-            redirect_of("webapp"),
-            Some(&pkce.verifier),
-        ),
-        200,
-    );
+    let tokens = webapp_tokens(&server, &browser, "openid profile");
     let id_token = jwt_claims(tokens["id_token"].as_str().unwrap());
     assert_eq!(id_token["role"], "admin");
     assert_eq!(id_token["groups"], serde_json::json!(["ops", "dev"]));
@@ -338,27 +343,8 @@ fn a_custom_email_claim_appears_only_with_the_email_scope() {
     );
     assert_eq!(response.status(), 303);
     let userinfo = |scope: &str| {
-        let pkce = Pkce::new();
-        let code = code_for(&server, &browser, "webapp", scope, Some(&pkce));
-        let tokens = json(
-            exchange(
-                &server,
-                "webapp",
-                &code,
-                redirect_of("webapp"),
-                Some(&pkce.verifier),
-            ),
-            200,
-        );
-        json(
-            server
-                .http
-                .get(server.url("/oauth/userinfo"))
-                .bearer_auth(tokens["access_token"].as_str().unwrap())
-                .send()
-                .unwrap(),
-            200,
-        )
+        let tokens = webapp_tokens(&server, &browser, scope);
+        userinfo_at(&server.base, tokens["access_token"].as_str().unwrap())
     };
     let without = userinfo("openid");
     assert_eq!(without["team"], "blue", "{without}");
