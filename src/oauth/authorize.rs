@@ -47,12 +47,11 @@ impl Params {
     }
 
     fn repeated(&self) -> Option<&str> {
-        self.pairs.iter().enumerate().find_map(|(i, (k, _))| {
-            self.pairs[..i]
-                .iter()
-                .any(|(seen, _)| seen == k)
-                .then_some(k.as_str())
-        })
+        let mut seen = std::collections::HashSet::with_capacity(self.pairs.len());
+        self.pairs
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .find(|k| !seen.insert(*k))
     }
 
     /// The protocol parameters, without the consent form's own fields.
