@@ -3,7 +3,7 @@
 
 use maud::{html, Markup};
 
-use super::layout::{csrf_field, layout};
+use super::layout::{csrf_field, layout, url_at};
 
 /// A user row.
 #[derive(Debug)]
@@ -60,9 +60,9 @@ pub struct AdminView<'a> {
     pub error: Option<&'a str>,
 }
 
-fn post_button(issuer: &str, csrf: &str, path: &str, label: &str) -> Markup {
+fn post_button(issuer: &str, csrf: &str, path: &[&str], label: &str) -> Markup {
     html! {
-        form.inline method="post" action={ (issuer) (path) } {
+        form.inline method="post" action=(url_at(issuer, path)) {
             (csrf_field(csrf))
             button.secondary type="submit" { (label) }
         }
@@ -97,22 +97,22 @@ pub fn admin(view: &AdminView<'_>) -> Markup {
                             @if u.disabled { " · " strong { "disabled" } }
                             div.actions {
                                 @if u.disabled {
-                                    (post_button(issuer, csrf, &format!("/admin/users/{}/enable", u.id), "Enable"))
+                                    (post_button(issuer, csrf, &["admin", "users", &u.id.to_string(), "enable"], "Enable"))
                                 } @else {
-                                    (post_button(issuer, csrf, &format!("/admin/users/{}/disable", u.id), "Disable"))
+                                    (post_button(issuer, csrf, &["admin", "users", &u.id.to_string(), "disable"], "Disable"))
                                 }
                                 @if u.admin {
-                                    (post_button(issuer, csrf, &format!("/admin/users/{}/unadmin", u.id), "Remove admin"))
+                                    (post_button(issuer, csrf, &["admin", "users", &u.id.to_string(), "unadmin"], "Remove admin"))
                                 } @else {
-                                    (post_button(issuer, csrf, &format!("/admin/users/{}/admin", u.id), "Make admin"))
+                                    (post_button(issuer, csrf, &["admin", "users", &u.id.to_string(), "admin"], "Make admin"))
                                 }
-                                (post_button(issuer, csrf, &format!("/admin/users/{}/reset", u.id), "Password reset link"))
+                                (post_button(issuer, csrf, &["admin", "users", &u.id.to_string(), "reset"], "Password reset link"))
                             }
                         }
                     }
                 }
                 h3 { "New user" }
-                form method="post" action={ (issuer) "/admin/users" } {
+                form method="post" action=(url_at(issuer, &["admin", "users"])) {
                     (csrf_field(csrf))
                     label for="new-username" { "Username" }
                     input #new-username type="text" name="username" required;
@@ -132,7 +132,7 @@ pub fn admin(view: &AdminView<'_>) -> Markup {
                         li.client {
                             strong { (c.name) } " " code { (c.client_id) }
                             @if let Some(owner) = c.owner { " · owner " (owner) }
-                            form method="post" action={ (issuer) "/admin/apps/" (c.client_id) "/flags" } {
+                            form method="post" action=(url_at(issuer, &["admin", "apps", c.client_id, "flags"])) {
                                 (csrf_field(csrf))
                                 @for (name, label, set) in &c.flags {
                                     label.choice { input type="checkbox" name=(name) value="on" checked[*set]; " " (label) }
@@ -155,7 +155,7 @@ pub fn admin(view: &AdminView<'_>) -> Markup {
             }
             section #settings {
                 h2 { "Settings" }
-                form method="post" action={ (issuer) "/admin/settings" } {
+                form method="post" action=(url_at(issuer, &["admin", "settings"])) {
                     (csrf_field(csrf))
                     label for="signup" { "Sign-up" }
                     (select("signup", view.signup, &["closed", "invite", "open"]))
@@ -164,7 +164,7 @@ pub fn admin(view: &AdminView<'_>) -> Markup {
                     button type="submit" { "Save settings" }
                 }
                 h3 { "Invitations" }
-                (post_button(issuer, csrf, "/admin/invites", "Make a single-use sign-up link"))
+                (post_button(issuer, csrf, &["admin", "invites"], "Make a single-use sign-up link"))
             }
         },
     )
@@ -178,7 +178,7 @@ pub fn link_made(title: &str, issuer: &str, path: &str, advice: &str) -> Markup 
             h1 { (title) }
             p { code #link { (issuer) (path) } }
             p { (advice) }
-            p { a href={ (issuer) "/admin" } { "Back to administration" } }
+            p { a href=(url_at(issuer, &["admin"])) { "Back to administration" } }
         },
     )
 }

@@ -3,7 +3,7 @@
 
 use maud::{html, Markup};
 
-use super::layout::{csrf_field, layout};
+use super::layout::{csrf_field, layout, url_at};
 use crate::oauth::developer::CHOOSABLE_GRANTS;
 
 /// One application in the list.
@@ -24,12 +24,12 @@ pub fn apps(issuer: &str, rows: &[AppRow<'_>], notice: Option<&str>) -> Markup {
         html! {
             h1 { "Your applications" }
             @if let Some(notice) = notice { p.notice role="status" { (notice) } }
-            p { a.button href={ (issuer) "/developer/apps/new" } { "New application" } }
+            p { a.button href=(url_at(issuer, &["developer", "apps", "new"])) { "New application" } }
             @if rows.is_empty() { p { "You have no applications yet." } }
             ul.apps {
                 @for row in rows {
                     li.app {
-                        a href={ (issuer) "/developer/apps/" (row.client_id) } { strong { (row.name) } }
+                        a href=(url_at(issuer, &["developer", "apps", row.client_id])) { strong { (row.name) } }
                         " · " code.client-id { (row.client_id) }
                         " · " (if row.confidential { "confidential" } else { "public" })
                     }
@@ -83,8 +83,8 @@ fn problem(view: &AppFormView<'_>, field: &str) -> Markup {
 /// Renders the create or edit page.
 pub fn app_form(view: &AppFormView<'_>) -> Markup {
     let action = match view.client_id {
-        Some(id) => format!("{}/developer/apps/{id}", view.issuer),
-        None => format!("{}/developer/apps", view.issuer),
+        Some(id) => url_at(view.issuer, &["developer", "apps", id]),
+        None => url_at(view.issuer, &["developer", "apps"]),
     };
     let checked = |g: &str| view.grant_types.iter().any(|x| x == g);
     layout(
@@ -94,7 +94,7 @@ pub fn app_form(view: &AppFormView<'_>) -> Markup {
             "New application"
         },
         html! {
-            p { a href={ (view.issuer) "/developer/apps" } { "← Your applications" } }
+            p { a href=(url_at(view.issuer, &["developer", "apps"])) { "← Your applications" } }
             h1 { @if view.client_id.is_some() { "Edit " (view.name) } @else { "New application" } }
             @if let Some(notice) = view.notice { p.notice role="status" { (notice) } }
             @if let Some(id) = view.client_id {
@@ -149,12 +149,12 @@ pub fn app_form(view: &AppFormView<'_>) -> Markup {
             }
             @if let Some(id) = view.client_id {
                 @if view.confidential {
-                    form method="post" action={ (view.issuer) "/developer/apps/" (id) "/secret" } {
+                    form method="post" action=(url_at(view.issuer, &["developer", "apps", id, "secret"])) {
                         (csrf_field(view.csrf))
                         button.secondary type="submit" { "Reset secret" }
                     }
                 }
-                form method="post" action={ (view.issuer) "/developer/apps/" (id) "/delete" } {
+                form method="post" action=(url_at(view.issuer, &["developer", "apps", id, "delete"])) {
                     (csrf_field(view.csrf))
                     button.danger type="submit" { "Delete application" }
                 }
@@ -177,7 +177,7 @@ pub fn secret_shown(issuer: &str, client_id: &str, secret: Option<&str>) -> Mark
                 }
                 None => { p { "A public application has no secret." } }
             }
-            p { a href={ (issuer) "/developer/apps/" (client_id) } { "Back to the application" } }
+            p { a href=(url_at(issuer, &["developer", "apps", client_id])) { "Back to the application" } }
         },
     )
 }

@@ -25,3 +25,34 @@ pub fn layout(title: &str, body: Markup) -> Markup {
 pub fn csrf_field(token: &str) -> Markup {
     html! { input type="hidden" name="csrf_token" value=(token); }
 }
+
+/// An absolute URL on this server: the issuer, then each path segment
+/// percent-encoded (an id never changes the path's shape).
+pub fn url_at(issuer: &str, segments: &[&str]) -> String {
+    match url::Url::parse(issuer) {
+        Ok(mut url) => {
+            if let Ok(mut path) = url.path_segments_mut() {
+                path.pop_if_empty().extend(segments);
+            }
+            url.into()
+        }
+        Err(_) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::url_at;
+
+    #[test]
+    fn segments_are_encoded_one_by_one() {
+        assert_eq!(
+            url_at("https://id.example", &["admin", "apps", "a b/c?d", "flags"]),
+            "https://id.example/admin/apps/a%20b%2Fc%3Fd/flags"
+        );
+        assert_eq!(
+            url_at("https://id.example/sso", &["developer", "apps"]),
+            "https://id.example/sso/developer/apps"
+        );
+    }
+}

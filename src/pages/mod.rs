@@ -25,7 +25,7 @@ pub use developer::{app_form, apps, secret_shown, AppFormView, AppRow};
 pub use device::{device_done, device_form};
 pub use error::error;
 pub use home::{home, HomeView};
-pub use layout::{csrf_field, layout};
+pub use layout::{csrf_field, layout, url_at};
 pub use login::{login, LoginView};
 pub use logout::{confirm_logout, signed_out};
 pub use signup::{signup, SignupView};
