@@ -13,8 +13,9 @@ use serde_json::json;
 use crate::crypto::TokenKind;
 use crate::http::bearer;
 use crate::http::state::AppState;
-use crate::oauth::client_metadata::{check_redirect_uri, ClientMetadata};
+use crate::oauth::client_metadata::ClientMetadata;
 use crate::oauth::grant::GrantRequest;
+use crate::oauth::register::check_registered_redirect;
 use crate::oauth::resource::Access;
 use crate::oauth::scope::ScopeSet;
 use crate::store::{ClientRecord, ScopeRecord};
@@ -119,7 +120,7 @@ async fn post_apps(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
         .filter(|l| !l.is_empty())
         .map(str::to_owned)
         .collect();
-    if uris.is_empty() || uris.iter().any(|u| check_redirect_uri(u).is_err()) {
+    if uris.is_empty() || uris.iter().any(|u| check_registered_redirect(u).is_err()) {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Validation failed: Redirect URI must be an absolute URI.",

@@ -45,7 +45,7 @@ fn user_object(user: &UserRecord) -> serde_json::Value {
     json!({
         "avatar_url": null,
         "bio": "",
-        "created_at": crate::pages::rfc3339(user.created_at),
+        "created_at": crate::pages::rfc3339_seconds(user.created_at),
         "current_sign_in_at": null,
         "current_sign_in_ip": null,
         "followers_count": 0,
@@ -61,7 +61,7 @@ fn user_object(user: &UserRecord) -> serde_json::Value {
         "replies_count": 0,
         "streams_count": 0,
         "timezone": null,
-        "updated_at": crate::pages::rfc3339(user.updated_at),
+        "updated_at": crate::pages::rfc3339_seconds(user.updated_at),
         "username": user.username,
         "id": user.id.to_string(),
         "services": [],
@@ -160,6 +160,11 @@ async fn access_token(
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
     let params = read_params(req, payload).await?;
+    if let Some(name) = crate::http::form::first_repeated(&params) {
+        return Err(Error::InvalidRequest(
+            format!("parameter `{name}` is repeated").into(),
+        ));
+    }
     let get = |name: &str| {
         params
             .iter()

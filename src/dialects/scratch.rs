@@ -24,7 +24,7 @@ use crate::http::bearer;
 use crate::http::session;
 use crate::http::state::AppState;
 use crate::oauth::client_auth::credentials;
-use crate::oauth::client_metadata::check_redirect_uri;
+use crate::oauth::register::check_registered_redirect;
 use crate::oauth::scope::ScopeSet;
 use crate::oauth::tokens::TokenResponse;
 use crate::store::{ClientRecord, ScopeRecord, TokenKind as StoredKind, UserRecord};
@@ -104,10 +104,11 @@ async fn start_login(state: web::Data<AppState>, path: web::Path<String>) -> Htt
 /// mode), 403 otherwise.
 async fn finish_login(
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let map = match body_json(&body) {
+    let map = match body_json(&req, &body) {
         Ok(m) => m,
         Err(r) => return r,
     };
@@ -207,7 +208,7 @@ fn redirect_uris(value: Option<&Value>) -> Result<Vec<String>, ()> {
             for item in items {
                 let uri = item.as_str().ok_or(())?.trim();
                 if !uri.is_empty() {
-                    check_redirect_uri(uri).map_err(|_| ())?;
+                    check_registered_redirect(uri).map_err(|_| ())?;
                     uris.push(uri.to_owned());
                 }
             }
@@ -228,7 +229,25 @@ fn app_name(value: &Value) -> Result<Option<String>, ()> {
     }
 }
 
-fn body_json(body: &[u8]) -> Result<serde_json::Map<String, Value>, HttpResponse> {
+/// The JSON object of a request body. The body must say it is JSON: a
+/// cross-site form can send `text/plain` that parses as JSON, but never
+/// `application/json` (that needs a CORS preflight, which nothing grants).
+fn body_json(
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<serde_json::Map<String, Value>, HttpResponse> {
+    let json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(status(
+            StatusCode::BAD_REQUEST,
+            "request body was malformed (send Content-Type: application/json)",
+        ));
+    }
     match serde_json::from_slice(body) {
         Ok(Value::Object(map)) => Ok(map),
         _ => Err(status(
@@ -263,7 +282,7 @@ async fn create_app(
         Ok(u) => u,
         Err(r) => return r,
     };
-    let map = match body_json(&body) {
+    let map = match body_json(&req, &body) {
         Ok(m) => m,
         Err(r) => return r,
     };
@@ -274,12 +293,11 @@ async fn create_app(
         return status(StatusCode::BAD_REQUEST, "request body was malformed");
     };
     let provider = &state.provider;
-    let (Ok(id), Ok(secret)) = (provider.store.next_id(), new_token(TokenKind::ClientSecret))
-    else {
-        return internal("no id or secret");
+    let Ok(secret) = new_token(TokenKind::ClientSecret) else {
+        return internal("no secret");
     };
-    let record = ClientRecord {
-        client_id: id.to_string(),
+    let mut record = ClientRecord {
+        client_id: String::new(),
         secret_digest: Some(sha256(secret.as_bytes())),
         client_name: name,
         redirect_uris: uris,
@@ -299,9 +317,18 @@ async fn create_app(
         dialect_legacy: false,
         access_token_ttl: None,
     };
-    match provider.store.put_client(&record).await {
-        Ok(()) => HttpResponse::Ok().json(application(&record, Some(&secret))),
-        Err(e) => internal(e),
+    // Integer ids come from the store's counter; one that a seed or another
+    // client already holds is skipped, never overwritten.
+    loop {
+        match provider.store.next_id() {
+            Ok(id) => record.client_id = id.to_string(),
+            Err(e) => return internal(e),
+        }
+        match provider.store.insert_new_client(&record).await {
+            Ok(true) => return HttpResponse::Ok().json(application(&record, Some(&secret))),
+            Ok(false) => continue,
+            Err(e) => return internal(e),
+        }
     }
 }
 
@@ -335,7 +362,7 @@ async fn update_app(
         Ok(a) => a,
         Err(r) => return r,
     };
-    let map = match body_json(&body) {
+    let map = match body_json(&req, &body) {
         Ok(m) => m,
         Err(r) => return r,
     };
@@ -438,8 +465,12 @@ fn tokens(state: &AppState, issued: &TokenResponse) -> HttpResponse {
     }))
 }
 
-async fn post_tokens(state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
-    let map = match body_json(&body) {
+async fn post_tokens(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let map = match body_json(&req, &body) {
         Ok(m) => m,
         Err(r) => return r,
     };
@@ -496,8 +527,12 @@ async fn post_tokens(state: web::Data<AppState>, body: web::Bytes) -> HttpRespon
     }
 }
 
-async fn patch_tokens(state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
-    let map = match body_json(&body) {
+async fn patch_tokens(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let map = match body_json(&req, &body) {
         Ok(m) => m,
         Err(r) => return r,
     };
@@ -540,7 +575,7 @@ fn unwrap_base64(token: String) -> String {
     let padded = token.trim_end_matches('=');
     let decoded = [STANDARD, URL_SAFE].iter().find_map(|engine| {
         let mut text = padded.to_owned();
-        while text.len() % 4 != 0 {
+        while !text.len().is_multiple_of(4) {
             text.push('=');
         }
         engine

@@ -79,13 +79,17 @@ async fn get_me(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     }
 }
 
-/// A JSONP callback name must be a plain JavaScript identifier path.
+/// A JSONP callback name must be a plain JavaScript identifier path:
+/// identifiers joined by single dots, at most 128 characters.
 fn valid_callback(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '.'))
+    let identifier = |part: &str| {
+        let mut chars = part.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+            && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$'))
+    };
+    name.len() <= 128 && name.split('.').all(identifier)
 }
 
 /// Answers JSON, or JSONP when a callback was asked for.
@@ -105,9 +109,15 @@ fn error_body(error: &Error) -> Value {
 }
 
 async fn get_token(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let params = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    let params: Vec<(String, String)> = crate::http::form::decode(req.query_string().as_bytes());
+    // "This either needs to be provided as a parameter (POST requests
+    // only), or through HTTP headers": never a secret in a URL.
+    if params.iter().any(|(k, _)| k == "client_secret") {
+        let e = Error::InvalidRequest(
+            "on GET the client secret travels only in the Authorization header".into(),
+        );
+        return respond(e.status_code(), &error_body(&e), None);
+    }
     token(&state, &req, params).await
 }
 
@@ -123,6 +133,10 @@ async fn post_token(
 }
 
 async fn token(state: &AppState, req: &HttpRequest, params: Vec<(String, String)>) -> HttpResponse {
+    if let Some(name) = crate::http::form::first_repeated(&params) {
+        let e = Error::InvalidRequest(format!("parameter `{name}` is repeated").into());
+        return respond(e.status_code(), &error_body(&e), None);
+    }
     let get = |name: &str| {
         params
             .iter()
@@ -197,7 +211,9 @@ mod tests {
         for ok in ["cb", "jQuery123_456", "$.handlers.done", "_x"] {
             assert!(valid_callback(ok), "{ok}");
         }
-        for bad in ["", "1cb", "alert(1)", "a b", "a;b", "x-y"] {
+        for bad in [
+            "", "1cb", "alert(1)", "a b", "a;b", "x-y", "a..b", "a.", ".a",
+        ] {
             assert!(!valid_callback(bad), "{bad}");
         }
     }

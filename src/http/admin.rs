@@ -231,7 +231,10 @@ pub(crate) async fn post_app_flags(
     record.flags.skip_consent = on("skip_consent");
     record.flags.password_allowed = on("password_allowed");
     record.dialect_legacy = on("dialect_legacy");
+    // A field the form did not send keeps its value; an empty one clears it.
+    let sent = |name: &str| form.pairs().iter().any(|(k, _)| k == name);
     record.dialect = match form.get("dialect") {
+        None if !sent("dialect") => client.dialect.clone(),
         None => None,
         Some(name) if state.dialects.iter().any(|d| d.name() == name) => Some(name.to_owned()),
         Some(name) if client.dialect.as_deref() == Some(name) => Some(name.to_owned()),
@@ -242,6 +245,7 @@ pub(crate) async fn post_app_flags(
         }
     };
     record.access_token_ttl = match form.get("access_token_ttl").map(str::trim) {
+        None if !sent("access_token_ttl") => client.access_token_ttl,
         None | Some("") => None,
         Some(ttl) => Some(ttl.parse().map_err(|_| {
             HtmlError(Error::InvalidRequest(

@@ -115,14 +115,13 @@ fn read(
     Box::pin(async move { OAuthForm::parse(&body.await?.0) })
 }
 
+/// A body being read: its bytes, and whether they are JSON.
+type BodyFuture = Pin<Box<dyn Future<Output = Result<(web::Bytes, bool), Error>>>>;
+
 /// Reads a form body's bytes after checking its content type and size.
 /// With `allow_json`, an `application/json` body is read too; the answer
 /// says whether it was JSON.
-fn read_body(
-    req: &HttpRequest,
-    payload: &mut Payload,
-    allow_json: bool,
-) -> Pin<Box<dyn Future<Output = Result<(web::Bytes, bool), Error>>>> {
+fn read_body(req: &HttpRequest, payload: &mut Payload, allow_json: bool) -> BodyFuture {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)

@@ -15,7 +15,7 @@ mod logout;
 mod signup;
 mod time;
 
-pub use time::rfc3339;
+pub use time::{rfc3339, rfc3339_seconds};
 
 pub use account::{account, AccountView, AppLine, SessionLine};
 pub use admin::{admin, link_made, reset_form, AdminView, ClientRow, UserRow};

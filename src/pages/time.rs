@@ -12,6 +12,13 @@ pub fn rfc3339(seconds: u64) -> String {
     format!("{date}T{h:02}:{m:02}:{s:02}.000Z")
 }
 
+/// Formats Unix seconds as RFC 3339 without fractions (`2011-06-11T18:30:22Z`),
+/// as Piictu's document shows them.
+pub fn rfc3339_seconds(seconds: u64) -> String {
+    let (date, h, m, s) = civil(seconds);
+    format!("{date}T{h:02}:{m:02}:{s:02}Z")
+}
+
 /// The date (`YYYY-MM-DD`), hour, minute and second of Unix seconds, in UTC.
 fn civil(seconds: u64) -> (String, u64, u64, u64) {
     let days = i64::try_from(seconds / 86_400).unwrap_or(0);

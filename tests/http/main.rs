@@ -15,6 +15,7 @@ mod dev_mode;
 mod developer;
 mod device;
 mod dialect_appnet;
+mod dialect_hardening;
 mod dialect_mastodon;
 mod dialect_piictu;
 mod dialect_scopes;

@@ -224,6 +224,25 @@ impl SledStore {
         self.flush().await
     }
 
+    /// Creates a client only if its id is free, atomically; `false` (and
+    /// nothing written) when the id is taken.
+    pub async fn insert_new_client(&self, client: &ClientRecord) -> StoreResult<bool> {
+        let created = self
+            .clients
+            .compare_and_swap(
+                client.client_id.as_bytes(),
+                None as Option<&[u8]>,
+                Some(encode(client)?),
+            )
+            .map_err(db_err)?
+            .is_ok();
+        if created {
+            self.forget_client(&client.client_id);
+            self.flush().await?;
+        }
+        Ok(created)
+    }
+
     /// Every client, in id order.
     pub async fn clients(&self) -> StoreResult<Vec<ClientRecord>> {
         self.clients
