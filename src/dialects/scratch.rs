@@ -145,8 +145,12 @@ async fn finish_login(
         Ok(cookie) => cookie,
         Err(e) => return internal(e),
     };
+    let Ok(csrf) = session::fresh_csrf_cookie(&state) else {
+        return internal("no randomness");
+    };
     HttpResponse::NoContent()
         .cookie(session::session_cookie(&state, cookie))
+        .cookie(csrf)
         .finish()
 }
 

@@ -38,9 +38,7 @@ async fn render(
     let apps = profile::authorized_apps(store, user.id)
         .await
         .map_err(account_error)?;
-    let current = req
-        .cookie(session::SESSION_COOKIE)
-        .map(|c| sha256(c.value().as_bytes()));
+    let current = session::session_value(state, req).map(|c| sha256(c.as_bytes()));
     let sessions: Vec<SessionLine> =
         profile::live_sessions(store, user.id, now, provider.settings.session_idle)
             .await
@@ -129,7 +127,7 @@ pub(crate) async fn post_profile(
     req: HttpRequest,
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     let user = signed_in!(state, req, "/account");
     let name = form.get("name").unwrap_or("");
     let email = form.get("email").unwrap_or("");
@@ -145,12 +143,11 @@ pub(crate) async fn post_password(
     req: HttpRequest,
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     let user = signed_in!(state, req, "/account");
     let provider = &state.provider;
-    let keep = req
-        .cookie(session::SESSION_COOKIE)
-        .map(|c| sha256(c.value().as_bytes()))
+    let keep = session::session_value(&state, &req)
+        .map(|c| sha256(c.as_bytes()))
         .unwrap_or([0; 32]);
     let changed = profile::change_password(
         &provider.store,
@@ -205,7 +202,7 @@ pub(crate) async fn post_api_login(
     req: HttpRequest,
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     let user = signed_in!(state, req, "/account");
     let provider = &state.provider;
     let confirmed = crate::accounts::api_login::confirm(
@@ -231,7 +228,7 @@ pub(crate) async fn post_withdraw(
     req: HttpRequest,
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     let user = signed_in!(state, req, "/account");
     let client_id = form
         .get("client_id")
@@ -248,7 +245,7 @@ pub(crate) async fn post_end_sessions(
     req: HttpRequest,
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     let user = signed_in!(state, req, "/account");
     state
         .provider

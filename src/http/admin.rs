@@ -139,7 +139,7 @@ pub(crate) async fn post_user(
     req: HttpRequest,
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     admin_only!(state, req);
     let provider = &state.provider;
     let new = NewUser {
@@ -172,7 +172,7 @@ pub(crate) async fn post_user_action(
     path: web::Path<(u64, String)>,
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     let me = admin_only!(state, req);
     let (id, action) = path.into_inner();
     let provider = &state.provider;
@@ -216,7 +216,7 @@ pub(crate) async fn post_app_flags(
     path: web::Path<String>,
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     admin_only!(state, req);
     let store = &state.provider.store;
     let client = store
@@ -263,7 +263,7 @@ pub(crate) async fn post_settings(
     req: HttpRequest,
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     admin_only!(state, req);
     let bad = |what: &str| {
         HtmlError(Error::InvalidRequest(
@@ -292,7 +292,7 @@ pub(crate) async fn post_invite(
     req: HttpRequest,
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     admin_only!(state, req);
     let provider = &state.provider;
     let token = signup::create_invite(&provider.store, provider.clock.now(), 7 * 24 * 3600).await?;
@@ -353,7 +353,7 @@ pub(crate) async fn post_reset(
     req: HttpRequest,
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     let provider = &state.provider;
     let token = form.get("token").unwrap_or("");
     let new = form.get("new_password").unwrap_or("");

@@ -50,7 +50,7 @@ async fn handle(
     let current = session::current(state, req).await?;
     let client_name = display_name(&request);
     if let Some(decision) = params.get("decision").filter(|_| post) {
-        check_csrf(req, params.get("csrf_token"))?;
+        check_csrf(state, req, params.get("csrf_token"))?;
         let Some((session, user)) = current else {
             return sign_in(state, &params, post);
         };

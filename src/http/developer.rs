@@ -128,7 +128,7 @@ pub(crate) async fn post_new_app(
     req: HttpRequest,
     form: MultiForm,
 ) -> Result<HttpResponse, HtmlError> {
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     let user = signed_in!(state, req, "/developer/apps/new");
     let fields = read_form(&form);
     match state.provider.create_app(&user, &fields).await? {
@@ -186,7 +186,7 @@ pub(crate) async fn post_app(
     path: web::Path<String>,
     form: MultiForm,
 ) -> Result<HttpResponse, HtmlError> {
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     let user = signed_in!(state, req, "/developer/apps");
     let app = state.provider.owned_app(&user, &path).await?;
     let fields = read_form(&form);
@@ -217,7 +217,7 @@ pub(crate) async fn post_reset_secret(
     path: web::Path<String>,
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     let user = signed_in!(state, req, "/developer/apps");
     let app = state.provider.owned_app(&user, &path).await?;
     let secret = state.provider.reset_secret(&app).await?;
@@ -235,7 +235,7 @@ pub(crate) async fn post_delete_app(
     path: web::Path<String>,
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     let user = signed_in!(state, req, "/developer/apps");
     let app = state.provider.owned_app(&user, &path).await?;
     state.provider.delete_app(&app).await?;

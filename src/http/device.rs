@@ -95,7 +95,7 @@ pub(crate) async fn post_device(
     req: HttpRequest,
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     let typed = form.get("user_code").unwrap_or("");
     let Some((session, user)) = session::current(&state, &req).await? else {
         return login_first(&state, Some(typed), true);

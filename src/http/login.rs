@@ -77,7 +77,7 @@ pub(crate) async fn post_login(
     req: HttpRequest,
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     let next = local_next(form.get("next"));
     let username = form.get("username").unwrap_or("");
     let password = form.get("password").unwrap_or("");
@@ -104,8 +104,8 @@ pub(crate) async fn post_login(
     };
     provider.throttle.succeeded(username);
     // A new session at every sign-in: an old cookie never gains rights.
-    if let Some(old) = req.cookie(session::SESSION_COOKIE) {
-        sessions::end(&provider.store, old.value()).await?;
+    if let Some(old) = session::session_value(&state, &req) {
+        sessions::end(&provider.store, &old).await?;
     }
     session::start(&state, user.id, next).await
 }
@@ -120,7 +120,7 @@ pub(crate) async fn post_dev_login(
     if !provider.settings.dev_mode {
         return Err(HtmlError(Error::NotFound));
     }
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     let next = local_next(form.get("next"));
     let username = form.get("dev_username").unwrap_or("");
     let claims = form.get("dev_claims").unwrap_or("");
@@ -170,7 +170,7 @@ pub(crate) async fn post_logout(
     if from_application && form.get("csrf_token").is_none() {
         return logout(&state, &req, &params, false).await;
     }
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     logout(&state, &req, &params, true).await
 }
 
@@ -219,8 +219,8 @@ async fn logout(
         }
         return Ok(response);
     }
-    if let Some(cookie) = req.cookie(session::SESSION_COOKIE) {
-        sessions::end(&provider.store, cookie.value()).await?;
+    if let Some(cookie) = session::session_value(state, req) {
+        sessions::end(&provider.store, &cookie).await?;
     }
     let from_application = !confirmed || params.get("end_session").is_some();
     let mut response = match (&request.redirect, from_application) {

@@ -18,7 +18,10 @@ pub(crate) fn secure(builder: &mut HttpResponseBuilder) -> &mut HttpResponseBuil
         .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        // Never a referrer to another site. `no-referrer` would also make
+        // browsers send `Origin: null` on our own forms (Fetch §3.1), which
+        // the same-origin check of every POST must be able to read.
+        .insert_header((header::REFERRER_POLICY, "same-origin"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
 }
 

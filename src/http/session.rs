@@ -1,6 +1,12 @@
-//! Cookies for people: the session cookie and the CSRF token. The CSRF
-//! token is a random value kept in its own cookie and repeated in every form
-//! (double submit); a POST whose form value differs from the cookie is refused.
+//! Cookies for people: the session cookie and the CSRF token.
+//!
+//! Every state-changing form POST passes two checks. Its `Origin` (or,
+//! without one, its `Sec-Fetch-Site`) must name the issuer's own origin.
+//! And its form token must match the CSRF cookie *and the session*: the
+//! token is a digest of the random CSRF cookie and the session cookie, so a
+//! token issued in one session fails in another, and the CSRF cookie is
+//! renewed at every sign-in. With an https issuer both cookies carry the
+//! `__Host-` prefix (Secure, Path=/, no Domain: no sibling host can set them).
 
 use actix_web::cookie::{time::Duration, Cookie, SameSite};
 use actix_web::{HttpRequest, HttpResponse};
@@ -12,14 +18,38 @@ use crate::crypto::constant_time_eq;
 use crate::error::Error;
 use crate::store::{SessionRecord, UserRecord};
 
-/// The session cookie's name.
-pub(crate) const SESSION_COOKIE: &str = "gh_session";
-/// The CSRF cookie's name.
-pub(crate) const CSRF_COOKIE: &str = "gh_csrf";
+/// The session cookie's name (over plain http).
+const SESSION_COOKIE: &str = "gh_session";
+/// The CSRF cookie's name (over plain http).
+const CSRF_COOKIE: &str = "gh_csrf";
 
 /// Whether cookies must be `Secure` (an https issuer).
 fn secure(state: &AppState) -> bool {
     state.provider.settings.issuer.starts_with("https://")
+}
+
+/// The session cookie's name: `__Host-gh_session` with an https issuer.
+fn session_name(state: &AppState) -> &'static str {
+    if secure(state) {
+        "__Host-gh_session"
+    } else {
+        SESSION_COOKIE
+    }
+}
+
+/// The CSRF cookie's name: `__Host-gh_csrf` with an https issuer.
+fn csrf_name(state: &AppState) -> &'static str {
+    if secure(state) {
+        "__Host-gh_csrf"
+    } else {
+        CSRF_COOKIE
+    }
+}
+
+/// The value of this request's session cookie, if it sent one.
+pub(crate) fn session_value(state: &AppState, req: &HttpRequest) -> Option<String> {
+    req.cookie(session_name(state))
+        .map(|c| c.value().to_owned())
 }
 
 /// A cookie with the attributes every Gatehouse cookie has.
@@ -46,12 +76,19 @@ fn cookie(
 /// The session cookie for a new session.
 pub(crate) fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
     let lifetime = state.provider.settings.session_absolute;
-    cookie(state, SESSION_COOKIE, value, Some(lifetime))
+    cookie(state, session_name(state), value, Some(lifetime))
+}
+
+/// A new CSRF cookie, set with every new session so that no token from
+/// before the sign-in survives it.
+pub(crate) fn fresh_csrf_cookie(state: &AppState) -> Result<Cookie<'static>, Error> {
+    let value = crate::crypto::random::new_id().map_err(Error::internal)?;
+    Ok(cookie(state, csrf_name(state), value, None))
 }
 
 /// A cookie that removes the session cookie.
 pub(crate) fn clear_session_cookie(state: &AppState) -> Cookie<'static> {
-    cookie(state, SESSION_COOKIE, String::new(), Some(0))
+    cookie(state, session_name(state), String::new(), Some(0))
 }
 
 /// The signed-in user of this request, if any.
@@ -59,7 +96,7 @@ pub(crate) async fn current(
     state: &AppState,
     req: &HttpRequest,
 ) -> Result<Option<(SessionRecord, UserRecord)>, Error> {
-    let Some(cookie) = req.cookie(SESSION_COOKIE) else {
+    let Some(cookie) = req.cookie(session_name(state)) else {
         return Ok(None);
     };
     let provider = &state.provider;
@@ -100,17 +137,35 @@ macro_rules! signed_in {
 }
 pub(crate) use signed_in;
 
+/// The form token for a CSRF cookie value in the session a session cookie
+/// names (none: signed out).
+fn bound_token(csrf_cookie: &str, session: Option<&str>) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let mut input = b"gatehouse csrf\0".to_vec();
+    input.extend_from_slice(csrf_cookie.as_bytes());
+    input.push(0);
+    input.extend_from_slice(session.unwrap_or("").as_bytes());
+    URL_SAFE_NO_PAD.encode(crate::crypto::sha256(&input))
+}
+
 /// The CSRF token for a form, and the cookie to set when the browser has none yet.
 pub(crate) fn csrf(
     state: &AppState,
     req: &HttpRequest,
 ) -> Result<(String, Option<Cookie<'static>>), Error> {
-    if let Some(existing) = req.cookie(CSRF_COOKIE).filter(|c| c.value().len() >= 22) {
-        return Ok((existing.value().to_owned(), None));
+    let session = session_value(state, req);
+    if let Some(existing) = req
+        .cookie(csrf_name(state))
+        .filter(|c| c.value().len() >= 22)
+    {
+        return Ok((bound_token(existing.value(), session.as_deref()), None));
     }
-    let token = crate::crypto::random::new_id().map_err(Error::internal)?;
-    let cookie = cookie(state, CSRF_COOKIE, token.clone(), None);
-    Ok((token, Some(cookie)))
+    let cookie = fresh_csrf_cookie(state)?;
+    Ok((
+        bound_token(cookie.value(), session.as_deref()),
+        Some(cookie),
+    ))
 }
 
 /// Answers a page, setting the CSRF cookie when [`csrf`] made a new one.
@@ -143,15 +198,47 @@ pub(crate) async fn start(
     response
         .add_cookie(&session_cookie(state, cookie))
         .map_err(Error::internal)?;
+    response
+        .add_cookie(&fresh_csrf_cookie(state)?)
+        .map_err(Error::internal)?;
     Ok(response)
 }
 
-/// Refuses a POST whose CSRF token does not match its cookie.
-pub(crate) fn check_csrf(req: &HttpRequest, sent: Option<&str>) -> Result<(), HtmlError> {
-    let cookie = req.cookie(CSRF_COOKIE);
+/// Whether a browser's POST comes from a page of the issuer's own origin:
+/// `Origin` when sent, else `Sec-Fetch-Site`; a request with neither (not
+/// a browser, or a very old one) relies on the token alone.
+fn same_origin(state: &AppState, req: &HttpRequest) -> bool {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if let Some(origin) = header("origin") {
+        let own = url::Url::parse(&state.provider.settings.issuer)
+            .map(|u| u.origin().ascii_serialization());
+        return own.is_ok_and(|own| own == origin.trim_end_matches('/'));
+    }
+    match header("sec-fetch-site") {
+        Some(site) => matches!(site, "same-origin" | "none"),
+        None => true,
+    }
+}
+
+/// Refuses a POST from another site, or whose CSRF token does not match
+/// its cookie and its session.
+pub(crate) fn check_csrf(
+    state: &AppState,
+    req: &HttpRequest,
+    sent: Option<&str>,
+) -> Result<(), HtmlError> {
+    if !same_origin(state, req) {
+        return Err(HtmlError(Error::Forbidden(
+            "this form was sent from another site; forms work only from this server's own pages"
+                .into(),
+        )));
+    }
+    let cookie = req.cookie(csrf_name(state));
+    let session = session_value(state, req);
     let ok = match (cookie, sent) {
         (Some(cookie), Some(sent)) => {
-            !sent.is_empty() && constant_time_eq(cookie.value().as_bytes(), sent.as_bytes())
+            let expected = bound_token(cookie.value(), session.as_deref());
+            !sent.is_empty() && constant_time_eq(expected.as_bytes(), sent.as_bytes())
         }
         _ => false,
     };

@@ -72,7 +72,7 @@ pub(crate) async fn post_signup(
     req: HttpRequest,
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
-    check_csrf(&req, form.get("csrf_token"))?;
+    check_csrf(&state, &req, form.get("csrf_token"))?;
     let provider = &state.provider;
     let now = provider.clock.now();
     let invite = form.get("invite");

@@ -414,7 +414,7 @@ fn pages_carry_the_security_headers() {
         };
         assert_eq!(header("x-frame-options"), "DENY", "{url}");
         assert_eq!(header("x-content-type-options"), "nosniff", "{url}");
-        assert_eq!(header("referrer-policy"), "no-referrer", "{url}");
+        assert_eq!(header("referrer-policy"), "same-origin", "{url}");
         assert!(header("content-security-policy").contains("frame-ancestors 'none'"));
     }
 }

@@ -44,7 +44,7 @@ fn home_shows(server: &TestServer, browser: &Browser, username: &str) -> bool {
 }
 
 #[test]
-fn the_login_page_is_a_form_with_a_double_submit_csrf_token() {
+fn the_login_page_is_a_form_with_a_csrf_token_bound_to_its_cookie() {
     let server = people_server(|_| {});
     let browser = Browser::new();
     let response = browser.get(&server.url("/login?next=/some/path"));
@@ -64,7 +64,10 @@ fn the_login_page_is_a_form_with_a_double_submit_csrf_token() {
         assert!(names.contains(&name.to_owned()), "no input {name}: {form}");
     }
     assert_eq!(hidden_value(form, "next").as_deref(), Some("/some/path"));
-    assert_eq!(Browser::csrf(form), cookie_value(&cookie));
+    // The form's token is derived from the cookie (and the session), not a copy of it.
+    let token = Browser::csrf(form);
+    assert!(token.len() >= 43, "{token}");
+    assert_ne!(token, cookie_value(&cookie));
 }
 
 #[test]
@@ -74,8 +77,8 @@ fn the_login_page_reuses_the_csrf_cookie_the_browser_has() {
     let first = html_page(browser.get(&server.url("/login")), 200);
     let cookie = browser.cookie(&server.base, "gh_csrf").unwrap();
     let second = html_page(browser.get(&server.url("/login")), 200);
-    assert_eq!(Browser::csrf(&first), cookie);
-    assert_eq!(Browser::csrf(&second), cookie);
+    assert_eq!(browser.cookie(&server.base, "gh_csrf").unwrap(), cookie);
+    assert_eq!(Browser::csrf(&first), Browser::csrf(&second));
 }
 
 #[test]
@@ -132,11 +135,17 @@ fn a_next_that_leaves_the_server_is_replaced_by_the_start_page() {
 }
 
 #[test]
-fn the_session_cookie_is_secure_when_the_issuer_is_https() {
+fn the_cookies_are_secure_and_host_prefixed_when_the_issuer_is_https() {
     let server = people_server(|c| c.issuer = Some("https://id.example.org".into()));
     let response = server.http.get(server.url("/login")).send().unwrap();
-    let csrf_cookie = set_cookie(&response, "gh_csrf").unwrap();
+    assert!(set_cookie(&response, "gh_csrf").is_none());
+    let csrf_cookie = set_cookie(&response, "__Host-gh_csrf").unwrap();
     assert!(has_attribute(&csrf_cookie, "Secure"), "{csrf_cookie}");
+    assert!(has_attribute(&csrf_cookie, "Path=/"), "{csrf_cookie}");
+    assert!(
+        !csrf_cookie.to_ascii_lowercase().contains("domain="),
+        "{csrf_cookie}"
+    );
     let page = html_page(response, 200);
     let form = form_with_action(&page, "/login");
     assert_eq!(
@@ -147,17 +156,20 @@ fn the_session_cookie_is_secure_when_the_issuer_is_https() {
     let response = server
         .http
         .post(server.url("/login"))
-        .header("Cookie", format!("gh_csrf={csrf}"))
+        .header("Cookie", format!("__Host-gh_csrf={csrf}"))
         .form(&[
             ("username", "alice"),
             ("password", "alice-password"),
-            ("csrf_token", &csrf),
+            ("csrf_token", &Browser::csrf(form)),
         ])
         .send()
         .unwrap();
     assert_eq!(response.status().as_u16(), 303);
     assert_eq!(location(&response), "https://id.example.org/");
-    let cookie = set_cookie(&response, "gh_session").unwrap();
+    // Signing in renews the CSRF cookie too.
+    let renewed = set_cookie(&response, "__Host-gh_csrf").unwrap();
+    assert_ne!(cookie_value(&renewed), csrf);
+    let cookie = set_cookie(&response, "__Host-gh_session").unwrap();
     for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(has_attribute(&cookie, attribute), "{attribute}: {cookie}");
     }

@@ -22,6 +22,7 @@ mod dialect_scopes;
 mod dialect_scratch;
 mod dialect_skritter;
 mod discovery;
+mod foreign_forms;
 mod harness;
 mod introspect;
 mod keys;
