@@ -42,6 +42,10 @@ pub struct Config {
     pub sweep_interval: u64,
     /// HTTP worker threads; `None` means one per core.
     pub workers: Option<usize>,
+    /// Password hashes that may run at once; more sign-ins wait their turn.
+    pub hash_concurrency: usize,
+    /// Addresses of reverse proxies whose forwarding headers are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The source of the current time (a manual clock in tests).
     pub clock: Clock,
     /// ID token lifetime in seconds.
@@ -156,6 +160,8 @@ impl Config {
             pbkdf2_iterations: DEFAULT_ITERATIONS,
             sweep_interval: 60,
             workers: None,
+            hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            trusted_proxies: Vec::new(),
             clock: Clock::system(),
             id_token_ttl: 3600,
             device_code_ttl: 600,
@@ -194,6 +200,9 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "GATEHOUSE_DEVICE_CODE_TTL",
     "GATEHOUSE_DEVICE_INTERVAL",
     "GATEHOUSE_DIALECTS",
+    "GATEHOUSE_HASH_CONCURRENCY",
+    "GATEHOUSE_TRUSTED_PROXY",
+    "GATEHOUSE_LOG_FORMAT",
 ];
 
 /// Names of set `GATEHOUSE_*` variables that no setting reads (likely typos).

@@ -11,6 +11,7 @@ pub mod dev_guide;
 pub mod dialects;
 pub mod error;
 pub mod http;
+pub mod logging;
 pub mod oauth;
 pub mod pages;
 pub mod seed;
@@ -163,13 +164,17 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             },
             clock: config.clock.clone(),
             throttle: Default::default(),
-            dummy_hash: crypto::password::dummy_hash(config.pbkdf2_iterations),
+            passwords: accounts::login::PasswordChecker::new(
+                config.pbkdf2_iterations,
+                config.hash_concurrency,
+            ),
             keys,
             policies: std::sync::RwLock::new(policies),
             hooks: dialects::hooks(&config.dialects),
         },
         metadata: metadata.into(),
         dialects: config.dialects.clone(),
+        trusted_proxies: config.trusted_proxies.clone(),
     });
 
     store::sweep::spawn(
@@ -185,8 +190,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             // The request log costs a few percent of a core; skip it when
             // info lines would be dropped anyway.
             .wrap(actix_web::middleware::Condition::new(
-                log::log_enabled!(target: "actix_web::middleware::logger", log::Level::Info),
-                http::request_logger(),
+                log::log_enabled!(target: "gatehouse::request", log::Level::Info),
+                actix_web::middleware::from_fn(http::request_line),
             ))
             .wrap(actix_web::middleware::Condition::new(
                 dev_mode,

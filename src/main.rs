@@ -16,6 +16,14 @@ use gatehouse::crypto::password::DEFAULT_ITERATIONS;
 #[derive(Parser)]
 #[command(name = "gatehouse", version, about, long_about = None)]
 struct Cli {
+    /// Log lines as `text` or `json` (one object a line); the level comes from RUST_LOG.
+    #[arg(
+        long,
+        env = "GATEHOUSE_LOG_FORMAT",
+        default_value = "text",
+        global = true
+    )]
+    log_format: gatehouse::logging::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -89,6 +97,14 @@ enum Command {
         /// HTTP worker threads [default: one per core].
         #[arg(long, env = "GATEHOUSE_WORKERS")]
         workers: Option<usize>,
+        /// A reverse proxy (address or CIDR range, repeatable) whose
+        /// Forwarded / X-Forwarded-For headers are believed; from anyone else
+        /// they are ignored. GATEHOUSE_TRUSTED_PROXY takes a comma-separated list.
+        #[arg(long = "trusted-proxy", env = "GATEHOUSE_TRUSTED_PROXY", value_delimiter = ',', value_parser = parse_net)]
+        trusted_proxies: Vec<ipnet::IpNet>,
+        /// Password hashes that may run at once; more sign-ins wait [default: one per core].
+        #[arg(long, env = "GATEHOUSE_HASH_CONCURRENCY")]
+        hash_concurrency: Option<usize>,
         #[command(flatten)]
         common: Common,
     },
@@ -305,6 +321,8 @@ async fn run(command: Command) -> Result<(), AdminError> {
             signup,
             sweep_interval,
             workers,
+            trusted_proxies,
+            hash_concurrency,
             common,
         } => {
             if store.is_some() {
@@ -330,6 +348,10 @@ async fn run(command: Command) -> Result<(), AdminError> {
             config.pbkdf2_iterations = common.pbkdf2_iterations;
             config.sweep_interval = sweep_interval;
             config.workers = workers;
+            config.trusted_proxies = trusted_proxies;
+            if let Some(n) = hash_concurrency {
+                config.hash_concurrency = n;
+            }
             serve(config).await
         }
         Command::Dev {
@@ -501,9 +523,17 @@ async fn run(command: Command) -> Result<(), AdminError> {
     }
 }
 
+/// A trusted proxy: a CIDR range, or one address.
+fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("`{s}`: give an address or a CIDR range such as 10.0.0.0/8"))
+}
+
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
+    gatehouse::logging::init(cli.log_format);
     for name in config::unknown_variables() {
         log::warn!("ignoring unknown setting {name}");
     }

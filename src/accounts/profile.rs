@@ -1,7 +1,6 @@
 //! What a signed-in person changes about themselves: name, email, password;
 //! the applications they authorized; their sessions.
 
-use super::login;
 use super::users::{check_password, hash_password, AccountError};
 use crate::crypto::Digest;
 use crate::store::{SessionRecord, Store, UserRecord};
@@ -75,11 +74,12 @@ pub async fn change_password(
     current: &str,
     new: &str,
     iterations: u32,
-    dummy_hash: &str,
+    passwords: &super::login::PasswordChecker,
     keep_session: &Digest,
     now: u64,
 ) -> Result<(), AccountError> {
-    if login::verify(store, &user.username, current, dummy_hash)
+    if passwords
+        .verify(store, &user.username, current)
         .await?
         .is_none()
     {

@@ -45,6 +45,23 @@ impl Key {
     }
 }
 
+/// Logs a refused sign-in as one line that fail2ban or CrowdSec can match
+/// (the address first, so that no username can imitate it; never the
+/// password): `sign-in failed: client=203.0.113.9 user="alice"`, or
+/// `sign-in locked: client=… user="…" retry_after=8` when throttled.
+pub fn log_refusal(peer: Option<IpAddr>, username: &str, locked_for: Option<u64>) {
+    let client = peer.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    match locked_for {
+        None => {
+            log::warn!(target: "gatehouse::auth", "sign-in failed: client={client} user={username:?}")
+        }
+        Some(wait) => log::warn!(
+            target: "gatehouse::auth",
+            "sign-in locked: client={client} user={username:?} retry_after={wait}"
+        ),
+    }
+}
+
 /// The keys one sign-in attempt counts against.
 pub fn keys(username: &str, peer: Option<IpAddr>) -> Vec<Key> {
     let mut keys = vec![Key::Account(username.to_lowercase())];
@@ -64,6 +81,10 @@ impl Throttle {
         let Ok(entries) = self.entries.lock() else {
             return Ok(());
         };
+        Self::wait(&entries, keys, now)
+    }
+
+    fn wait(entries: &HashMap<Key, Entry>, keys: &[Key], now: u64) -> Result<(), u64> {
         let wait = keys
             .iter()
             .filter_map(|k| entries.get(k))
@@ -77,14 +98,29 @@ impl Throttle {
         }
     }
 
-    /// Counts a failed attempt against every key.
-    pub fn failed(&self, keys: &[Key], now: u64) {
+    /// Starts an attempt: `Err(seconds)` when a key is locked; otherwise the
+    /// attempt is counted as a failure against every key *before* the
+    /// password is checked, so a burst of parallel guesses is counted in
+    /// full (at most the limit of them ever reach a hash). A right password
+    /// then takes its count back with [`Throttle::succeeded`].
+    pub fn begin(&self, keys: &[Key], now: u64) -> Result<(), u64> {
         let Ok(mut entries) = self.entries.lock() else {
-            return;
+            return Ok(());
         };
-        if entries.len() >= MAX_KEYS {
-            entries.retain(|_, e| now.saturating_sub(e.last_failure) < FORGET_AFTER);
+        Self::wait(&entries, keys, now)?;
+        Self::count(&mut entries, keys, now);
+        Ok(())
+    }
+
+    /// Counts a failure against every key (a check that needed no reservation).
+    pub fn failed(&self, keys: &[Key], now: u64) {
+        if let Ok(mut entries) = self.entries.lock() {
+            Self::count(&mut entries, keys, now);
         }
+    }
+
+    fn count(entries: &mut HashMap<Key, Entry>, keys: &[Key], now: u64) {
+        Self::make_room(entries, keys.len(), now);
         for key in keys {
             let entry = entries.entry(key.clone()).or_insert(Entry {
                 failures: 0,
@@ -103,11 +139,55 @@ impl Throttle {
         }
     }
 
-    /// Forgets an account's failures after a successful sign-in.
-    pub fn succeeded(&self, username: &str) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(&Key::Account(username.to_lowercase()));
+    /// Keeps the table under [`MAX_KEYS`] whatever arrives: forgotten keys
+    /// go first, then unlocked ones, then (a flood of locked keys) any.
+    fn make_room(entries: &mut HashMap<Key, Entry>, needed: usize, now: u64) {
+        if entries.len() + needed <= MAX_KEYS {
+            return;
         }
+        entries.retain(|_, e| now.saturating_sub(e.last_failure) < FORGET_AFTER);
+        if entries.len() + needed > MAX_KEYS {
+            entries.retain(|_, e| e.locked_until > now);
+        }
+        while entries.len() + needed > MAX_KEYS {
+            let Some(key) = entries.keys().next().cloned() else {
+                break;
+            };
+            entries.remove(&key);
+        }
+    }
+
+    /// A right password: the account's failures are forgotten, and the
+    /// address gets back the failure its attempt reserved.
+    pub fn succeeded(&self, keys: &[Key]) {
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        for key in keys {
+            match key {
+                Key::Account(_) => {
+                    entries.remove(key);
+                }
+                Key::Address(_) => {
+                    if let Some(entry) = entries.get_mut(key) {
+                        entry.failures = entry.failures.saturating_sub(1);
+                        if entry.failures < key.limit() {
+                            entry.locked_until = 0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// How many keys the table holds (for tests and metrics).
+    pub fn len(&self) -> usize {
+        self.entries.lock().map(|e| e.len()).unwrap_or(0)
+    }
+
+    /// Whether the table holds no key.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -138,7 +218,7 @@ mod tests {
         for _ in 0..5 {
             t.failed(&k, 0);
         }
-        t.succeeded("bob");
+        t.succeeded(&k);
         assert!(t.check(&k, 0).is_ok());
         for _ in 0..4 {
             t.failed(&k, 0);
@@ -157,6 +237,37 @@ mod tests {
         }
         t.failed(&[Key::Address(ip)], 0);
         assert!(t.check(&[Key::Address(ip)], 0).is_err());
+    }
+
+    #[test]
+    fn a_burst_of_parallel_attempts_is_counted_before_any_hash() {
+        let t = Throttle::default();
+        let k = keys("dave", None);
+        // Fifty attempts start before any of them is answered.
+        let started = (0..50).filter(|_| t.begin(&k, 0).is_ok()).count();
+        assert_eq!(started, ACCOUNT_LIMIT as usize);
+        assert!(t.check(&k, 0).is_err());
+    }
+
+    #[test]
+    fn a_right_password_takes_its_reservation_back() {
+        let t = Throttle::default();
+        let ip: IpAddr = "10.0.0.2".parse().unwrap();
+        let k = keys("erin", Some(ip));
+        for _ in 0..30 {
+            t.begin(&k, 0).unwrap();
+            t.succeeded(&k);
+        }
+        assert!(t.check(&k, 0).is_ok());
+    }
+
+    #[test]
+    fn the_table_never_holds_more_than_its_bound() {
+        let t = Throttle::default();
+        for i in 0..(MAX_KEYS + 500) {
+            t.failed(&[Key::Account(format!("user{i}"))], 7);
+        }
+        assert!(t.len() <= MAX_KEYS, "{}", t.len());
     }
 
     #[test]

@@ -183,7 +183,7 @@ async fn access_token(
     let client = provider.authenticate_client(creds).await?;
     let request = GrantRequest::parse(grant_type, |name| get(name))?;
     let issued = provider
-        .token(&client, request, req.peer_addr().map(|a| a.ip()))
+        .token(&client, request, crate::http::client_ip(state, req))
         .await?;
     let mut body = serde_json::to_value(&issued).map_err(Error::internal)?;
     let user = provider.access(&issued.access_token).await?.user;

@@ -186,7 +186,7 @@ async fn issue<'a>(
     let provider = &state.provider;
     let client = provider.authenticate_client(creds).await?;
     let request = GrantRequest::parse(grant_type, |name| get(name))?;
-    let peer = req.peer_addr().map(|a| a.ip());
+    let peer = crate::http::client_ip(state, req);
     let issued = provider.token(&client, request, peer).await?;
     let mut body = serde_json::to_value(&issued).map_err(Error::internal)?;
     if let Value::Object(map) = &mut body {

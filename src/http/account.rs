@@ -155,7 +155,7 @@ pub(crate) async fn post_password(
         form.get("current_password").unwrap_or(""),
         form.get("new_password").unwrap_or(""),
         provider.settings.pbkdf2_iterations,
-        &provider.dummy_hash,
+        &provider.passwords,
         &keep,
         provider.clock.now(),
     )

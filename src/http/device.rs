@@ -104,7 +104,7 @@ pub(crate) async fn post_device(
     let now = provider.clock.now();
     // Wrong codes are throttled per person and per address, like passwords.
     let mut keys = vec![Key::Account(format!("device:{}", user.id))];
-    keys.extend(req.peer_addr().map(|a| Key::Address(a.ip())));
+    keys.extend(super::client_ip(&state, &req).map(Key::Address));
     provider
         .throttle
         .check(&keys, now)

@@ -8,7 +8,7 @@ use super::page::{page, redirect, HtmlError};
 use super::session::{self, check_csrf};
 use super::state::AppState;
 use crate::accounts::users::AccountError;
-use crate::accounts::{dev, login, sessions, throttle};
+use crate::accounts::{dev, sessions};
 use crate::error::Error;
 use crate::oauth::authorize::Params;
 use crate::pages::{self, HomeView, LoginView};
@@ -82,17 +82,8 @@ pub(crate) async fn post_login(
     let username = form.get("username").unwrap_or("");
     let password = form.get("password").unwrap_or("");
     let provider = &state.provider;
-    let now = provider.clock.now();
-    let keys = throttle::keys(username, req.peer_addr().map(|a| a.ip()));
-    provider
-        .throttle
-        .check(&keys, now)
-        .map_err(Error::Throttled)?;
-    let user = login::verify(&provider.store, username, password, &provider.dummy_hash)
-        .await
-        .map_err(Error::internal)?;
-    let Some(user) = user else {
-        provider.throttle.failed(&keys, now);
+    let peer = super::client_ip(&state, &req);
+    let Some(user) = provider.check_password(username, password, peer).await? else {
         return login_page(
             &state,
             &req,
@@ -102,7 +93,6 @@ pub(crate) async fn post_login(
             Some("Wrong username or password."),
         );
     };
-    provider.throttle.succeeded(username);
     // A new session at every sign-in: an old cookie never gains rights.
     if let Some(old) = session::session_value(&state, &req) {
         sessions::end(&provider.store, &old).await?;

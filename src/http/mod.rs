@@ -6,6 +6,7 @@ mod admin;
 mod assets;
 mod authorize;
 pub(crate) mod bearer;
+mod client_addr;
 mod cors;
 mod dev;
 mod developer;
@@ -30,9 +31,10 @@ use actix_web::{web, HttpRequest};
 
 use crate::error::Error;
 pub(crate) use authorize::get_authorize;
+pub(crate) use client_addr::client_ip;
 pub(crate) use dev::banner as dev_banner;
 pub(crate) use form::BODY_LIMIT;
-pub use log::request_logger;
+pub use log::request_line;
 pub(crate) use userinfo::scopes_header;
 
 /// Registers every route of the server.

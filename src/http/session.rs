@@ -23,7 +23,9 @@ const SESSION_COOKIE: &str = "gh_session";
 /// The CSRF cookie's name (over plain http).
 const CSRF_COOKIE: &str = "gh_csrf";
 
-/// Whether cookies must be `Secure` (an https issuer).
+/// Whether cookies must be `Secure` (an https issuer; a trusted proxy's
+/// word that the browser uses https decides nothing here, because every
+/// URL the server builds, and so every cookie's scope, comes from the issuer).
 fn secure(state: &AppState) -> bool {
     state.provider.settings.issuer.starts_with("https://")
 }

@@ -13,4 +13,6 @@ pub struct AppState {
     pub metadata: Bytes,
     /// The provider dialects in use.
     pub dialects: Vec<crate::dialects::Dialect>,
+    /// Reverse proxies whose forwarding headers are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }

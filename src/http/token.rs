@@ -90,7 +90,7 @@ async fn token(
         Some(request) => request,
         None => GrantRequest::parse(grant_type, |name| form.get(name))?,
     };
-    let peer = req.peer_addr().map(|a| a.ip());
+    let peer = super::client_ip(state, req);
     let response = provider.token(&client, request, peer).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -105,8 +105,8 @@ pub struct Provider {
     pub clock: Clock,
     /// Failed sign-in counts (login page and password grant).
     pub throttle: crate::accounts::throttle::Throttle,
-    /// A hash verified against for unknown users, so they cost as much time.
-    pub dummy_hash: String,
+    /// Checks passwords, a bounded number at once.
+    pub passwords: crate::accounts::login::PasswordChecker,
     /// The signing keys.
     pub keys: keys::KeyRing,
     /// The current sign-up and registration policies.

@@ -32,6 +32,7 @@ mod oauth2_client;
 mod oidc_flow;
 mod oidc_prompt;
 mod password_grant;
+mod proxy_and_throttle;
 mod refresh;
 mod registration;
 mod revoke;

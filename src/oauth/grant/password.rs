@@ -3,13 +3,42 @@
 
 use std::net::IpAddr;
 
-use crate::accounts::{login, throttle};
+use crate::accounts::throttle;
 use crate::error::{Error, Result};
 use crate::oauth::tokens::{Grant, TokenResponse};
 use crate::oauth::Provider;
 use crate::store::ClientRecord;
 
 impl Provider {
+    /// Checks a username and password for the sign-in page or the password
+    /// grant: throttled per account and per `peer` address (counted before
+    /// the hash, so parallel guesses count in full), each refusal logged for
+    /// fail2ban; `Ok(None)` for a wrong pair, `Err(Throttled)` while locked.
+    pub async fn check_password(
+        &self,
+        username: &str,
+        password: &str,
+        peer: Option<IpAddr>,
+    ) -> Result<Option<crate::store::UserRecord>> {
+        let keys = throttle::keys(username, peer);
+        self.throttle
+            .begin(&keys, self.clock.now())
+            .map_err(|wait| {
+                throttle::log_refusal(peer, username, Some(wait));
+                Error::Throttled(wait)
+            })?;
+        let user = self
+            .passwords
+            .verify(&self.store, username, password)
+            .await
+            .map_err(Error::internal)?;
+        match &user {
+            Some(_) => self.throttle.succeeded(&keys),
+            None => throttle::log_refusal(peer, username, None),
+        }
+        Ok(user)
+    }
+
     /// Issues tokens for a user's username and password.
     pub async fn password(
         &self,
@@ -29,17 +58,10 @@ impl Provider {
         let scope = self
             .scopes
             .grant(scope, crate::oauth::scope::Holder::of(client), true)?;
-        let keys = throttle::keys(username, peer);
         let now = self.clock.now();
-        self.throttle.check(&keys, now).map_err(Error::Throttled)?;
-        let user = login::verify(&self.store, username, password, &self.dummy_hash)
-            .await
-            .map_err(Error::internal)?;
-        let Some(user) = user else {
-            self.throttle.failed(&keys, now);
+        let Some(user) = self.check_password(username, password, peer).await? else {
             return Err(Error::InvalidGrant("wrong username or password".into()));
         };
-        self.throttle.succeeded(username);
         self.issue(Grant {
             client,
             user_id: Some(user.id),

@@ -275,6 +275,7 @@ pub(crate) struct BinServer {
     pub(crate) base: String,
     pub(crate) child: Child,
     log: mpsc::Receiver<String>,
+    seen: std::cell::RefCell<Vec<String>>,
 }
 
 impl BinServer {
@@ -311,6 +312,7 @@ impl BinServer {
             base: String::new(),
             child,
             log,
+            seen: Default::default(),
         };
         loop {
             let line = server
@@ -327,6 +329,13 @@ impl BinServer {
     /// An absolute URL on this server.
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// Every log line since start-up so far (after the "listening" line).
+    pub(crate) fn log_lines(&self) -> Vec<String> {
+        let mut seen = self.seen.borrow_mut();
+        seen.extend(self.log.try_iter());
+        seen.clone()
     }
 
     /// Kills the process with SIGKILL and waits for it.
