@@ -46,6 +46,10 @@ pub struct Config {
     pub hash_concurrency: usize,
     /// Addresses of reverse proxies whose forwarding headers are believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// A separate address that serves `/metrics` to whoever reaches it.
+    pub metrics_addr: Option<SocketAddr>,
+    /// A bearer token that opens `/metrics` on the main address.
+    pub metrics_token: Option<String>,
     /// The source of the current time (a manual clock in tests).
     pub clock: Clock,
     /// ID token lifetime in seconds.
@@ -162,6 +166,8 @@ impl Config {
             workers: None,
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             trusted_proxies: Vec::new(),
+            metrics_addr: None,
+            metrics_token: None,
             clock: Clock::system(),
             id_token_ttl: 3600,
             device_code_ttl: 600,
@@ -203,6 +209,8 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "GATEHOUSE_HASH_CONCURRENCY",
     "GATEHOUSE_TRUSTED_PROXY",
     "GATEHOUSE_LOG_FORMAT",
+    "GATEHOUSE_METRICS_ADDR",
+    "GATEHOUSE_METRICS_TOKEN",
 ];
 
 /// Names of set `GATEHOUSE_*` variables that no setting reads (likely typos).

@@ -12,6 +12,7 @@ pub mod dialects;
 pub mod error;
 pub mod http;
 pub mod logging;
+pub mod metrics;
 pub mod oauth;
 pub mod pages;
 pub mod seed;
@@ -36,7 +37,10 @@ pub struct Running {
     pub issuer: String,
     /// Stops the server (gracefully with `stop(true)`).
     pub handle: ServerHandle,
+    /// Where `/metrics` is served apart from the main address, if it is.
+    pub metrics_addr: Option<SocketAddr>,
     server: Server,
+    metrics_server: Option<ServerHandle>,
     store: Store,
 }
 
@@ -44,6 +48,9 @@ impl Running {
     /// Serves until stopped (SIGINT, SIGTERM or the handle), then flushes the database.
     pub async fn wait(self) -> std::io::Result<()> {
         let served = self.server.await;
+        if let Some(metrics) = self.metrics_server {
+            metrics.stop(true).await;
+        }
         if let Err(e) = self.store.flush_blocking() {
             log::error!("final flush failed: {e}");
         }
@@ -143,6 +150,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         }
     }
     let metadata = oauth::discovery::metadata(&issuer, &scopes).to_string();
+    let metrics = std::sync::Arc::new(metrics::Metrics::new());
     let state = web::Data::new(AppState {
         provider: Provider {
             store: store.clone(),
@@ -171,17 +179,25 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             keys,
             policies: std::sync::RwLock::new(policies),
             hooks: dialects::hooks(&config.dialects),
+            metrics: metrics.clone(),
         },
         metadata: metadata.into(),
         dialects: config.dialects.clone(),
         trusted_proxies: config.trusted_proxies.clone(),
+        metrics_token: config.metrics_token.clone(),
     });
+    let state_for_metrics = state.clone();
 
     store::sweep::spawn(
         store.clone(),
         config.clock.clone(),
         Duration::from_secs(config.sweep_interval.max(1)),
+        {
+            let metrics = metrics.clone();
+            move |removed| metrics.swept(removed)
+        },
     );
+    let count_requests = config.metrics_addr.is_some() || config.metrics_token.is_some();
 
     let dev_mode = config.dev_mode;
     let mut server = HttpServer::new(move || {
@@ -197,6 +213,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                 dev_mode,
                 actix_web::middleware::from_fn(http::dev_banner),
             ))
+            .wrap(actix_web::middleware::Condition::new(
+                count_requests,
+                actix_web::middleware::from_fn(http::count_request),
+            ))
             .configure(|cfg| dialects::routes(&state.dialects, cfg))
             .configure(http::routes)
     })
@@ -207,15 +227,43 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         server = server.workers(workers);
     }
     let server = server.run();
+    let (metrics_addr, metrics_server) = match config.metrics_addr {
+        Some(at) => {
+            let listener = TcpListener::bind(at)
+                .map_err(|e| StartError(format!("--metrics-addr: cannot listen on {at}: {e}")))?;
+            let bound = listener
+                .local_addr()
+                .map_err(|e| StartError(e.to_string()))?;
+            let state = state_for_metrics.clone();
+            let metrics_server = HttpServer::new(move || {
+                App::new()
+                    .app_data(state.clone())
+                    .configure(http::metrics_routes)
+            })
+            .workers(1)
+            .listen(listener)
+            .map_err(|e| StartError(format!("--metrics-addr {bound}: {e}")))?
+            .run();
+            let handle = metrics_server.handle();
+            actix_web::rt::spawn(metrics_server);
+            (Some(bound), Some(handle))
+        }
+        None => (None, None),
+    };
     log::info!(
         "gatehouse {} listening on http://{addr} (issuer {issuer})",
         env!("CARGO_PKG_VERSION")
     );
+    if let Some(bound) = metrics_addr {
+        log::info!("metrics on http://{bound}/metrics");
+    }
     Ok(Running {
         addr,
         issuer,
         handle: server.handle(),
+        metrics_addr,
         server,
+        metrics_server,
         store,
     })
 }

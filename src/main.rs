@@ -12,9 +12,12 @@ use gatehouse::clock::Clock;
 use gatehouse::config::{self, Config};
 use gatehouse::crypto::password::DEFAULT_ITERATIONS;
 
+/// What `--version` prints: the release and the newest record format it writes.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (store format 2)");
+
 /// An OAuth 2.0 and OpenID Connect provider in one binary.
 #[derive(Parser)]
-#[command(name = "gatehouse", version, about, long_about = None)]
+#[command(name = "gatehouse", version = VERSION, about, long_about = None)]
 struct Cli {
     /// Log lines as `text` or `json` (one object a line); the level comes from RUST_LOG.
     #[arg(
@@ -105,6 +108,13 @@ enum Command {
         /// Password hashes that may run at once; more sign-ins wait [default: one per core].
         #[arg(long, env = "GATEHOUSE_HASH_CONCURRENCY")]
         hash_concurrency: Option<usize>,
+        /// Serve /metrics (Prometheus text) on this separate address, to whoever reaches it.
+        #[arg(long, env = "GATEHOUSE_METRICS_ADDR")]
+        metrics_addr: Option<SocketAddr>,
+        /// Serve /metrics on the main address to requests with this bearer
+        /// token (prefer the variable: flags show in process listings).
+        #[arg(long, env = "GATEHOUSE_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
         #[command(flatten)]
         common: Common,
     },
@@ -323,6 +333,8 @@ async fn run(command: Command) -> Result<(), AdminError> {
             workers,
             trusted_proxies,
             hash_concurrency,
+            metrics_addr,
+            metrics_token,
             common,
         } => {
             if store.is_some() {
@@ -349,6 +361,8 @@ async fn run(command: Command) -> Result<(), AdminError> {
             config.sweep_interval = sweep_interval;
             config.workers = workers;
             config.trusted_proxies = trusted_proxies;
+            config.metrics_addr = metrics_addr;
+            config.metrics_token = metrics_token.filter(|t| !t.is_empty());
             if let Some(n) = hash_concurrency {
                 config.hash_concurrency = n;
             }
@@ -544,5 +558,13 @@ fn main() -> ExitCode {
             eprintln!("gatehouse: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_version_names_the_store_format_this_build_writes() {
+        assert!(super::VERSION.ends_with(&format!("(store format {})", gatehouse::store::FORMAT)));
     }
 }

@@ -1,14 +1,107 @@
-//! `GET /healthz`: liveness and the running version.
+//! `GET /healthz` (liveness, the version and the store format), `GET
+//! /readyz` (503 while the store cannot take a durable write) and
+//! `GET /metrics` (Prometheus text, off unless configured).
 
-use actix_web::HttpResponse;
+use std::time::Duration;
 
-/// Answers 200 with the version.
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::Next;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::json;
+
+use super::state::AppState;
+use crate::crypto::constant_time_eq;
+
+/// Answers 200 with the version and the store format.
 pub(crate) async fn get_healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "store_format": crate::store::FORMAT,
+    }))
+}
+
+/// Answers 200 when a durable write succeeds within two seconds, else 503.
+pub(crate) async fn get_readyz(state: web::Data<AppState>) -> HttpResponse {
+    let check = actix_web::rt::time::timeout(Duration::from_secs(2), state.provider.ready());
+    match check.await {
+        Ok(Ok(())) => HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(json!({"status": "ready"})),
+        Ok(Err(e)) => {
+            log::error!("readiness: the store cannot write: {e}");
+            unavailable()
+        }
+        Err(_) => {
+            log::error!("readiness: a store write took longer than two seconds");
+            unavailable()
+        }
+    }
+}
+
+fn unavailable() -> HttpResponse {
+    HttpResponse::ServiceUnavailable()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({"status": "unavailable", "reason": "the store cannot write"}))
+}
+
+/// The exposition itself.
+fn exposition(state: &AppState) -> HttpResponse {
+    let provider = &state.provider;
+    let (records, bytes) = provider.store_figures();
     HttpResponse::Ok()
-        .content_type("application/json")
-        .body(concat!(
-            "{\"status\":\"ok\",\"version\":\"",
-            env!("CARGO_PKG_VERSION"),
-            "\"}"
-        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+        .body(provider.metrics.render(&records, bytes))
+}
+
+/// `/metrics` on the main address: only with the configured bearer token.
+pub(crate) async fn get_metrics(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let Some(expected) = state.metrics_token.as_deref() else {
+        return HttpResponse::NotFound().json(json!({"error": "not_found"}));
+    };
+    let sent = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
+    match sent {
+        Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => {
+            exposition(&state)
+        }
+        _ => HttpResponse::Unauthorized()
+            .insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="metrics""#))
+            .finish(),
+    }
+}
+
+/// `/metrics` on the separate `--metrics-addr`, which only operators reach.
+pub(crate) async fn get_metrics_open(state: web::Data<AppState>) -> HttpResponse {
+    exposition(&state)
+}
+
+/// Counts each request by its route pattern (never the raw path, so ids
+/// in paths do not make new series) and status, with its duration.
+pub async fn count_request(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    let response = next.call(req).await?;
+    if let Some(state) = response.request().app_data::<web::Data<AppState>>() {
+        let route = response
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".to_owned());
+        state.provider.metrics.request(
+            &route,
+            response.status().as_u16(),
+            started.elapsed().as_secs_f64(),
+        );
+    }
+    Ok(response)
 }

@@ -17,6 +17,7 @@ pub(crate) async fn post_introspect(
     let creds = client_credentials_of(&req, &form)?;
     state.provider.authenticate_confidential(creds).await?;
     let token = form.required("token")?;
+    state.provider.metrics.introspection();
     let answer = state.provider.introspect(token).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

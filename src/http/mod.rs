@@ -34,6 +34,7 @@ pub(crate) use authorize::get_authorize;
 pub(crate) use client_addr::client_ip;
 pub(crate) use dev::banner as dev_banner;
 pub(crate) use form::BODY_LIMIT;
+pub use health::count_request;
 pub use log::request_line;
 pub(crate) use userinfo::scopes_header;
 
@@ -181,7 +182,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/static/style.css", web::get().to(assets::get_style))
     .route("/healthz", web::get().to(health::get_healthz))
+    .route("/readyz", web::get().to(health::get_readyz))
+    .route("/metrics", web::get().to(health::get_metrics))
     .default_service(web::to(not_found));
+}
+
+/// The routes of the separate `--metrics-addr` listener.
+pub fn metrics_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/metrics", web::get().to(health::get_metrics_open))
+        .default_service(web::to(not_found));
 }
 
 /// Registers a resource open to every origin (CORS, preflight included);

@@ -17,6 +17,7 @@ pub(crate) async fn post_revoke(
     let creds = client_credentials_of(&req, &form)?;
     let client = state.provider.authenticate_client(creds).await?;
     let token = form.required("token")?;
+    state.provider.metrics.revocation();
     state.provider.revoke(&client, token).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

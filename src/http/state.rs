@@ -15,4 +15,6 @@ pub struct AppState {
     pub dialects: Vec<crate::dialects::Dialect>,
     /// Reverse proxies whose forwarding headers are believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The bearer token that opens `/metrics` on the main address, if any.
+    pub metrics_token: Option<String>,
 }

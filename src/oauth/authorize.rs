@@ -514,6 +514,7 @@ impl Provider {
                             nonce: None,
                         })
                         .await?;
+                    self.metrics.token_issued("implicit");
                     params.push(("access_token", issued.access_token.clone()));
                     if let Some(refresh) = &issued.refresh_token {
                         params.push(("refresh_token", refresh.clone()));

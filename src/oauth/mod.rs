@@ -113,9 +113,21 @@ pub struct Provider {
     pub policies: std::sync::RwLock<Policies>,
     /// What the enabled dialects change for their clients.
     pub hooks: Hooks,
+    /// Counters for `/metrics`.
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 impl Provider {
+    /// Whether the store takes a durable write now (for `/readyz`).
+    pub async fn ready(&self) -> crate::error::Result<()> {
+        Ok(self.store.can_write(self.clock.now()).await?)
+    }
+
+    /// The store's figures for `/metrics`: records per kind, bytes on disk.
+    pub fn store_figures(&self) -> (Vec<(&'static str, usize)>, u64) {
+        (self.store.record_counts(), self.store.size_on_disk())
+    }
+
     /// Whether authorization responses to this client carry `user_id`.
     pub fn user_id_in_authorization(&self, client: &ClientRecord) -> bool {
         Hooks::applies(&self.hooks.user_id_in_authorization, client)

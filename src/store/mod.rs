@@ -78,3 +78,7 @@ pub enum RotationOutcome {
 
 /// A shorthand for store results.
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The newest record format this build writes (the highest record version
+/// of any kind), reported by `--version` and `/healthz`.
+pub const FORMAT: u8 = 2;

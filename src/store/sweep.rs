@@ -49,7 +49,12 @@ pub fn sweep_once(store: &Store, now: u64) -> usize {
 }
 
 /// Runs [`sweep_once`] every `interval` on the current runtime until it stops.
-pub fn spawn(store: Store, clock: Clock, interval: Duration) {
+pub fn spawn(
+    store: Store,
+    clock: Clock,
+    interval: Duration,
+    report: impl Fn(usize) + Send + 'static,
+) {
     actix_web::rt::spawn(async move {
         let mut ticker = actix_web::rt::time::interval(interval);
         loop {
@@ -58,6 +63,7 @@ pub fn spawn(store: Store, clock: Clock, interval: Duration) {
             let now = clock.now();
             let swept = actix_web::rt::task::spawn_blocking(move || sweep_once(&store, now)).await;
             if let Ok(n) = swept {
+                report(n);
                 if n > 0 {
                     log::info!("swept {n} expired records");
                 }

@@ -128,7 +128,8 @@ impl Provider {
                 .into(),
             ));
         }
-        match request {
+        let grant = request.registered_name();
+        let issued = match request {
             GrantRequest::AuthorizationCode {
                 code,
                 redirect_uri,
@@ -157,6 +158,10 @@ impl Provider {
                 self.client_credentials(client, scope).await
             }
             GrantRequest::DeviceCode { device_code } => self.poll_device(client, device_code).await,
+        };
+        if issued.is_ok() {
+            self.metrics.token_issued(grant);
         }
+        issued
     }
 }

@@ -25,6 +25,7 @@ impl Provider {
             .begin(&keys, self.clock.now())
             .map_err(|wait| {
                 throttle::log_refusal(peer, username, Some(wait));
+                self.metrics.throttled();
                 Error::Throttled(wait)
             })?;
         let user = self
@@ -36,6 +37,7 @@ impl Provider {
             Some(_) => self.throttle.succeeded(&keys),
             None => throttle::log_refusal(peer, username, None),
         }
+        self.metrics.sign_in(user.is_some());
         Ok(user)
     }
 

@@ -85,4 +85,31 @@ impl SledStore {
     pub fn token_count(&self) -> usize {
         self.tokens.len()
     }
+
+    /// How many records of each kind are stored (each a count of its tree).
+    pub fn record_counts(&self) -> Vec<(&'static str, usize)> {
+        vec![
+            ("clients", self.clients.len()),
+            ("users", self.users.len()),
+            ("tokens", self.tokens.len()),
+            ("codes", self.codes.len()),
+            ("sessions", self.sessions.len()),
+            ("consents", self.consents.len()),
+            ("devices", self.devices.len()),
+            ("signing_keys", self.keys.len()),
+        ]
+    }
+
+    /// The database's size on disk in bytes (0 when it cannot tell).
+    pub fn size_on_disk(&self) -> u64 {
+        self.db.size_on_disk().unwrap_or(0)
+    }
+
+    /// Whether a write reaches the disk now: writes a marker and flushes.
+    pub async fn can_write(&self, now: u64) -> StoreResult<()> {
+        self.settings
+            .insert("readyz", &now.to_be_bytes())
+            .map_err(db_err)?;
+        self.flush().await
+    }
 }
