@@ -1,5 +1,6 @@
-//! Settings: each comes from a flag, else a `GATEHOUSE_*` variable, else a
-//! default (clap resolves the first two in `main.rs`). A value, never a global.
+//! The configuration the server runs with: a value, never a global. For
+//! `gatehouse serve` it is built by `settings.rs` from flags, variables,
+//! the config file and defaults; tests build it directly.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -50,6 +51,10 @@ pub struct Config {
     pub metrics_addr: Option<SocketAddr>,
     /// A bearer token that opens `/metrics` on the main address.
     pub metrics_token: Option<String>,
+    /// The database URL (`--store`); `None`: the embedded store in `data`.
+    pub store_url: Option<String>,
+    /// How log lines look.
+    pub log_format: crate::logging::LogFormat,
     /// The source of the current time (a manual clock in tests).
     pub clock: Clock,
     /// ID token lifetime in seconds.
@@ -168,6 +173,8 @@ impl Config {
             trusted_proxies: Vec::new(),
             metrics_addr: None,
             metrics_token: None,
+            store_url: None,
+            log_format: crate::logging::LogFormat::Text,
             clock: Clock::system(),
             id_token_ttl: 3600,
             device_code_ttl: 600,
@@ -180,43 +187,4 @@ impl Config {
             preset_keys: Vec::new(),
         }
     }
-}
-
-/// The `GATEHOUSE_*` variables the server understands.
-pub const KNOWN_VARIABLES: &[&str] = &[
-    "GATEHOUSE_ADDR",
-    "GATEHOUSE_DATA",
-    "GATEHOUSE_ISSUER",
-    "GATEHOUSE_SEED",
-    "GATEHOUSE_CACHE_MB",
-    "GATEHOUSE_ACCESS_TOKEN_TTL",
-    "GATEHOUSE_REFRESH_TOKEN_TTL",
-    "GATEHOUSE_CODE_TTL",
-    "GATEHOUSE_SESSION_IDLE",
-    "GATEHOUSE_SESSION_ABSOLUTE",
-    "GATEHOUSE_ROTATE_CONFIDENTIAL_REFRESH",
-    "GATEHOUSE_REFRESH_GRACE",
-    "GATEHOUSE_PBKDF2_ITERATIONS",
-    "GATEHOUSE_SWEEP_INTERVAL",
-    "GATEHOUSE_WORKERS",
-    "GATEHOUSE_STORE",
-    "GATEHOUSE_REGISTRATION",
-    "GATEHOUSE_SIGNUP",
-    "GATEHOUSE_ID_TOKEN_TTL",
-    "GATEHOUSE_DEVICE_CODE_TTL",
-    "GATEHOUSE_DEVICE_INTERVAL",
-    "GATEHOUSE_DIALECTS",
-    "GATEHOUSE_HASH_CONCURRENCY",
-    "GATEHOUSE_TRUSTED_PROXY",
-    "GATEHOUSE_LOG_FORMAT",
-    "GATEHOUSE_METRICS_ADDR",
-    "GATEHOUSE_METRICS_TOKEN",
-];
-
-/// Names of set `GATEHOUSE_*` variables that no setting reads (likely typos).
-pub fn unknown_variables() -> Vec<String> {
-    std::env::vars_os()
-        .filter_map(|(k, _)| k.into_string().ok())
-        .filter(|k| k.starts_with("GATEHOUSE_") && !KNOWN_VARIABLES.contains(&k.as_str()))
-        .collect()
 }

@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod oauth;
 pub mod pages;
 pub mod seed;
+pub mod settings;
 pub mod store;
 
 use std::net::{SocketAddr, TcpListener};

@@ -9,8 +9,10 @@ use clap::{Args, Parser, Subcommand};
 use gatehouse::accounts::users::NewUser;
 use gatehouse::admin::{self, clients::AddClient, AdminError};
 use gatehouse::clock::Clock;
-use gatehouse::config::{self, Config};
+use gatehouse::config::Config;
 use gatehouse::crypto::password::DEFAULT_ITERATIONS;
+use gatehouse::settings;
+use std::collections::HashMap;
 
 /// What `--version` prints: the release and the newest record format it writes.
 const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (store format 2)");
@@ -19,14 +21,6 @@ const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (store format 2)");
 #[derive(Parser)]
 #[command(name = "gatehouse", version = VERSION, about, long_about = None)]
 struct Cli {
-    /// Log lines as `text` or `json` (one object a line); the level comes from RUST_LOG.
-    #[arg(
-        long,
-        env = "GATEHOUSE_LOG_FORMAT",
-        default_value = "text",
-        global = true
-    )]
-    log_format: gatehouse::logging::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -47,77 +41,12 @@ struct Common {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the server.
-    Serve {
-        /// Address to listen on (port 0 picks a free port).
-        #[arg(long, env = "GATEHOUSE_ADDR", default_value = "127.0.0.1:8080")]
-        addr: SocketAddr,
-        /// Issuer URL announced in discovery and tokens [default: http://<addr>].
-        #[arg(long, env = "GATEHOUSE_ISSUER")]
-        issuer: Option<String>,
-        /// JSON seed file of users, clients and scopes, applied at start.
-        #[arg(long, env = "GATEHOUSE_SEED")]
-        seed: Option<PathBuf>,
-        /// Database URL; only the embedded store exists yet, so leave it unset.
-        #[arg(long, env = "GATEHOUSE_STORE")]
-        store: Option<String>,
-        /// Access token lifetime in seconds.
-        #[arg(long, env = "GATEHOUSE_ACCESS_TOKEN_TTL", default_value_t = 3600)]
-        access_token_ttl: u64,
-        /// Refresh token lifetime in seconds (0: never expires).
-        #[arg(long, env = "GATEHOUSE_REFRESH_TOKEN_TTL", default_value_t = 30 * 24 * 3600)]
-        refresh_token_ttl: u64,
-        /// Authorization code lifetime in seconds.
-        #[arg(long, env = "GATEHOUSE_CODE_TTL", default_value_t = 60)]
-        code_ttl: u64,
-        /// A session ends after this many idle seconds.
-        #[arg(long, env = "GATEHOUSE_SESSION_IDLE", default_value_t = 8 * 3600)]
-        session_idle: u64,
-        /// A session ends this many seconds after sign-in, active or not.
-        #[arg(long, env = "GATEHOUSE_SESSION_ABSOLUTE", default_value_t = 7 * 24 * 3600)]
-        session_absolute: u64,
-        /// Rotate confidential clients' refresh tokens on every use (public clients' always rotate).
-        #[arg(long, env = "GATEHOUSE_ROTATE_CONFIDENTIAL_REFRESH", default_value_t = true, action = clap::ArgAction::Set)]
-        rotate_confidential_refresh: bool,
-        /// Seconds a just-rotated refresh token may be presented again and answer the same new pair.
-        #[arg(long, env = "GATEHOUSE_REFRESH_GRACE", default_value_t = 0)]
-        refresh_grace: u64,
-        /// Dynamic client registration: open, token (an initial access token
-        /// from `gatehouse registration-token create` is required) or closed.
-        #[arg(long, env = "GATEHOUSE_REGISTRATION", default_value = "token")]
-        registration: gatehouse::config::Registration,
-        /// Also speak a provider's API (repeatable): skritter, mastodon, piictu,
-        /// scratch or appnet; GATEHOUSE_DIALECTS takes a comma-separated list.
-        #[arg(long = "dialect", env = "GATEHOUSE_DIALECTS", value_delimiter = ',')]
-        dialects: Vec<gatehouse::dialects::Dialect>,
-        /// Who may create an account at /signup: open, invite (single-use
-        /// links from `gatehouse invite create`) or closed.
-        #[arg(long, env = "GATEHOUSE_SIGNUP", default_value = "closed")]
-        signup: gatehouse::config::Signup,
-        /// Seconds between sweeps of expired tokens.
-        #[arg(long, env = "GATEHOUSE_SWEEP_INTERVAL", default_value_t = 60)]
-        sweep_interval: u64,
-        /// HTTP worker threads [default: one per core].
-        #[arg(long, env = "GATEHOUSE_WORKERS")]
-        workers: Option<usize>,
-        /// A reverse proxy (address or CIDR range, repeatable) whose
-        /// Forwarded / X-Forwarded-For headers are believed; from anyone else
-        /// they are ignored. GATEHOUSE_TRUSTED_PROXY takes a comma-separated list.
-        #[arg(long = "trusted-proxy", env = "GATEHOUSE_TRUSTED_PROXY", value_delimiter = ',', value_parser = parse_net)]
-        trusted_proxies: Vec<ipnet::IpNet>,
-        /// Password hashes that may run at once; more sign-ins wait [default: one per core].
-        #[arg(long, env = "GATEHOUSE_HASH_CONCURRENCY")]
-        hash_concurrency: Option<usize>,
-        /// Serve /metrics (Prometheus text) on this separate address, to whoever reaches it.
-        #[arg(long, env = "GATEHOUSE_METRICS_ADDR")]
-        metrics_addr: Option<SocketAddr>,
-        /// Serve /metrics on the main address to requests with this bearer
-        /// token (prefer the variable: flags show in process listings).
-        #[arg(long, env = "GATEHOUSE_METRICS_TOKEN", hide_env_values = true)]
-        metrics_token: Option<String>,
-        #[command(flatten)]
-        common: Common,
-    },
+    /// Run the server. Each setting comes from its flag, else its
+    /// GATEHOUSE_* variable, else the --config file, else its default.
+    Serve(ServeArgs),
+    /// Check a config file, or print a complete commented one.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Run a development server: every dialect that fits together, open
     /// registration and sign-up, the demo seed, "sign in as any user", and a
     /// banner on every page. Only on a loopback address.
@@ -146,6 +75,89 @@ enum Command {
     /// Manage initial access tokens for dynamic client registration.
     #[command(subcommand, name = "registration-token")]
     RegistrationToken(RegistrationTokenCommand),
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Validate a config file (default: $GATEHOUSE_CONFIG) and print the
+    /// settings in force, with where each comes from and secrets masked.
+    Check {
+        /// The config file.
+        file: Option<PathBuf>,
+    },
+    /// Print a complete config file, every setting commented out at its default.
+    Example,
+    /// Print the README's settings table (Markdown).
+    #[command(hide = true)]
+    Table,
+}
+
+/// `gatehouse serve`'s arguments: one flag per entry of the settings table
+/// (`gatehouse::settings::SETTINGS`), taken as text and resolved there.
+struct ServeArgs {
+    values: HashMap<&'static str, Vec<String>>,
+    config: Option<PathBuf>,
+}
+
+impl clap::FromArgMatches for ServeArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut values = HashMap::new();
+        for setting in settings::SETTINGS {
+            if let Some(given) = matches.get_many::<String>(setting.key) {
+                values.insert(setting.key, given.cloned().collect());
+            }
+        }
+        let config = matches
+            .get_one::<String>("config")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("GATEHOUSE_CONFIG").map(PathBuf::from));
+        Ok(ServeArgs { values, config })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl clap::Args for ServeArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        let mut cmd = cmd.arg(
+            clap::Arg::new("config")
+                .long("config")
+                .value_name("FILE")
+                .help("A TOML file with any of the settings below [env: GATEHOUSE_CONFIG]"),
+        );
+        for setting in settings::SETTINGS {
+            let default = setting
+                .default
+                .map(|d| format!(" [default: {d}]"))
+                .unwrap_or_default();
+            let mut arg = clap::Arg::new(setting.key)
+                .long(setting.flag.trim_start_matches("--"))
+                .value_name("VALUE")
+                .help(format!(
+                    "{}{default} [env: {}] [config: {}]",
+                    setting.help, setting.env, setting.key
+                ));
+            arg = if setting.list {
+                arg.action(clap::ArgAction::Append)
+            } else {
+                arg.action(clap::ArgAction::Set)
+            };
+            cmd = cmd.arg(arg);
+        }
+        cmd
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+/// A variable's value, when it is set to valid text.
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
 }
 
 #[derive(Subcommand)]
@@ -314,59 +326,43 @@ async fn run(command: Command) -> Result<(), AdminError> {
     let now = Clock::system().now();
     let open = |c: &Common| admin::open(&c.data, c.cache_mb * 1024 * 1024);
     match command {
-        Command::Serve {
-            addr,
-            issuer,
-            seed,
-            store,
-            access_token_ttl,
-            refresh_token_ttl,
-            code_ttl,
-            session_idle,
-            session_absolute,
-            rotate_confidential_refresh,
-            refresh_grace,
-            registration,
-            dialects,
-            signup,
-            sweep_interval,
-            workers,
-            trusted_proxies,
-            hash_concurrency,
-            metrics_addr,
-            metrics_token,
-            common,
-        } => {
-            if store.is_some() {
+        Command::Serve(args) => {
+            let file = match &args.config {
+                Some(path) => settings::read_file(path).map_err(AdminError)?,
+                None => Default::default(),
+            };
+            let resolved = settings::resolve(&args.values, env_var, &file).map_err(AdminError)?;
+            let config = resolved.config;
+            if config.store_url.is_some() {
                 return Err(AdminError(
                     "--store: only the embedded database exists in this version; leave it unset"
                         .into(),
                 ));
             }
-            let mut config = Config::new(addr, common.data);
-            config.issuer = issuer;
-            config.seed = seed;
-            config.cache_bytes = common.cache_mb * 1024 * 1024;
-            config.access_token_ttl = access_token_ttl;
-            config.refresh_token_ttl = refresh_token_ttl;
-            config.code_ttl = code_ttl;
-            config.session_idle = session_idle;
-            config.session_absolute = session_absolute;
-            config.rotate_confidential_refresh = rotate_confidential_refresh;
-            config.refresh_grace = refresh_grace;
-            config.registration = registration;
-            config.signup = signup;
-            config.dialects = dialects;
-            config.pbkdf2_iterations = common.pbkdf2_iterations;
-            config.sweep_interval = sweep_interval;
-            config.workers = workers;
-            config.trusted_proxies = trusted_proxies;
-            config.metrics_addr = metrics_addr;
-            config.metrics_token = metrics_token.filter(|t| !t.is_empty());
-            if let Some(n) = hash_concurrency {
-                config.hash_concurrency = n;
-            }
             serve(config).await
+        }
+        Command::Config(ConfigCommand::Check { file }) => {
+            let file = file.or_else(|| std::env::var_os("GATEHOUSE_CONFIG").map(PathBuf::from));
+            let values = match &file {
+                Some(path) => settings::read_file(path).map_err(AdminError)?,
+                None => Default::default(),
+            };
+            let resolved =
+                settings::resolve(&Default::default(), env_var, &values).map_err(AdminError)?;
+            match &file {
+                Some(path) => println!("# {} is valid; the settings in force:", path.display()),
+                None => println!("# no config file; the settings in force:"),
+            }
+            print!("{}", settings::describe(&resolved));
+            Ok(())
+        }
+        Command::Config(ConfigCommand::Example) => {
+            print!("{}", settings::example());
+            Ok(())
+        }
+        Command::Config(ConfigCommand::Table) => {
+            print!("{}", settings::markdown_table());
+            Ok(())
         }
         Command::Dev {
             addr,
@@ -537,18 +533,33 @@ async fn run(command: Command) -> Result<(), AdminError> {
     }
 }
 
-/// A trusted proxy: a CIDR range, or one address.
-fn parse_net(s: &str) -> Result<ipnet::IpNet, String> {
-    let s = s.trim();
-    s.parse::<ipnet::IpNet>()
-        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-        .map_err(|_| format!("`{s}`: give an address or a CIDR range such as 10.0.0.0/8"))
+/// The log format: for `serve` as its settings resolve (a bad setting is
+/// reported once logging runs), else from `GATEHOUSE_LOG_FORMAT`.
+fn log_format(command: &Command) -> gatehouse::logging::LogFormat {
+    let from_env = || {
+        env_var("GATEHOUSE_LOG_FORMAT")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_default()
+    };
+    match command {
+        Command::Serve(args) => {
+            let file = args
+                .config
+                .as_deref()
+                .and_then(|p| settings::read_file(p).ok())
+                .unwrap_or_default();
+            settings::resolve(&args.values, env_var, &file)
+                .map(|r| r.config.log_format)
+                .unwrap_or_else(|_| from_env())
+        }
+        _ => from_env(),
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    gatehouse::logging::init(cli.log_format);
-    for name in config::unknown_variables() {
+    gatehouse::logging::init(log_format(&cli.command));
+    for name in settings::unknown_variables() {
         log::warn!("ignoring unknown setting {name}");
     }
     let outcome = actix_web::rt::System::new().block_on(run(cli.command));

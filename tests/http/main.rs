@@ -9,6 +9,7 @@ mod bad_input;
 mod binary;
 mod browser;
 mod code_grant;
+mod config_file;
 mod consent_flags;
 mod cors;
 mod dev_mode;
