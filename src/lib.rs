@@ -42,6 +42,7 @@ pub struct Running {
     pub metrics_addr: Option<SocketAddr>,
     server: Server,
     metrics_server: Option<ServerHandle>,
+    control_socket: std::path::PathBuf,
     store: Store,
 }
 
@@ -52,6 +53,8 @@ impl Running {
         if let Some(metrics) = self.metrics_server {
             metrics.stop(true).await;
         }
+        // Admin commands find no server here any more: they open the database.
+        let _ = std::fs::remove_file(&self.control_socket);
         if let Err(e) = self.store.flush_blocking() {
             log::error!("final flush failed: {e}");
         }
@@ -177,7 +180,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                 config.pbkdf2_iterations,
                 config.hash_concurrency,
             ),
-            keys,
+            keys: std::sync::RwLock::new(std::sync::Arc::new(keys)),
             policies: std::sync::RwLock::new(policies),
             hooks: dialects::hooks(&config.dialects),
             metrics: metrics.clone(),
@@ -188,6 +191,12 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         metrics_token: config.metrics_token.clone(),
     });
     let state_for_metrics = state.clone();
+    let control = admin::control::serve(state.clone().into_inner(), &config.data).map_err(|e| {
+        StartError(format!(
+            "the control socket in {}: {e}",
+            config.data.display()
+        ))
+    })?;
 
     store::sweep::spawn(
         store.clone(),
@@ -258,6 +267,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     if let Some(bound) = metrics_addr {
         log::info!("metrics on http://{bound}/metrics");
     }
+    log::debug!(
+        "admin commands reach this server through {}",
+        control.display()
+    );
     Ok(Running {
         addr,
         issuer,
@@ -265,6 +278,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         metrics_addr,
         server,
         metrics_server,
+        control_socket: control,
         store,
     })
 }

@@ -6,8 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use gatehouse::accounts::users::NewUser;
-use gatehouse::admin::{self, clients::AddClient, AdminError};
+use gatehouse::admin::{self, clients::AddClient, AdminError, Request};
 use gatehouse::clock::Clock;
 use gatehouse::config::Config;
 use gatehouse::crypto::password::DEFAULT_ITERATIONS;
@@ -60,13 +59,13 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
-    /// Manage users in a stopped server's database.
+    /// Manage users (through the running server, or in the database when none runs).
     #[command(subcommand)]
     User(UserCommand),
-    /// Manage clients in a stopped server's database.
+    /// Manage clients (through the running server, or in the database when none runs).
     #[command(subcommand)]
     Client(ClientCommand),
-    /// Manage signing keys in a stopped server's database.
+    /// Manage signing keys (through the running server, or in the database when none runs).
     #[command(subcommand)]
     Keys(KeysCommand),
     /// Make sign-up invitations (for --signup invite).
@@ -322,9 +321,27 @@ async fn serve(config: Config) -> Result<(), AdminError> {
     running.wait().await.map_err(admin::fail)
 }
 
-async fn run(command: Command) -> Result<(), AdminError> {
+/// A JSON value as plain text (a string without its quotes).
+fn text(value: &serde_json::Value) -> String {
+    value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_owned)
+}
+
+/// Carries out an admin request: through the running server's control
+/// socket when one holds the database, else on the database directly.
+async fn administer(common: &Common, request: Request) -> Result<serde_json::Value, AdminError> {
+    if let Some(out) = admin::control::send(&common.data, &request).await? {
+        return Ok(out);
+    }
+    let store = admin::open(&common.data, common.cache_mb * 1024 * 1024)?;
     let now = Clock::system().now();
-    let open = |c: &Common| admin::open(&c.data, c.cache_mb * 1024 * 1024);
+    let out = admin::execute(&store, request, common.pbkdf2_iterations, now).await;
+    store.flush_blocking().map_err(admin::fail)?;
+    out
+}
+
+async fn run(command: Command) -> Result<(), AdminError> {
     match command {
         Command::Serve(args) => {
             let file = match &args.config {
@@ -403,28 +420,33 @@ async fn run(command: Command) -> Result<(), AdminError> {
             password_stdin,
             common,
         }) => {
-            let store = open(&common)?;
             let password = read_password(password_stdin)?;
-            let user = NewUser {
+            let request = Request::UserAdd {
                 username: username.clone(),
                 password,
                 email,
                 name,
                 admin: is_admin,
             };
-            let sub = admin::users::add(&store, user, common.pbkdf2_iterations, now).await?;
-            println!("created user {username} (sub {sub})");
+            let out = administer(&common, request).await?;
+            println!("created user {username} (sub {})", text(&out["sub"]));
             Ok(())
         }
         Command::User(UserCommand::List { json, common }) => {
-            let users = admin::users::list(&open(&common)?).await?;
+            let users = administer(&common, Request::UserList).await?;
             if json {
                 return print_json(&users);
             }
             println!("{:<8} {:<24} {:<32} admin", "sub", "username", "email");
-            for u in users {
-                let email = u.email.as_deref().unwrap_or("-");
-                println!("{:<8} {:<24} {:<32} {}", u.sub, u.username, email, u.admin);
+            for u in users.as_array().into_iter().flatten() {
+                let email = u["email"].as_str().unwrap_or("-");
+                println!(
+                    "{:<8} {:<24} {:<32} {}",
+                    text(&u["sub"]),
+                    text(&u["username"]),
+                    email,
+                    u["admin"]
+                );
             }
             Ok(())
         }
@@ -433,15 +455,20 @@ async fn run(command: Command) -> Result<(), AdminError> {
             password_stdin,
             common,
         }) => {
-            let store = open(&common)?;
             let password = read_password(password_stdin)?;
-            admin::users::passwd(&store, &username, password, common.pbkdf2_iterations, now)
-                .await?;
+            let request = Request::UserPasswd {
+                username: username.clone(),
+                password,
+            };
+            administer(&common, request).await?;
             println!("password of {username} changed");
             Ok(())
         }
         Command::User(UserCommand::Remove { username, common }) => {
-            admin::users::remove(&open(&common)?, &username).await?;
+            let request = Request::UserRemove {
+                username: username.clone(),
+            };
+            administer(&common, request).await?;
             println!("removed user {username}");
             Ok(())
         }
@@ -463,12 +490,12 @@ async fn run(command: Command) -> Result<(), AdminError> {
                 scope,
                 public,
             };
-            let created = admin::clients::add(&open(&common)?, add, now).await?;
+            let created = administer(&common, Request::ClientAdd(add)).await?;
             if json {
                 return print_json(&created);
             }
-            println!("client_id:     {}", created.client_id);
-            match &created.client_secret {
+            println!("client_id:     {}", text(&created["client_id"]));
+            match created["client_secret"].as_str() {
                 Some(secret) => {
                     println!("client_secret: {secret}");
                     println!("The secret is shown only this once; store it now.");
@@ -478,7 +505,7 @@ async fn run(command: Command) -> Result<(), AdminError> {
             Ok(())
         }
         Command::Client(ClientCommand::List { json, common }) => {
-            let clients = admin::clients::list(&open(&common)?).await?;
+            let clients = administer(&common, Request::ClientList).await?;
             if json {
                 return print_json(&clients);
             }
@@ -486,47 +513,56 @@ async fn run(command: Command) -> Result<(), AdminError> {
                 "{:<24} {:<24} {:<12} grant types",
                 "client_id", "name", "type"
             );
-            for c in clients {
-                let kind = if c.confidential {
+            for c in clients.as_array().into_iter().flatten() {
+                let kind = if c["confidential"] == true {
                     "confidential"
                 } else {
                     "public"
                 };
-                let name = c.client_name.as_deref().unwrap_or("-");
+                let name = c["client_name"].as_str().unwrap_or("-");
+                let grants: Vec<&str> = c["grant_types"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|g| g.as_str())
+                    .collect();
                 println!(
                     "{:<24} {:<24} {:<12} {}",
-                    c.client_id,
+                    text(&c["client_id"]),
                     name,
                     kind,
-                    c.grant_types.join(",")
+                    grants.join(",")
                 );
             }
             Ok(())
         }
         Command::Keys(KeysCommand::Rotate { common }) => {
-            let made = gatehouse::oauth::keys::rotate(&open(&common)?, now)
-                .await
-                .map_err(admin::fail)?;
+            let out = administer(&common, Request::KeysRotate).await?;
+            let made: Vec<&str> = out["made"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|k| k.as_str())
+                .collect();
             println!("new signing keys: {}", made.join(", "));
             println!("The old public keys stay published until the tokens they signed expire.");
             Ok(())
         }
         Command::Invite(InviteCommand::Create { ttl, common }) => {
-            let token = gatehouse::accounts::signup::create_invite(&open(&common)?, now, ttl)
-                .await
-                .map_err(admin::fail)?;
-            println!("/signup?invite={token}");
+            let out = administer(&common, Request::InviteCreate { ttl }).await?;
+            println!("/signup?invite={}", text(&out["token"]));
             Ok(())
         }
         Command::RegistrationToken(RegistrationTokenCommand::Create { ttl, common }) => {
-            let token = gatehouse::oauth::register::create_initial_token(&open(&common)?, now, ttl)
-                .await
-                .map_err(admin::fail)?;
-            println!("{token}");
+            let out = administer(&common, Request::RegistrationTokenCreate { ttl }).await?;
+            println!("{}", text(&out["token"]));
             Ok(())
         }
         Command::Client(ClientCommand::Remove { client_id, common }) => {
-            admin::clients::remove(&open(&common)?, &client_id).await?;
+            let request = Request::ClientRemove {
+                client_id: client_id.clone(),
+            };
+            administer(&common, request).await?;
             println!("removed client {client_id}");
             Ok(())
         }

@@ -43,7 +43,7 @@ pub struct ClientLine {
 }
 
 /// What `client add` is told.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, serde::Deserialize)]
 pub struct AddClient {
     /// A chosen id; a random one when `None`.
     pub client_id: Option<String>,

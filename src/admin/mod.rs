@@ -1,8 +1,14 @@
-//! Offline administration: commands that open the database directly while
-//! no server runs (sled's lock makes them refuse while one does).
+//! Administration from the command line: each command is a [`Request`]
+//! that goes through the running server's control socket when a server
+//! holds the database, and is carried out on the database directly when
+//! none does (sled's lock keeps the two from meeting).
 
 pub mod clients;
+pub mod control;
+pub mod request;
 pub mod users;
+
+pub use request::{execute, Request};
 
 use std::path::Path;
 

@@ -18,3 +18,9 @@ pub struct AppState {
     /// The bearer token that opens `/metrics` on the main address, if any.
     pub metrics_token: Option<String>,
 }
+
+impl AsRef<Provider> for AppState {
+    fn as_ref(&self) -> &Provider {
+        &self.provider
+    }
+}

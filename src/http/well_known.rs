@@ -18,5 +18,5 @@ pub(crate) async fn get_jwks(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/jwk-set+json")
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .body(state.provider.keys.jwks().to_owned())
+        .body(state.provider.key_ring().jwks().to_owned())
 }

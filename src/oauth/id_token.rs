@@ -56,8 +56,8 @@ impl Provider {
     /// Makes a signed ID token.
     pub fn id_token(&self, subject: Subject<'_>) -> Result<String> {
         let alg = alg_for(subject.client);
-        let key = self
-            .keys
+        let ring = self.key_ring();
+        let key = ring
             .signer(alg)
             .ok_or_else(|| Error::internal(format!("no current {} key", alg.name())))?;
         let now = self.clock.now();

@@ -32,7 +32,7 @@ impl Provider {
         state: Option<&str>,
     ) -> Result<LogoutRequest> {
         let hint = id_token_hint
-            .and_then(|t| self.keys.verify(t))
+            .and_then(|t| self.key_ring().verify(t))
             .filter(|claims| {
                 claims.get("iss").and_then(|i| i.as_str()) == Some(self.settings.issuer.as_str())
             });

@@ -107,8 +107,9 @@ pub struct Provider {
     pub throttle: crate::accounts::throttle::Throttle,
     /// Checks passwords, a bounded number at once.
     pub passwords: crate::accounts::login::PasswordChecker,
-    /// The signing keys.
-    pub keys: keys::KeyRing,
+    /// The signing keys; replaced whole when an administrator rotates them
+    /// while the server runs.
+    pub keys: std::sync::RwLock<std::sync::Arc<keys::KeyRing>>,
     /// The current sign-up and registration policies.
     pub policies: std::sync::RwLock<Policies>,
     /// What the enabled dialects change for their clients.
@@ -118,6 +119,26 @@ pub struct Provider {
 }
 
 impl Provider {
+    /// The signing keys in force.
+    pub fn key_ring(&self) -> std::sync::Arc<keys::KeyRing> {
+        match self.keys.read() {
+            Ok(ring) => ring.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Loads the signing keys again from the store (after a rotation).
+    pub async fn reload_keys(&self) -> crate::error::Result<()> {
+        let ring = keys::KeyRing::load(&self.store, self.clock.now(), self.settings.id_token_ttl)
+            .await
+            .map_err(crate::error::Error::internal)?;
+        match self.keys.write() {
+            Ok(mut current) => *current = std::sync::Arc::new(ring),
+            Err(poisoned) => *poisoned.into_inner() = std::sync::Arc::new(ring),
+        }
+        Ok(())
+    }
+
     /// Whether the store takes a durable write now (for `/readyz`).
     pub async fn ready(&self) -> crate::error::Result<()> {
         Ok(self.store.can_write(self.clock.now()).await?)

@@ -11,6 +11,7 @@ mod browser;
 mod code_grant;
 mod config_file;
 mod consent_flags;
+mod control_socket;
 mod cors;
 mod dev_mode;
 mod developer;

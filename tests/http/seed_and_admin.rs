@@ -245,23 +245,3 @@ fn client_add_prints_a_secret_that_works_once_the_server_runs() {
     assert!(ok, "{err}");
     assert_eq!(list("client", &data), serde_json::json!([]));
 }
-
-#[test]
-fn offline_commands_refuse_while_the_server_runs() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = data_arg(&dir);
-    let server = BinServer::spawn(dir.path().join("db").as_path(), &[], &[]);
-    for args in [
-        vec!["user", "list", "--data", &data],
-        vec!["client", "list", "--data", &data],
-        vec!["client", "add", "--name", "x", "--data", &data],
-    ] {
-        let (ok, _, err) = run_cli(&args, None);
-        assert!(!ok, "{args:?} ran while the server held the database");
-        assert!(
-            err.contains("in use by a running gatehouse server"),
-            "{err}"
-        );
-    }
-    drop(server);
-}

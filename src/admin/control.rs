@@ -1,0 +1,151 @@
+//! The local control socket: while a server holds the database, admin
+//! commands reach it through `control.sock` in the data directory, a Unix
+//! socket only its owner can open (0600; the peer's user id is checked
+//! too). One JSON request a line in, one JSON answer a line out. Nothing
+//! that passes through it is logged but the command's name.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+
+use super::request::{execute, Request};
+use super::AdminError;
+use crate::oauth::Provider;
+
+/// The largest request line read (a request is a few hundred bytes).
+const MAX_REQUEST: u64 = 1024 * 1024;
+
+/// The socket's path for a data directory.
+pub fn socket_path(data: &Path) -> PathBuf {
+    data.join("control.sock")
+}
+
+/// What the server answers.
+#[derive(Debug, Serialize, Deserialize)]
+struct Answer {
+    ok: bool,
+    #[serde(default)]
+    output: Value,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+/// Listens on the data directory's control socket until the process ends.
+pub fn serve<P>(provider: Arc<P>, data: &Path) -> std::io::Result<PathBuf>
+where
+    P: AsRef<Provider> + Send + Sync + 'static,
+{
+    let path = socket_path(data);
+    // A socket left by a killed server: nothing listens on it any more.
+    if path.exists() {
+        std::fs::remove_file(&path)?;
+    }
+    let listener = UnixListener::bind(&path)?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    let own_uid = own_uid();
+    actix_web::rt::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let allowed = stream
+                .peer_cred()
+                .is_ok_and(|cred| cred.uid() == own_uid || cred.uid() == 0);
+            let provider = provider.clone();
+            actix_web::rt::spawn(async move {
+                if allowed {
+                    let _ = answer((*provider).as_ref(), stream).await;
+                }
+            });
+        }
+    });
+    Ok(path)
+}
+
+/// This process's user id (the owner of its `/proc/self`).
+fn own_uid() -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").map_or(0, |m| m.uid())
+}
+
+async fn answer(provider: &Provider, stream: UnixStream) -> std::io::Result<()> {
+    let (read, mut write) = stream.into_split();
+    let mut line = String::new();
+    BufReader::new(read.take(MAX_REQUEST))
+        .read_line(&mut line)
+        .await?;
+    let answer = match serde_json::from_str::<Request>(&line) {
+        Ok(request) => {
+            let rotates = matches!(request, Request::KeysRotate);
+            log::info!("control socket: {request:?}");
+            let done = execute(
+                &provider.store,
+                request,
+                provider.settings.pbkdf2_iterations,
+                provider.clock.now(),
+            )
+            .await;
+            // A rotation takes effect in the running server at once.
+            if rotates && done.is_ok() {
+                if let Err(e) = provider.reload_keys().await {
+                    log::error!("control socket: reloading the keys failed: {e}");
+                }
+            }
+            match done {
+                Ok(output) => Answer {
+                    ok: true,
+                    output,
+                    error: None,
+                },
+                Err(e) => Answer {
+                    ok: false,
+                    output: Value::Null,
+                    error: Some(e.0),
+                },
+            }
+        }
+        Err(e) => Answer {
+            ok: false,
+            output: Value::Null,
+            error: Some(format!("not a request: {e}")),
+        },
+    };
+    let mut text = serde_json::to_string(&answer).unwrap_or_default();
+    text.push('\n');
+    write.write_all(text.as_bytes()).await?;
+    write.shutdown().await
+}
+
+/// Sends a request to the server that holds `data`; `Ok(None)` when no
+/// server listens there (the caller then opens the database itself).
+pub async fn send(data: &Path, request: &Request) -> Result<Option<Value>, AdminError> {
+    let Ok(mut stream) = UnixStream::connect(socket_path(data)).await else {
+        return Ok(None);
+    };
+    let mut line = serde_json::to_string(request).map_err(super::fail)?;
+    line.push('\n');
+    stream
+        .write_all(line.as_bytes())
+        .await
+        .map_err(super::fail)?;
+    let mut reply = String::new();
+    BufReader::new(stream)
+        .read_line(&mut reply)
+        .await
+        .map_err(super::fail)?;
+    let answer: Answer = serde_json::from_str(&reply)
+        .map_err(|e| AdminError(format!("the server's control socket answered badly: {e}")))?;
+    match answer {
+        Answer {
+            ok: true, output, ..
+        } => Ok(Some(output)),
+        Answer { error, .. } => Err(AdminError(
+            error.unwrap_or_else(|| "the server refused".into()),
+        )),
+    }
+}

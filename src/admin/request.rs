@@ -1,0 +1,129 @@
+//! The admin commands as requests: one type that the command line builds,
+//! that travels over the control socket when a server holds the database,
+//! and that [`execute`] carries out against a store either way. The answer
+//! is JSON, which the command line prints.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::{clients, fail, users, AdminError};
+use crate::accounts::users::NewUser;
+use crate::store::Store;
+
+/// One admin command and its arguments.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Request {
+    /// `user add`.
+    UserAdd {
+        /// The sign-in name.
+        username: String,
+        /// The password in clear (hashed before it is stored).
+        password: String,
+        /// The email address.
+        email: Option<String>,
+        /// The display name.
+        name: Option<String>,
+        /// An administrator.
+        admin: bool,
+    },
+    /// `user list`.
+    UserList,
+    /// `user passwd`.
+    UserPasswd {
+        /// Whose password.
+        username: String,
+        /// The new password in clear.
+        password: String,
+    },
+    /// `user remove`.
+    UserRemove {
+        /// Who.
+        username: String,
+    },
+    /// `client add`.
+    ClientAdd(clients::AddClient),
+    /// `client list`.
+    ClientList,
+    /// `client remove`.
+    ClientRemove {
+        /// Which client.
+        client_id: String,
+    },
+    /// `keys rotate`.
+    KeysRotate,
+    /// `invite create`.
+    InviteCreate {
+        /// Seconds until it expires.
+        ttl: u64,
+    },
+    /// `registration-token create`.
+    RegistrationTokenCreate {
+        /// Seconds until it expires, if ever.
+        ttl: Option<u64>,
+    },
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never a password: only the command's name.
+        let value = serde_json::to_value(self).unwrap_or(Value::Null);
+        f.debug_struct("Request")
+            .field("command", &value["command"])
+            .finish_non_exhaustive()
+    }
+}
+
+/// Carries out a request against `store` at time `now`, new passwords
+/// hashed with `iterations`; answers what the command line prints.
+pub async fn execute(
+    store: &Store,
+    request: Request,
+    iterations: u32,
+    now: u64,
+) -> Result<Value, AdminError> {
+    Ok(match request {
+        Request::UserAdd {
+            username,
+            password,
+            email,
+            name,
+            admin,
+        } => {
+            let user = NewUser {
+                username,
+                password,
+                email,
+                name,
+                admin,
+            };
+            json!({ "sub": users::add(store, user, iterations, now).await? })
+        }
+        Request::UserList => serde_json::to_value(users::list(store).await?).map_err(fail)?,
+        Request::UserPasswd { username, password } => {
+            users::passwd(store, &username, password, iterations, now).await?;
+            json!({})
+        }
+        Request::UserRemove { username } => {
+            users::remove(store, &username).await?;
+            json!({})
+        }
+        Request::ClientAdd(add) => {
+            serde_json::to_value(clients::add(store, add, now).await?).map_err(fail)?
+        }
+        Request::ClientList => serde_json::to_value(clients::list(store).await?).map_err(fail)?,
+        Request::ClientRemove { client_id } => {
+            clients::remove(store, &client_id).await?;
+            json!({})
+        }
+        Request::KeysRotate => {
+            json!({ "made": crate::oauth::keys::rotate(store, now).await.map_err(fail)? })
+        }
+        Request::InviteCreate { ttl } => json!({
+            "token": crate::accounts::signup::create_invite(store, now, ttl).await.map_err(fail)?
+        }),
+        Request::RegistrationTokenCreate { ttl } => json!({
+            "token": crate::oauth::register::create_initial_token(store, now, ttl).await.map_err(fail)?
+        }),
+    })
+}
