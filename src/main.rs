@@ -74,6 +74,22 @@ enum Command {
     /// Manage initial access tokens for dynamic client registration.
     #[command(subcommand, name = "registration-token")]
     RegistrationToken(RegistrationTokenCommand),
+    /// Write a backup of the database (through the running server, or from
+    /// the database when none runs) to a file.
+    Backup {
+        /// The backup file to write.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Restore a backup into a new, empty data directory.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Subcommand)]
@@ -556,6 +572,42 @@ async fn run(command: Command) -> Result<(), AdminError> {
         Command::RegistrationToken(RegistrationTokenCommand::Create { ttl, common }) => {
             let out = administer(&common, Request::RegistrationTokenCreate { ttl }).await?;
             println!("{}", text(&out["token"]));
+            Ok(())
+        }
+        Command::Backup { out, common } => {
+            let started = std::time::Instant::now();
+            let done = admin::control::backup(
+                &common.data,
+                common.cache_mb * 1024 * 1024,
+                &out,
+                Clock::system().now(),
+            )
+            .await?;
+            println!(
+                "backed up {} records ({} bytes) to {} in {:.2} s",
+                done["records"],
+                done["bytes"],
+                out.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Restore { file, common } => {
+            let started = std::time::Instant::now();
+            let input = std::fs::File::open(&file)
+                .map_err(|e| AdminError(format!("{}: {e}", file.display())))?;
+            let done = gatehouse::store::Store::restore_backup(
+                input,
+                &common.data,
+                common.cache_mb * 1024 * 1024,
+            )
+            .map_err(admin::fail)?;
+            println!(
+                "restored {} records into {} in {:.2} s",
+                done.records,
+                common.data.display(),
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Client(ClientCommand::Remove { client_id, common }) => {

@@ -80,6 +80,34 @@ async fn answer(provider: &Provider, stream: UnixStream) -> std::io::Result<()> 
         .read_line(&mut line)
         .await?;
     let answer = match serde_json::from_str::<Request>(&line) {
+        Ok(Request::Backup) => {
+            log::info!("control socket: a backup");
+            let store = provider.store.clone();
+            let now = provider.clock.now();
+            let made = actix_web::rt::task::spawn_blocking(move || {
+                let mut bytes = Vec::new();
+                store
+                    .write_backup(&mut bytes, now)
+                    .map(|summary| (summary, bytes))
+            })
+            .await;
+            return match made {
+                Ok(Ok((summary, bytes))) => {
+                    let head = Answer {
+                        ok: true,
+                        output: serde_json::json!({"records": summary.records, "bytes": summary.bytes}),
+                        error: None,
+                    };
+                    let mut text = serde_json::to_string(&head).unwrap_or_default();
+                    text.push('\n');
+                    write.write_all(text.as_bytes()).await?;
+                    write.write_all(&bytes).await?;
+                    write.shutdown().await
+                }
+                Ok(Err(e)) => refuse(write, e.to_string()).await,
+                Err(e) => refuse(write, e.to_string()).await,
+            };
+        }
         Ok(request) => {
             let rotates = matches!(request, Request::KeysRotate);
             log::info!("control socket: {request:?}");
@@ -119,6 +147,83 @@ async fn answer(provider: &Provider, stream: UnixStream) -> std::io::Result<()> 
     text.push('\n');
     write.write_all(text.as_bytes()).await?;
     write.shutdown().await
+}
+
+async fn refuse(mut write: tokio::net::unix::OwnedWriteHalf, error: String) -> std::io::Result<()> {
+    let answer = Answer {
+        ok: false,
+        output: Value::Null,
+        error: Some(error),
+    };
+    let mut text = serde_json::to_string(&answer).unwrap_or_default();
+    text.push('\n');
+    write.write_all(text.as_bytes()).await?;
+    write.shutdown().await
+}
+
+/// Backs up the database in `data` into `out`: through the running server
+/// when one holds it, else from the database directly. Written to a
+/// temporary file beside `out` and renamed, so `out` is whole or absent.
+pub async fn backup(
+    data: &Path,
+    cache_bytes: u64,
+    out: &Path,
+    now: u64,
+) -> Result<Value, AdminError> {
+    let partial = out.with_extension("partial");
+    let outcome = backup_to(data, cache_bytes, &partial, now).await;
+    match outcome {
+        Ok(summary) => {
+            std::fs::rename(&partial, out).map_err(super::fail)?;
+            Ok(summary)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
+}
+
+async fn backup_to(
+    data: &Path,
+    cache_bytes: u64,
+    file: &Path,
+    now: u64,
+) -> Result<Value, AdminError> {
+    if let Ok(mut stream) = UnixStream::connect(socket_path(data)).await {
+        let mut line = serde_json::to_string(&Request::Backup).map_err(super::fail)?;
+        line.push('\n');
+        stream
+            .write_all(line.as_bytes())
+            .await
+            .map_err(super::fail)?;
+        let mut reader = BufReader::new(stream);
+        let mut head = String::new();
+        reader.read_line(&mut head).await.map_err(super::fail)?;
+        let answer: Answer = serde_json::from_str(&head)
+            .map_err(|e| AdminError(format!("the server's control socket answered badly: {e}")))?;
+        if !answer.ok {
+            return Err(AdminError(
+                answer.error.unwrap_or_else(|| "the backup failed".into()),
+            ));
+        }
+        let mut target = tokio::fs::File::create(file).await.map_err(super::fail)?;
+        let copied = tokio::io::copy(&mut reader, &mut target)
+            .await
+            .map_err(super::fail)?;
+        target.sync_all().await.map_err(super::fail)?;
+        if Some(copied) != answer.output["bytes"].as_u64() {
+            return Err(AdminError("the backup arrived incomplete".into()));
+        }
+        return Ok(answer.output);
+    }
+    let store = super::open(data, cache_bytes)?;
+    let target = std::fs::File::create(file).map_err(super::fail)?;
+    let mut writer = std::io::BufWriter::new(target);
+    let summary = store.write_backup(&mut writer, now).map_err(super::fail)?;
+    let target = writer.into_inner().map_err(|e| super::fail(e.error()))?;
+    target.sync_all().map_err(super::fail)?;
+    Ok(serde_json::json!({"records": summary.records, "bytes": summary.bytes}))
 }
 
 /// Sends a request to the server that holds `data`; `Ok(None)` when no

@@ -62,6 +62,8 @@ pub enum Request {
         /// Seconds until it expires, if ever.
         ttl: Option<u64>,
     },
+    /// `backup`: the answer is followed by the backup's bytes (see `control.rs`).
+    Backup,
 }
 
 impl std::fmt::Debug for Request {
@@ -125,5 +127,10 @@ pub async fn execute(
         Request::RegistrationTokenCreate { ttl } => json!({
             "token": crate::oauth::register::create_initial_token(store, now, ttl).await.map_err(fail)?
         }),
+        Request::Backup => {
+            return Err(AdminError(
+                "a backup is a file, not an answer: use admin::control::backup".into(),
+            ))
+        }
     })
 }

@@ -15,6 +15,7 @@ mod upgrade;
 
 use std::fmt;
 
+pub use embedded::BackupSummary;
 pub use embedded::SledStore as Store;
 pub use records::{
     ClientFlags, ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, DeviceState,

@@ -5,6 +5,7 @@
 mod account;
 mod admin;
 mod authorize;
+mod backup;
 mod bad_input;
 mod binary;
 mod browser;

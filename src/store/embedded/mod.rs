@@ -2,6 +2,8 @@
 //! This file opens the database and holds clients, users and scopes; the
 //! other record kinds live in the files beside it.
 
+mod backup;
+pub use backup::BackupSummary;
 mod devices;
 mod expiry;
 mod logins;
@@ -58,6 +60,9 @@ pub struct SledStore {
     login_requests: sled::Tree,
     login_codes: sled::Tree,
     expiry: sled::Tree,
+    /// Added to sled's id counter, which a restored database starts again
+    /// from zero: the next id of the database the backup came from.
+    id_floor: u64,
 }
 
 impl std::fmt::Debug for SledStore {
@@ -65,6 +70,9 @@ impl std::fmt::Debug for SledStore {
         f.write_str("SledStore")
     }
 }
+
+/// The settings key of the id floor (see `SledStore::id_floor`).
+const ID_FLOOR: &[u8] = b"\0id_floor";
 
 /// Which tree an expiry index entry points into.
 #[derive(Clone, Copy)]
@@ -142,7 +150,18 @@ impl SledStore {
                 other => db_err(other),
             })?;
         let tree = |name: &str| db.open_tree(name).map_err(db_err);
+        let settings = tree("settings")?;
+        let id_floor = match settings.get(ID_FLOOR).map_err(db_err)? {
+            Some(bytes) => u64::from_be_bytes(
+                bytes
+                    .as_ref()
+                    .try_into()
+                    .map_err(|_| StoreError::Codec("bad id floor".into()))?,
+            ),
+            None => 0,
+        };
         Ok(SledStore {
+            id_floor,
             clients: tree("clients")?,
             users: tree("users")?,
             usernames: tree("usernames")?,
@@ -159,7 +178,7 @@ impl SledStore {
             user_codes: tree("user_codes")?,
             initial_tokens: tree("initial_tokens")?,
             invites: tree("invites")?,
-            settings: tree("settings")?,
+            settings,
             resets: tree("resets")?,
             login_requests: tree("login_requests")?,
             login_codes: tree("login_codes")?,
@@ -289,7 +308,7 @@ impl SledStore {
     /// Creates a user with a new id; `None` when the username is taken.
     pub async fn create_user(&self, mut user: UserRecord) -> StoreResult<Option<UserRecord>> {
         // sled ids are unique across restarts, so a user id is never reused.
-        user.id = self.db.generate_id().map_err(db_err)? + 1;
+        user.id = self.next_id()?;
         let name_key = user.username.to_lowercase();
         let id = user.id.to_be_bytes();
         let claimed = self
@@ -334,7 +353,7 @@ impl SledStore {
 
     /// A new number, unique for the life of the database.
     pub fn next_id(&self) -> StoreResult<u64> {
-        Ok(self.db.generate_id().map_err(db_err)? + 1)
+        Ok(self.id_floor + self.db.generate_id().map_err(db_err)? + 1)
     }
 
     // ---- settings ----

@@ -20,6 +20,9 @@ use super::http_client;
 
 /// How long anything in the browser may take: starting, loading, a text appearing.
 const WAIT: Duration = Duration::from_secs(20);
+/// How long Chromium may take to start: on a loaded two-core machine (the
+/// whole suite runs in parallel) it has taken longer than `WAIT`.
+const START: Duration = Duration::from_secs(90);
 /// How often a bounded wait looks again.
 const POLL: Duration = Duration::from_millis(50);
 
@@ -94,9 +97,9 @@ impl Chrome {
             .block_on(async {
                 let mut builder = ClientBuilder::new(HttpConnector::new());
                 let connect = builder.capabilities(capabilities).connect(&webdriver);
-                tokio::time::timeout(WAIT, connect).await
+                tokio::time::timeout(START, connect).await
             })
-            .unwrap_or_else(|_| panic!("Chromium did not start within {WAIT:?}"))
+            .unwrap_or_else(|_| panic!("Chromium did not start within {START:?}"))
             .unwrap_or_else(|e| panic!("chromedriver could not start Chromium: {e}"));
         chrome.client = Some(client);
         chrome
@@ -343,7 +346,7 @@ fn spawn_chromedriver() -> (Child, u16) {
             }
         }
     });
-    match rx.recv_timeout(WAIT) {
+    match rx.recv_timeout(START) {
         Ok(Ok(port)) => (driver, port),
         other => {
             let _ = driver.kill();
