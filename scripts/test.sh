@@ -23,6 +23,18 @@ fi
 chromium --version
 chromedriver --version
 
+# The systemd unit in examples/deploy is checked where systemd is at hand
+# (ExecStart pointed at the built binary, since verify wants it to exist).
+if command -v systemd-analyze >/dev/null; then
+    echo "==> systemd-analyze verify examples/deploy/gatehouse.service"
+    cargo build --quiet --bin gatehouse
+    unit_dir=$(mktemp -d)
+    sed "s|/usr/local/bin/gatehouse|$PWD/target/debug/gatehouse|" \
+        examples/deploy/gatehouse.service >"$unit_dir/gatehouse.service"
+    systemd-analyze verify "$unit_dir/gatehouse.service"
+    rm -rf "$unit_dir"
+fi
+
 echo "==> cargo fmt --check"
 cargo fmt --check
 

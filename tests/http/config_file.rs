@@ -198,3 +198,18 @@ fn the_variables_once_read_by_nothing_now_work() {
     let unknown = server.log_lines().join("\n");
     assert!(!unknown.contains("ignoring unknown setting"), "{unknown}");
 }
+
+#[test]
+fn the_deployment_config_in_examples_checks() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/deploy/gatehouse.toml"
+    );
+    let (ok, out, err) = run_cli(&["config", "check", file], None);
+    assert!(ok, "{err}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("trusted_proxies ") && l.contains("127.0.0.1")),
+        "{out}"
+    );
+}
