@@ -55,6 +55,10 @@ pub struct Config {
     pub store_url: Option<String>,
     /// How log lines look.
     pub log_format: crate::logging::LogFormat,
+    /// Days the audit trail keeps an event.
+    pub audit_retention_days: u64,
+    /// Whether audit events are also written as log lines.
+    pub audit_log: bool,
     /// The source of the current time (a manual clock in tests).
     pub clock: Clock,
     /// ID token lifetime in seconds.
@@ -175,6 +179,8 @@ impl Config {
             metrics_token: None,
             store_url: None,
             log_format: crate::logging::LogFormat::Text,
+            audit_retention_days: 90,
+            audit_log: false,
             clock: Clock::system(),
             id_token_ttl: 3600,
             device_code_ttl: 600,

@@ -173,6 +173,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                 dev_mode: config.dev_mode,
                 device_code_ttl: config.device_code_ttl,
                 device_interval: config.device_interval,
+                audit_log: config.audit_log,
             },
             clock: config.clock.clone(),
             throttle: Default::default(),
@@ -202,6 +203,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         store.clone(),
         config.clock.clone(),
         Duration::from_secs(config.sweep_interval.max(1)),
+        config.audit_retention_days.saturating_mul(24 * 3600),
         {
             let metrics = metrics.clone();
             move |removed| metrics.swept(removed)

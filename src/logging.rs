@@ -62,7 +62,12 @@ fn json_line(record: &log::Record<'_>, now_ms: u128) -> String {
     object.insert("level".into(), Value::from(record.level().as_str()));
     object.insert("target".into(), Value::from(record.target()));
     object.insert("message".into(), Value::from(record.args().to_string()));
-    let _ = record.key_values().visit(&mut Fields(&mut object));
+    // A field never replaces the line's own time, level, target or message.
+    let mut fields = Map::new();
+    let _ = record.key_values().visit(&mut Fields(&mut fields));
+    for (key, value) in fields {
+        object.entry(key).or_insert(value);
+    }
     Value::Object(object).to_string()
 }
 

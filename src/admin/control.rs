@@ -82,6 +82,13 @@ async fn answer(provider: &Provider, stream: UnixStream) -> std::io::Result<()> 
     let answer = match serde_json::from_str::<Request>(&line) {
         Ok(Request::Backup) => {
             log::info!("control socket: a backup");
+            provider
+                .audit(crate::oauth::audit::AuditEvent {
+                    event: "cli_backup",
+                    actor: Some("cli"),
+                    ..Default::default()
+                })
+                .await;
             let store = provider.store.clone();
             let now = provider.clock.now();
             let made = actix_web::rt::task::spawn_blocking(move || {

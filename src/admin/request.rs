@@ -84,6 +84,48 @@ pub async fn execute(
     iterations: u32,
     now: u64,
 ) -> Result<Value, AdminError> {
+    let (event, target) = request.audit_name();
+    let answer = run(store, request, iterations, now).await?;
+    // Every command that changes something leaves an audit record.
+    if !event.ends_with("_list") {
+        let record = crate::store::AuditRecord {
+            at: now,
+            actor: Some("cli".into()),
+            client_ip: None,
+            event: event.into(),
+            target,
+            detail: None,
+        };
+        store.insert_audit(&record).await.map_err(fail)?;
+    }
+    Ok(answer)
+}
+
+impl Request {
+    /// The command's audit event name and its target.
+    fn audit_name(&self) -> (&'static str, Option<String>) {
+        match self {
+            Request::UserAdd { username, .. } => ("cli_user_add", Some(username.clone())),
+            Request::UserList => ("cli_user_list", None),
+            Request::UserPasswd { username, .. } => ("cli_user_passwd", Some(username.clone())),
+            Request::UserRemove { username } => ("cli_user_remove", Some(username.clone())),
+            Request::ClientAdd(add) => ("cli_client_add", add.client_id.clone()),
+            Request::ClientList => ("cli_client_list", None),
+            Request::ClientRemove { client_id } => ("cli_client_remove", Some(client_id.clone())),
+            Request::KeysRotate => ("cli_keys_rotate", None),
+            Request::InviteCreate { .. } => ("cli_invite_create", None),
+            Request::RegistrationTokenCreate { .. } => ("cli_registration_token_create", None),
+            Request::Backup => ("cli_backup", None),
+        }
+    }
+}
+
+async fn run(
+    store: &Store,
+    request: Request,
+    iterations: u32,
+    now: u64,
+) -> Result<Value, AdminError> {
     Ok(match request {
         Request::UserAdd {
             username,

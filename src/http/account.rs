@@ -173,7 +173,15 @@ async fn settle(
     done: &str,
 ) -> Result<HttpResponse, HtmlError> {
     match outcome {
-        Ok(()) => Ok(back(state, done)),
+        Ok(()) => {
+            let event = match done {
+                "profile" => "profile_changed",
+                "password" => "password_changed",
+                _ => "api_login_confirmed",
+            };
+            super::audit(state, req, event, Some(&user.username), None, None).await;
+            Ok(back(state, done))
+        }
         Err(AccountError::Invalid(why)) => {
             let problems = match done {
                 "profile" => Problems {
@@ -236,6 +244,15 @@ pub(crate) async fn post_withdraw(
     profile::withdraw(&state.provider.store, user.id, client_id)
         .await
         .map_err(account_error)?;
+    super::audit(
+        &state,
+        &req,
+        "consent_withdrawn",
+        Some(&user.username),
+        Some(client_id),
+        Some("its tokens revoked"),
+    )
+    .await;
     Ok(back(&state, "withdrawn"))
 }
 
@@ -252,6 +269,15 @@ pub(crate) async fn post_end_sessions(
         .store
         .remove_sessions_of(user.id, None)
         .await?;
+    super::audit(
+        &state,
+        &req,
+        "sessions_ended",
+        Some(&user.username),
+        None,
+        None,
+    )
+    .await;
     let mut response = redirect(true, &format!("{}/login", state.provider.settings.issuer));
     response
         .add_cookie(&session::clear_session_cookie(&state))

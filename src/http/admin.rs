@@ -13,6 +13,7 @@ use crate::accounts::{admin, signup};
 use crate::error::Error;
 use crate::oauth::Policies;
 use crate::pages::{self, AdminView, ClientRow, UserRow};
+use crate::store::AuditRecord;
 
 /// In an admin handler: the signed-in administrator, the sign-in redirect,
 /// or a 403 page for everyone else.
@@ -133,6 +134,66 @@ pub(crate) async fn get_admin(
     render(&state, &req, StatusCode::OK, None).await
 }
 
+/// The query of the audit page.
+#[derive(serde::Deserialize)]
+pub(crate) struct AuditQuery {
+    event: Option<String>,
+    who: Option<String>,
+    before: Option<u128>,
+}
+
+/// The audit trail, newest first, a hundred events a page.
+pub(crate) async fn get_audit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, HtmlError> {
+    admin_only!(state, req);
+    const PAGE: usize = 100;
+    let clean = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let filter = crate::oauth::audit::AuditFilter {
+        event: clean(&query.event),
+        who: clean(&query.who),
+        before: query.before,
+    };
+    let provider = &state.provider;
+    let found = provider.audit_page(&filter, PAGE + 1).await?;
+    let more = found.len() > PAGE;
+    let shown = &found[..found.len().min(PAGE)];
+    let records: Vec<AuditRecord> = shown.iter().map(|(_, r)| r.clone()).collect();
+    let older = match shown.last() {
+        Some((cursor, _)) if more => {
+            let mut url = url::Url::parse(&format!("{}/admin/audit", provider.settings.issuer))
+                .map_err(Error::internal)?;
+            {
+                let mut pairs = url.query_pairs_mut();
+                if let Some(event) = &filter.event {
+                    pairs.append_pair("event", event);
+                }
+                if let Some(who) = &filter.who {
+                    pairs.append_pair("who", who);
+                }
+                pairs.append_pair("before", &cursor.to_string());
+            }
+            Some(url.to_string())
+        }
+        _ => None,
+    };
+    let view = pages::AuditView {
+        issuer: &provider.settings.issuer,
+        records: &records,
+        event: filter.event.as_deref().unwrap_or(""),
+        who: filter.who.as_deref().unwrap_or(""),
+        older,
+    };
+    Ok(page(StatusCode::OK, pages::audit(&view)))
+}
+
 /// Creates a user.
 pub(crate) async fn post_user(
     state: web::Data<AppState>,
@@ -140,7 +201,7 @@ pub(crate) async fn post_user(
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
-    admin_only!(state, req);
+    let me = admin_only!(state, req);
     let provider = &state.provider;
     let new = NewUser {
         username: form.get("username").unwrap_or("").to_owned(),
@@ -157,7 +218,19 @@ pub(crate) async fn post_user(
     )
     .await
     {
-        Ok(_) => Ok(back(&state, "user")),
+        Ok(user) => {
+            let target = user.username.as_str();
+            super::audit(
+                &state,
+                &req,
+                "admin_user_created",
+                Some(&me.username),
+                Some(target),
+                None,
+            )
+            .await;
+            Ok(back(&state, "user"))
+        }
         Err(e @ (AccountError::Invalid(_) | AccountError::Taken)) => {
             render(&state, &req, StatusCode::BAD_REQUEST, Some(&e.to_string())).await
         }
@@ -191,6 +264,16 @@ pub(crate) async fn post_user_action(
             let token = admin::create_reset(store, id, now)
                 .await
                 .map_err(account_error)?;
+            let target = id.to_string();
+            super::audit(
+                &state,
+                &req,
+                "admin_reset_link",
+                Some(&me.username),
+                Some(&target),
+                None,
+            )
+            .await;
             let path = format!("/reset?token={token}");
             let advice = "Give this link to the person; it works once, for a day.";
             return Ok(page(
@@ -206,6 +289,14 @@ pub(crate) async fn post_user_action(
         _ => return Err(HtmlError(Error::NotFound)),
     };
     done.map_err(account_error)?;
+    let event = match action.as_str() {
+        "disable" => "admin_user_disabled",
+        "enable" => "admin_user_enabled",
+        "admin" => "admin_user_made_admin",
+        _ => "admin_user_admin_removed",
+    };
+    let target = id.to_string();
+    super::audit(&state, &req, event, Some(&me.username), Some(&target), None).await;
     Ok(back(&state, "user"))
 }
 
@@ -217,7 +308,7 @@ pub(crate) async fn post_app_flags(
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
-    admin_only!(state, req);
+    let me = admin_only!(state, req);
     let store = &state.provider.store;
     let client = store
         .client(&path)
@@ -254,6 +345,15 @@ pub(crate) async fn post_app_flags(
         })?),
     };
     store.put_client(&record).await?;
+    super::audit(
+        &state,
+        &req,
+        "admin_client_flags",
+        Some(&me.username),
+        Some(&record.client_id),
+        None,
+    )
+    .await;
     Ok(back(&state, "app"))
 }
 
@@ -264,7 +364,7 @@ pub(crate) async fn post_settings(
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
-    admin_only!(state, req);
+    let me = admin_only!(state, req);
     let bad = |what: &str| {
         HtmlError(Error::InvalidRequest(
             format!("unknown {what} policy").into(),
@@ -283,6 +383,20 @@ pub(crate) async fn post_settings(
             .map_err(|_| bad("registration"))?,
     };
     state.provider.set_policies(policies).await?;
+    let detail = format!(
+        "signup={} registration={}",
+        policies.signup.name(),
+        policies.registration.name()
+    );
+    super::audit(
+        &state,
+        &req,
+        "admin_settings",
+        Some(&me.username),
+        None,
+        Some(&detail),
+    )
+    .await;
     Ok(back(&state, "settings"))
 }
 
@@ -293,8 +407,17 @@ pub(crate) async fn post_invite(
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
-    admin_only!(state, req);
+    let me = admin_only!(state, req);
     let provider = &state.provider;
+    super::audit(
+        &state,
+        &req,
+        "admin_invite_created",
+        Some(&me.username),
+        None,
+        None,
+    )
+    .await;
     let token = signup::create_invite(&provider.store, provider.clock.now(), 7 * 24 * 3600).await?;
     let path = format!("/signup?invite={token}");
     let advice = "Give this link to the person you invite; it works once, for a week, while sign-up is by invitation.";
@@ -366,10 +489,13 @@ pub(crate) async fn post_reset(
     )
     .await
     {
-        Ok(()) => Ok(redirect(
-            true,
-            &format!("{}/login", provider.settings.issuer),
-        )),
+        Ok(()) => {
+            super::audit(&state, &req, "password_reset", None, None, None).await;
+            Ok(redirect(
+                true,
+                &format!("{}/login", provider.settings.issuer),
+            ))
+        }
         Err(AccountError::Invalid(why)) => {
             reset_page(&state, &req, StatusCode::BAD_REQUEST, token, Some(&why))
         }

@@ -56,9 +56,20 @@ async fn handle(
         };
         let outcome = match decision {
             "allow" => {
-                provider
+                let outcome = provider
                     .approve(&request, &user, session.auth_time, true)
-                    .await?
+                    .await?;
+                let scope = request.scope.to_string();
+                super::audit(
+                    state,
+                    req,
+                    "consent_given",
+                    Some(&user.username),
+                    Some(&request.client.client_id),
+                    Some(&scope),
+                )
+                .await;
+                outcome
             }
             "deny" => provider.deny(&request),
             _ => {

@@ -134,6 +134,15 @@ pub(crate) async fn post_new_app(
     match state.provider.create_app(&user, &fields).await? {
         Ok((app, secret)) => {
             log::info!("user {} created client {}", user.id, app.client_id);
+            super::audit(
+                &state,
+                &req,
+                "client_created",
+                Some(&user.username),
+                Some(&app.client_id),
+                None,
+            )
+            .await;
             let issuer = &state.provider.settings.issuer;
             Ok(page(
                 StatusCode::CREATED,
@@ -191,13 +200,24 @@ pub(crate) async fn post_app(
     let app = state.provider.owned_app(&user, &path).await?;
     let fields = read_form(&form);
     match state.provider.update_app(&app, &fields).await? {
-        Ok(()) => Ok(redirect(
-            true,
-            &format!(
-                "{}/developer/apps/{}?done=saved",
-                state.provider.settings.issuer, app.client_id
-            ),
-        )),
+        Ok(()) => {
+            super::audit(
+                &state,
+                &req,
+                "client_changed",
+                Some(&user.username),
+                Some(&app.client_id),
+                None,
+            )
+            .await;
+            Ok(redirect(
+                true,
+                &format!(
+                    "{}/developer/apps/{}?done=saved",
+                    state.provider.settings.issuer, app.client_id
+                ),
+            ))
+        }
         Err(problem) => form_page(
             &state,
             &req,
@@ -221,6 +241,15 @@ pub(crate) async fn post_reset_secret(
     let user = signed_in!(state, req, "/developer/apps");
     let app = state.provider.owned_app(&user, &path).await?;
     let secret = state.provider.reset_secret(&app).await?;
+    super::audit(
+        &state,
+        &req,
+        "client_secret_reset",
+        Some(&user.username),
+        Some(&app.client_id),
+        None,
+    )
+    .await;
     let issuer = &state.provider.settings.issuer;
     Ok(page(
         StatusCode::OK,
@@ -240,6 +269,15 @@ pub(crate) async fn post_delete_app(
     let app = state.provider.owned_app(&user, &path).await?;
     state.provider.delete_app(&app).await?;
     log::info!("user {} deleted client {}", user.id, app.client_id);
+    super::audit(
+        &state,
+        &req,
+        "client_deleted",
+        Some(&user.username),
+        Some(&app.client_id),
+        None,
+    )
+    .await;
     Ok(redirect(
         true,
         &format!(

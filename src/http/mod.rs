@@ -149,6 +149,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::post().to(developer::post_delete_app),
     )
     .route("/admin", web::get().to(admin::get_admin))
+    .route("/admin/audit", web::get().to(admin::get_audit))
     .route("/admin/users", web::post().to(admin::post_user))
     .route(
         "/admin/users/{id}/{action}",
@@ -185,6 +186,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/readyz", web::get().to(health::get_readyz))
     .route("/metrics", web::get().to(health::get_metrics))
     .default_service(web::to(not_found));
+}
+
+/// Records an audit event for a request, from the client address it came from.
+pub(crate) async fn audit(
+    state: &state::AppState,
+    req: &HttpRequest,
+    event: &'static str,
+    actor: Option<&str>,
+    target: Option<&str>,
+    detail: Option<&str>,
+) {
+    let event = crate::oauth::audit::AuditEvent {
+        event,
+        actor,
+        client_ip: client_ip(state, req),
+        target,
+        detail,
+    };
+    state.provider.audit(event).await;
 }
 
 /// The routes of the separate `--metrics-addr` listener.

@@ -53,6 +53,15 @@ pub(crate) async fn post_register(
     state.provider.may_register(bearer(&req)).await?;
     let request = json_body(&req, payload).await?;
     let info = state.provider.register(request).await?;
+    super::audit(
+        &state,
+        &req,
+        "client_registered",
+        None,
+        Some(&info.client_id),
+        Some("dynamic registration"),
+    )
+    .await;
     Ok(answer(StatusCode::CREATED, &info))
 }
 

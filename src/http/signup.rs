@@ -109,5 +109,19 @@ pub(crate) async fn post_signup(
         Err(SignupError::Store(e)) => return Err(HtmlError(Error::internal(e))),
     };
     log::info!("user {} signed up", user.id);
+    let how = if invite.is_some() {
+        "invitation"
+    } else {
+        "open sign-up"
+    };
+    super::audit(
+        &state,
+        &req,
+        "signed_up",
+        Some(&user.username),
+        None,
+        Some(how),
+    )
+    .await;
     session::start(&state, user.id, "/account").await
 }

@@ -3,6 +3,7 @@
 //! discovery document. Handlers in `http/` parse a request, call one method
 //! of [`Provider`], and render what it returns.
 
+pub mod audit;
 pub mod authorize;
 pub mod claims;
 pub mod client_auth;
@@ -55,6 +56,8 @@ pub struct Settings {
     pub device_code_ttl: u64,
     /// The minimum polling interval for device codes, in seconds.
     pub device_interval: u64,
+    /// Whether audit events are also written as log lines.
+    pub audit_log: bool,
 }
 
 /// Who may sign up and who may register clients: settings an administrator

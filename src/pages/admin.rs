@@ -86,6 +86,7 @@ pub fn admin(view: &AdminView<'_>) -> Markup {
         "Administration",
         html! {
             h1 { "Administration" }
+            p { a #audit-link href=(url_at(issuer, &["admin", "audit"])) { "Audit trail" } }
             @if let Some(notice) = view.notice { p.notice role="status" { (notice) } }
             section #users {
                 h2 { "Users" }

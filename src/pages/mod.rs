@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod audit;
 mod code;
 mod consent;
 mod developer;
@@ -19,6 +20,7 @@ pub use time::{rfc3339, rfc3339_seconds};
 
 pub use account::{account, AccountView, AppLine, SessionLine};
 pub use admin::{admin, link_made, reset_form, AdminView, ClientRow, UserRow};
+pub use audit::{audit, AuditView};
 pub use code::{out_of_band, undelivered, OutOfBandView, UndeliveredView};
 pub use consent::{consent, ConsentView, ScopeLine};
 pub use developer::{app_form, apps, secret_shown, AppFormView, AppRow};

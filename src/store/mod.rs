@@ -18,7 +18,7 @@ use std::fmt;
 pub use embedded::BackupSummary;
 pub use embedded::SledStore as Store;
 pub use records::{
-    ClientFlags, ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, DeviceState,
+    AuditRecord, ClientFlags, ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, DeviceState,
     InitialTokenRecord, InviteRecord, KeyRecord, LoginRequestRecord, ResetRecord, Rotation,
     ScopeRecord, SessionRecord, TokenKind, TokenRecord, UserRecord,
 };

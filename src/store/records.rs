@@ -344,3 +344,20 @@ pub struct LoginRequestRecord {
     /// Whether the person confirmed the code.
     pub confirmed: bool,
 }
+
+/// A security event, kept for the audit trail (never a secret in it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// When it happened (Unix seconds).
+    pub at: u64,
+    /// Who did it: a username, `client:<id>`, `cli`, or nobody known.
+    pub actor: Option<String>,
+    /// The address it came from, as the trusted-proxy rules decide.
+    pub client_ip: Option<String>,
+    /// What happened (`sign_in_failed`, `client_created`, …).
+    pub event: String,
+    /// What it happened to (a username, a client id), if anything.
+    pub target: Option<String>,
+    /// A few words more (a scope, a setting), never a secret.
+    pub detail: Option<String>,
+}

@@ -53,6 +53,7 @@ pub fn spawn(
     store: Store,
     clock: Clock,
     interval: Duration,
+    audit_retention: u64,
     report: impl Fn(usize) + Send + 'static,
 ) {
     actix_web::rt::spawn(async move {
@@ -61,7 +62,16 @@ pub fn spawn(
             ticker.tick().await;
             let store = store.clone();
             let now = clock.now();
-            let swept = actix_web::rt::task::spawn_blocking(move || sweep_once(&store, now)).await;
+            let swept = actix_web::rt::task::spawn_blocking(move || {
+                let audit = store
+                    .sweep_audit(now.saturating_sub(audit_retention))
+                    .unwrap_or_else(|e| {
+                        log::warn!("audit sweep failed: {e}");
+                        0
+                    });
+                sweep_once(&store, now) + audit
+            })
+            .await;
             if let Ok(n) = swept {
                 report(n);
                 if n > 0 {

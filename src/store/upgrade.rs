@@ -108,6 +108,7 @@ impl Versioned for InviteRecord {}
 impl Versioned for ResetRecord {}
 impl Versioned for InitialTokenRecord {}
 impl Versioned for LoginRequestRecord {}
+impl Versioned for AuditRecord {}
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 
 mod account;
 mod admin;
+mod audit;
 mod authorize;
 mod backup;
 mod bad_input;

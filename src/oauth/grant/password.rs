@@ -5,6 +5,7 @@ use std::net::IpAddr;
 
 use crate::accounts::throttle;
 use crate::error::{Error, Result};
+use crate::oauth::audit::AuditEvent;
 use crate::oauth::tokens::{Grant, TokenResponse};
 use crate::oauth::Provider;
 use crate::store::ClientRecord;
@@ -21,13 +22,24 @@ impl Provider {
         peer: Option<IpAddr>,
     ) -> Result<Option<crate::store::UserRecord>> {
         let keys = throttle::keys(username, peer);
-        self.throttle
+        let locked = self
+            .throttle
             .begin(&keys, self.clock.now())
             .map_err(|wait| {
                 throttle::log_refusal(peer, username, Some(wait));
                 self.metrics.throttled();
                 Error::Throttled(wait)
-            })?;
+            });
+        if let Err(e) = locked {
+            self.audit(AuditEvent {
+                event: "sign_in_locked",
+                actor: Some(username),
+                client_ip: peer,
+                ..AuditEvent::default()
+            })
+            .await;
+            return Err(e);
+        }
         let user = self
             .passwords
             .verify(&self.store, username, password)
@@ -38,6 +50,18 @@ impl Provider {
             None => throttle::log_refusal(peer, username, None),
         }
         self.metrics.sign_in(user.is_some());
+        let event = if user.is_some() {
+            "sign_in"
+        } else {
+            "sign_in_failed"
+        };
+        self.audit(AuditEvent {
+            event,
+            actor: Some(username),
+            client_ip: peer,
+            ..AuditEvent::default()
+        })
+        .await;
         Ok(user)
     }
 

@@ -2,6 +2,7 @@
 //! This file opens the database and holds clients, users and scopes; the
 //! other record kinds live in the files beside it.
 
+mod audit;
 mod backup;
 pub use backup::BackupSummary;
 mod devices;
@@ -17,9 +18,9 @@ use std::sync::{Arc, RwLock};
 use super::codec::{decode, encode};
 use super::durability::Flusher;
 use super::records::{
-    ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, InitialTokenRecord, InviteRecord,
-    KeyRecord, LoginRequestRecord, ResetRecord, ScopeRecord, SessionRecord, TokenRecord,
-    UserRecord,
+    AuditRecord, ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, InitialTokenRecord,
+    InviteRecord, KeyRecord, LoginRequestRecord, ResetRecord, ScopeRecord, SessionRecord,
+    TokenRecord, UserRecord,
 };
 use super::Redemption;
 use super::{StoreError, StoreResult};
@@ -59,6 +60,7 @@ pub struct SledStore {
     resets: sled::Tree,
     login_requests: sled::Tree,
     login_codes: sled::Tree,
+    audit: sled::Tree,
     expiry: sled::Tree,
     /// Added to sled's id counter, which a restored database starts again
     /// from zero: the next id of the database the backup came from.
@@ -182,6 +184,7 @@ impl SledStore {
             resets: tree("resets")?,
             login_requests: tree("login_requests")?,
             login_codes: tree("login_codes")?,
+            audit: tree("audit")?,
             expiry: tree("expiry")?,
             flusher: Flusher::start(db.clone())?,
             client_cache: Arc::default(),
