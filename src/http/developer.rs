@@ -134,15 +134,7 @@ pub(crate) async fn post_new_app(
     match state.provider.create_app(&user, &fields).await? {
         Ok((app, secret)) => {
             log::info!("user {} created client {}", user.id, app.client_id);
-            super::audit(
-                &state,
-                &req,
-                "client_created",
-                Some(&user.username),
-                Some(&app.client_id),
-                None,
-            )
-            .await;
+            audit_app(&state, &req, "client_created", &user, &app.client_id).await;
             let issuer = &state.provider.settings.issuer;
             Ok(page(
                 StatusCode::CREATED,
@@ -159,6 +151,17 @@ pub(crate) async fn post_new_app(
             None,
         ),
     }
+}
+
+/// Records what `user` did to the application `app`.
+async fn audit_app(
+    state: &AppState,
+    req: &HttpRequest,
+    event: &'static str,
+    user: &crate::store::UserRecord,
+    app: &str,
+) {
+    super::audit(state, req, event, Some(&user.username), Some(app), None).await;
 }
 
 /// The edit page of an owned application.
@@ -201,15 +204,7 @@ pub(crate) async fn post_app(
     let fields = read_form(&form);
     match state.provider.update_app(&app, &fields).await? {
         Ok(()) => {
-            super::audit(
-                &state,
-                &req,
-                "client_changed",
-                Some(&user.username),
-                Some(&app.client_id),
-                None,
-            )
-            .await;
+            audit_app(&state, &req, "client_changed", &user, &app.client_id).await;
             Ok(redirect(
                 true,
                 &format!(
@@ -241,15 +236,7 @@ pub(crate) async fn post_reset_secret(
     let user = signed_in!(state, req, "/developer/apps");
     let app = state.provider.owned_app(&user, &path).await?;
     let secret = state.provider.reset_secret(&app).await?;
-    super::audit(
-        &state,
-        &req,
-        "client_secret_reset",
-        Some(&user.username),
-        Some(&app.client_id),
-        None,
-    )
-    .await;
+    audit_app(&state, &req, "client_secret_reset", &user, &app.client_id).await;
     let issuer = &state.provider.settings.issuer;
     Ok(page(
         StatusCode::OK,
@@ -269,15 +256,7 @@ pub(crate) async fn post_delete_app(
     let app = state.provider.owned_app(&user, &path).await?;
     state.provider.delete_app(&app).await?;
     log::info!("user {} deleted client {}", user.id, app.client_id);
-    super::audit(
-        &state,
-        &req,
-        "client_deleted",
-        Some(&user.username),
-        Some(&app.client_id),
-        None,
-    )
-    .await;
+    audit_app(&state, &req, "client_deleted", &user, &app.client_id).await;
     Ok(redirect(
         true,
         &format!(
