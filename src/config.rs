@@ -55,6 +55,10 @@ pub struct Config {
     pub store_url: Option<String>,
     /// How log lines look.
     pub log_format: crate::logging::LogFormat,
+    /// The TLS certificate chain (PEM); with `tls_key`, the server speaks HTTPS.
+    pub tls_cert: Option<PathBuf>,
+    /// The TLS private key (PEM).
+    pub tls_key: Option<PathBuf>,
     /// Days the audit trail keeps an event.
     pub audit_retention_days: u64,
     /// Whether audit events are also written as log lines.
@@ -179,6 +183,8 @@ impl Config {
             metrics_token: None,
             store_url: None,
             log_format: crate::logging::LogFormat::Text,
+            tls_cert: None,
+            tls_key: None,
             audit_retention_days: 90,
             audit_log: false,
             clock: Clock::system(),

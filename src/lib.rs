@@ -18,6 +18,7 @@ pub mod pages;
 pub mod seed;
 pub mod settings;
 pub mod store;
+pub mod tls;
 
 use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
@@ -136,10 +137,26 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let addr = listener
         .local_addr()
         .map_err(|e| StartError(e.to_string()))?;
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => Some(
+            tls::server_config(tls::CertFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+            })
+            .map_err(|e| StartError(format!("TLS: {e}")))?,
+        ),
+        (None, None) => None,
+        _ => {
+            return Err(StartError(
+                "--tls-cert and --tls-key go together: give both or neither".into(),
+            ))
+        }
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let issuer = config
         .issuer
         .clone()
-        .unwrap_or_else(|| format!("http://{addr}"))
+        .unwrap_or_else(|| format!("{scheme}://{addr}"))
         .trim_end_matches('/')
         .to_owned();
     match url::Url::parse(&issuer) {
@@ -212,7 +229,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let count_requests = config.metrics_addr.is_some() || config.metrics_token.is_some();
 
     let dev_mode = config.dev_mode;
-    let mut server = HttpServer::new(move || {
+    let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             // The request log costs a few percent of a core; skip it when
@@ -232,8 +249,15 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             .configure(|cfg| dialects::routes(&state.dialects, cfg))
             .configure(http::routes)
     })
-    .shutdown_timeout(10)
-    .listen(listener)
+    .shutdown_timeout(10);
+    let mut server = match tls {
+        Some((tls_config, resolver)) => {
+            tls::reload_on_sighup(resolver)
+                .map_err(|e| StartError(format!("cannot watch for SIGHUP: {e}")))?;
+            server.listen_rustls_0_23(listener, tls_config)
+        }
+        None => server.listen(listener),
+    }
     .map_err(|e| StartError(format!("cannot listen on {addr}: {e}")))?;
     if let Some(workers) = config.workers {
         server = server.workers(workers);
@@ -263,7 +287,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         None => (None, None),
     };
     log::info!(
-        "gatehouse {} listening on http://{addr} (issuer {issuer})",
+        "gatehouse {} listening on {scheme}://{addr} (issuer {issuer})",
         env!("CARGO_PKG_VERSION")
     );
     if let Some(bound) = metrics_addr {

@@ -43,6 +43,7 @@ mod registration;
 mod revoke;
 mod seed_and_admin;
 mod signup;
+mod tls;
 mod token_client_credentials;
 mod upgrade;
 mod userinfo;

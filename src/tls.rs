@@ -1,0 +1,106 @@
+//! HTTPS of its own: the certificate chain and key from PEM files
+//! (`--tls-cert`, `--tls-key`), served with rustls on ring, and read again
+//! on SIGHUP: new handshakes get the new certificate, open connections keep
+//! theirs, and a file that does not load leaves the old one in place.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+use rustls::ServerConfig;
+
+/// Where the certificate and its key are.
+#[derive(Debug, Clone)]
+pub struct CertFiles {
+    /// The certificate chain, PEM, leaf first.
+    pub cert: PathBuf,
+    /// The private key, PEM (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+}
+
+/// Hands every handshake the certificate loaded last.
+#[derive(Debug)]
+pub struct Reloading {
+    current: RwLock<Arc<CertifiedKey>>,
+    files: CertFiles,
+}
+
+impl ResolvesServerCert for Reloading {
+    fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        match self.current.read() {
+            Ok(current) => Some(current.clone()),
+            Err(poisoned) => Some(poisoned.into_inner().clone()),
+        }
+    }
+}
+
+fn load(files: &CertFiles) -> Result<CertifiedKey, String> {
+    let named = |path: &Path, e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&files.cert)
+        .map_err(|e| named(&files.cert, &e))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| named(&files.cert, &e))?;
+    if chain.is_empty() {
+        return Err(format!("{}: no certificate in it", files.cert.display()));
+    }
+    let key = PrivateKeyDer::from_pem_file(&files.key).map_err(|e| named(&files.key, &e))?;
+    let signer =
+        rustls::crypto::ring::sign::any_supported_type(&key).map_err(|e| named(&files.key, &e))?;
+    let certified = CertifiedKey::new(chain, signer);
+    certified.keys_match().map_err(|e| {
+        format!(
+            "{} does not belong to {}: {e}",
+            files.key.display(),
+            files.cert.display()
+        )
+    })?;
+    Ok(certified)
+}
+
+impl Reloading {
+    /// Reads the files again; on failure the old certificate stays.
+    pub fn reload(&self) -> Result<(), String> {
+        let fresh = Arc::new(load(&self.files)?);
+        match self.current.write() {
+            Ok(mut current) => *current = fresh,
+            Err(poisoned) => *poisoned.into_inner() = fresh,
+        }
+        Ok(())
+    }
+}
+
+/// The TLS configuration for these files, and its reloading resolver.
+pub fn server_config(files: CertFiles) -> Result<(ServerConfig, Arc<Reloading>), String> {
+    let resolver = Arc::new(Reloading {
+        current: RwLock::new(Arc::new(load(&files)?)),
+        files,
+    });
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_cert_resolver(resolver.clone());
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok((config, resolver))
+}
+
+/// Reloads the certificate whenever the process gets SIGHUP.
+pub fn reload_on_sighup(resolver: Arc<Reloading>) -> std::io::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hangups = signal(SignalKind::hangup())?;
+    actix_web::rt::spawn(async move {
+        while hangups.recv().await.is_some() {
+            match resolver.reload() {
+                Ok(()) => log::info!("SIGHUP: reloaded the TLS certificate"),
+                Err(e) => log::error!(
+                    "SIGHUP: the TLS certificate did not load, keeping the old one: {e}"
+                ),
+            }
+        }
+    });
+    Ok(())
+}
