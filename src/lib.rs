@@ -137,12 +137,19 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let addr = listener
         .local_addr()
         .map_err(|e| StartError(e.to_string()))?;
+    let metrics = std::sync::Arc::new(metrics::Metrics::new());
     let tls = match (&config.tls_cert, &config.tls_key) {
         (Some(cert), Some(key)) => Some(
-            tls::server_config(tls::CertFiles {
-                cert: cert.clone(),
-                key: key.clone(),
-            })
+            tls::server_config(
+                tls::CertFiles {
+                    cert: cert.clone(),
+                    key: key.clone(),
+                },
+                {
+                    let metrics = metrics.clone();
+                    move |not_after| metrics.certificate_loaded(not_after)
+                },
+            )
             .map_err(|e| StartError(format!("TLS: {e}")))?,
         ),
         (None, None) => None,
@@ -171,7 +178,6 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         }
     }
     let metadata = oauth::discovery::metadata(&issuer, &scopes).to_string();
-    let metrics = std::sync::Arc::new(metrics::Metrics::new());
     let state = web::Data::new(AppState {
         provider: Provider {
             store: store.clone(),

@@ -36,6 +36,9 @@ pub struct Metrics {
     store_bytes: Gauge,
     sweeps: Counter,
     swept: Counter,
+    certificate_expiry: Gauge,
+    /// The TLS certificate's notAfter (Unix seconds); 0: no certificate.
+    not_after: std::sync::atomic::AtomicI64,
 }
 
 impl Default for Metrics {
@@ -60,6 +63,8 @@ impl Metrics {
             store_bytes: Gauge::default(),
             sweeps: Counter::default(),
             swept: Counter::default(),
+            certificate_expiry: Gauge::default(),
+            not_after: std::sync::atomic::AtomicI64::new(0),
             registry: Registry::default(),
         };
         registry.register(
@@ -108,6 +113,11 @@ impl Metrics {
             "swept_records",
             "Expired records the sweeper removed",
             m.swept.clone(),
+        );
+        registry.register(
+            "tls_certificate_expiry_seconds",
+            "Seconds until the TLS certificate expires (absent without TLS)",
+            m.certificate_expiry.clone(),
         );
         Metrics { registry, ..m }
     }
@@ -158,8 +168,19 @@ impl Metrics {
             .inc_by(u64::try_from(removed).unwrap_or(u64::MAX));
     }
 
-    /// The text exposition, with the store's figures as of now.
-    pub fn render(&self, records: &[(&'static str, usize)], store_bytes: u64) -> String {
+    /// The TLS certificate in use expires at `not_after` (Unix seconds).
+    pub fn certificate_loaded(&self, not_after: i64) {
+        self.not_after
+            .store(not_after, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The text exposition at Unix time `now`, with the store's figures.
+    pub fn render(&self, records: &[(&'static str, usize)], store_bytes: u64, now: u64) -> String {
+        let not_after = self.not_after.load(std::sync::atomic::Ordering::Relaxed);
+        if not_after > 0 {
+            self.certificate_expiry
+                .set(not_after - i64::try_from(now).unwrap_or(i64::MAX));
+        }
         for (kind, count) in records {
             self.records
                 .get_or_create(&vec![("kind", (*kind).to_owned())])
@@ -186,7 +207,8 @@ mod tests {
         m.token_issued("client_credentials");
         m.sign_in(false);
         m.swept(3);
-        let text = m.render(&[("tokens", 7)], 4096);
+        m.certificate_loaded(1_000);
+        let text = m.render(&[("tokens", 7)], 4096, 400);
         for line in [
             "gatehouse_http_requests_total{route=\"/oauth/token\",status=\"200\"} 1",
             "gatehouse_tokens_issued_total{grant_type=\"client_credentials\"} 1",
@@ -194,6 +216,7 @@ mod tests {
             "gatehouse_swept_records_total 3",
             "gatehouse_records{kind=\"tokens\"} 7",
             "gatehouse_store_size_bytes 4096",
+            "gatehouse_tls_certificate_expiry_seconds 600",
         ] {
             assert!(text.contains(line), "{line} in {text}");
         }

@@ -22,10 +22,26 @@ pub struct CertFiles {
 }
 
 /// Hands every handshake the certificate loaded last.
-#[derive(Debug)]
 pub struct Reloading {
     current: RwLock<Arc<CertifiedKey>>,
     files: CertFiles,
+    /// Told the leaf's expiry (Unix seconds) at every load, for `/metrics`.
+    on_load: Box<dyn Fn(i64) + Send + Sync>,
+}
+
+impl std::fmt::Debug for Reloading {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reloading")
+            .field("files", &self.files)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The leaf certificate's notAfter, in Unix seconds.
+fn not_after(key: &CertifiedKey) -> Option<i64> {
+    let leaf = key.cert.first()?;
+    let (_, parsed) = x509_parser::parse_x509_certificate(leaf.as_ref()).ok()?;
+    Some(parsed.validity().not_after.timestamp())
 }
 
 impl ResolvesServerCert for Reloading {
@@ -64,6 +80,9 @@ impl Reloading {
     /// Reads the files again; on failure the old certificate stays.
     pub fn reload(&self) -> Result<(), String> {
         let fresh = Arc::new(load(&self.files)?);
+        if let Some(at) = not_after(&fresh) {
+            (self.on_load)(at);
+        }
         match self.current.write() {
             Ok(mut current) => *current = fresh,
             Err(poisoned) => *poisoned.into_inner() = fresh,
@@ -72,11 +91,20 @@ impl Reloading {
     }
 }
 
-/// The TLS configuration for these files, and its reloading resolver.
-pub fn server_config(files: CertFiles) -> Result<(ServerConfig, Arc<Reloading>), String> {
+/// The TLS configuration for these files, and its reloading resolver;
+/// `on_load` hears the certificate's expiry at every load.
+pub fn server_config(
+    files: CertFiles,
+    on_load: impl Fn(i64) + Send + Sync + 'static,
+) -> Result<(ServerConfig, Arc<Reloading>), String> {
+    let first = Arc::new(load(&files)?);
+    if let Some(at) = not_after(&first) {
+        on_load(at);
+    }
     let resolver = Arc::new(Reloading {
-        current: RwLock::new(Arc::new(load(&files)?)),
+        current: RwLock::new(first),
         files,
+        on_load: Box::new(on_load),
     });
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = ServerConfig::builder_with_provider(provider)

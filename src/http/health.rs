@@ -54,7 +54,11 @@ fn exposition(state: &AppState) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
-        .body(provider.metrics.render(&records, bytes))
+        .body(
+            provider
+                .metrics
+                .render(&records, bytes, provider.clock.now()),
+        )
 }
 
 /// `/metrics` on the main address: only with the configured bearer token.

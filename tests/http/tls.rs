@@ -37,6 +37,10 @@ fn write_pair(dir: &Path, (cert, key): &(String, String)) {
 }
 
 fn spawn_tls(dir: &Path) -> BinServer {
+    spawn_tls_with(dir, &[])
+}
+
+fn spawn_tls_with(dir: &Path, env: &[(&str, &str)]) -> BinServer {
     let seed = write_seed(dir, &people_seed());
     BinServer::spawn(
         &dir.join("db"),
@@ -48,7 +52,7 @@ fn spawn_tls(dir: &Path) -> BinServer {
             "--tls-key",
             dir.join("key.pem").to_str().unwrap(),
         ],
-        &[],
+        env,
     )
 }
 
