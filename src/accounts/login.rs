@@ -28,6 +28,12 @@ impl PasswordChecker {
         }
     }
 
+    /// A turn at hashing: while it is held, one of the permits is taken
+    /// (for making a new password's hash, as sign-up does).
+    pub async fn turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.permits.acquire().await.ok()
+    }
+
     /// Answers the user when the password is right and the account enabled.
     pub async fn verify(
         &self,

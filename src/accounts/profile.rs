@@ -89,7 +89,9 @@ pub async fn change_password(
     }
     check_password(&user.username, new)?;
     let mut user = user.clone();
+    let turn = passwords.turn().await;
     user.password_hash = hash_password(new.to_owned(), iterations).await?;
+    drop(turn);
     user.updated_at = now;
     store.put_user(&user).await?;
     store

@@ -94,6 +94,7 @@ pub async fn sign_up(
     form: SignupForm<'_>,
     iterations: u32,
     now: u64,
+    passwords: &super::login::PasswordChecker,
 ) -> Result<UserRecord, SignupError> {
     may_sign_up(store, policy, invite, now).await?;
     users::check_username(form.username).map_err(|e| field("username", e))?;
@@ -121,6 +122,8 @@ pub async fn sign_up(
         name: (!name.is_empty()).then(|| name.to_owned()),
         admin: false,
     };
+    // Hashing the new password waits its turn like a sign-in's check does.
+    let _turn = passwords.turn().await;
     users::create(store, user, iterations, now)
         .await
         .map_err(|e| field("username", e))

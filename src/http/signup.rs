@@ -90,6 +90,7 @@ pub(crate) async fn post_signup(
         fields,
         provider.settings.pbkdf2_iterations,
         now,
+        &provider.passwords,
     )
     .await;
     let user = match created {
