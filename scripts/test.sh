@@ -23,6 +23,22 @@ fi
 chromium --version
 chromedriver --version
 
+# The ACME tests (tests/http/acme.rs) obtain certificates from Pebble, the
+# ACME test server, with pebble-challtestsrv as its DNS: Debian's package.
+if ! command -v pebble >/dev/null || ! command -v pebble-challtestsrv >/dev/null; then
+    echo "==> installing pebble"
+    if [ "$(id -u)" -eq 0 ]; then
+        as_root=()
+    elif command -v sudo >/dev/null; then
+        as_root=(sudo)
+    else
+        echo "pebble is missing, and installing it needs root or sudo" >&2
+        exit 1
+    fi
+    "${as_root[@]}" apt-get update -qq
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pebble
+fi
+
 # The systemd unit in examples/deploy is checked where systemd is at hand
 # (ExecStart pointed at the built binary, since verify wants it to exist).
 if command -v systemd-analyze >/dev/null; then

@@ -59,6 +59,16 @@ pub struct Config {
     pub tls_cert: Option<PathBuf>,
     /// The TLS private key (PEM).
     pub tls_key: Option<PathBuf>,
+    /// Obtain the certificate by ACME for this domain (instead of the files).
+    pub acme_domain: Option<String>,
+    /// The ACME account's contact address.
+    pub acme_email: Option<String>,
+    /// The ACME directory.
+    pub acme_directory: String,
+    /// An extra root (PEM) for the ACME directory's TLS (a test CA).
+    pub acme_ca: Option<PathBuf>,
+    /// Seconds between checks of the ACME certificate's age.
+    pub acme_check_interval: u64,
     /// Days the audit trail keeps an event.
     pub audit_retention_days: u64,
     /// Whether audit events are also written as log lines.
@@ -185,6 +195,11 @@ impl Config {
             log_format: crate::logging::LogFormat::Text,
             tls_cert: None,
             tls_key: None,
+            acme_domain: None,
+            acme_email: None,
+            acme_directory: "https://acme-v02.api.letsencrypt.org/directory".into(),
+            acme_ca: None,
+            acme_check_interval: 3600,
             audit_retention_days: 90,
             audit_log: false,
             clock: Clock::system(),

@@ -3,6 +3,7 @@
 //! integration tests both go through it.
 
 pub mod accounts;
+pub mod acme;
 pub mod admin;
 pub mod clock;
 pub mod config;
@@ -138,27 +139,51 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .local_addr()
         .map_err(|e| StartError(e.to_string()))?;
     let metrics = std::sync::Arc::new(metrics::Metrics::new());
-    let tls = match (&config.tls_cert, &config.tls_key) {
-        (Some(cert), Some(key)) => Some(
-            tls::server_config(
-                tls::CertFiles {
-                    cert: cert.clone(),
-                    key: key.clone(),
-                },
-                {
-                    let metrics = metrics.clone();
-                    move |not_after| metrics.certificate_loaded(not_after)
-                },
-            )
-            .map_err(|e| StartError(format!("TLS: {e}")))?,
-        ),
-        (None, None) => None,
-        _ => {
-            return Err(StartError(
-                "--tls-cert and --tls-key go together: give both or neither".into(),
-            ))
-        }
+    let on_load = {
+        let metrics = metrics.clone();
+        move |not_after| metrics.certificate_loaded(not_after)
     };
+    let mut acme_task = None;
+    let tls =
+        match (&config.tls_cert, &config.tls_key) {
+            (None, None) if config.acme_domain.is_some() => {
+                let domain = config.acme_domain.clone().unwrap_or_default();
+                let (tls_config, resolver) =
+                    tls::acme_server_config(acme::files(&config.data), &domain, on_load)
+                        .map_err(|e| StartError(format!("TLS: {e}")))?;
+                acme_task = Some((
+                    acme::AcmeSettings {
+                        domain,
+                        email: config.acme_email.clone(),
+                        directory: config.acme_directory.clone(),
+                        ca: config.acme_ca.clone(),
+                        check_interval: config.acme_check_interval,
+                    },
+                    resolver.clone(),
+                ));
+                Some((tls_config, resolver))
+            }
+            (Some(_), Some(_)) if config.acme_domain.is_some() => return Err(StartError(
+                "--acme-domain obtains the certificate itself: leave --tls-cert and --tls-key out"
+                    .into(),
+            )),
+            (Some(cert), Some(key)) => Some(
+                tls::server_config(
+                    tls::CertFiles {
+                        cert: cert.clone(),
+                        key: key.clone(),
+                    },
+                    on_load,
+                )
+                .map_err(|e| StartError(format!("TLS: {e}")))?,
+            ),
+            (None, None) => None,
+            _ => {
+                return Err(StartError(
+                    "--tls-cert and --tls-key go together: give both or neither".into(),
+                ))
+            }
+        };
     let scheme = if tls.is_some() { "https" } else { "http" };
     let issuer = config
         .issuer
@@ -213,6 +238,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         dialects: config.dialects.clone(),
         trusted_proxies: config.trusted_proxies.clone(),
         metrics_token: config.metrics_token.clone(),
+        tls: tls.as_ref().map(|(_, resolver)| resolver.clone()),
     });
     let state_for_metrics = state.clone();
     let control = admin::control::serve(state.clone().into_inner(), &config.data).map_err(|e| {
@@ -269,6 +295,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         server = server.workers(workers);
     }
     let server = server.run();
+    if let Some((settings, resolver)) = acme_task {
+        acme::maintain(settings, config.data.clone(), resolver);
+    }
     let (metrics_addr, metrics_server) = match config.metrics_addr {
         Some(at) => {
             let listener = TcpListener::bind(at)

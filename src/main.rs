@@ -158,7 +158,8 @@ impl clap::Args for ServeArgs {
             arg = if setting.list {
                 arg.action(clap::ArgAction::Append)
             } else {
-                arg.action(clap::ArgAction::Set)
+                // Given twice, the last one counts (as wrappers expect).
+                arg.action(clap::ArgAction::Set).overrides_with(setting.key)
             };
             cmd = cmd.arg(arg);
         }

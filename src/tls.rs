@@ -12,6 +12,9 @@ use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 use rustls::ServerConfig;
 
+/// The ALPN protocol of the TLS-ALPN-01 challenge (RFC 8737 §6.2).
+pub const ACME_TLS_ALPN: &[u8] = b"acme-tls/1";
+
 /// Where the certificate and its key are.
 #[derive(Debug, Clone)]
 pub struct CertFiles {
@@ -25,8 +28,13 @@ pub struct CertFiles {
 pub struct Reloading {
     current: RwLock<Arc<CertifiedKey>>,
     files: CertFiles,
+    /// TLS-ALPN-01 challenge certificates by domain (RFC 8737), answered
+    /// only to handshakes that offer the `acme-tls/1` protocol.
+    challenges: RwLock<std::collections::HashMap<String, Arc<CertifiedKey>>>,
     /// Told the leaf's expiry (Unix seconds) at every load, for `/metrics`.
     on_load: Box<dyn Fn(i64) + Send + Sync>,
+    /// What the last attempt to obtain a certificate said (ACME), for `/admin`.
+    status: RwLock<Option<String>>,
 }
 
 impl std::fmt::Debug for Reloading {
@@ -45,7 +53,14 @@ fn not_after(key: &CertifiedKey) -> Option<i64> {
 }
 
 impl ResolvesServerCert for Reloading {
-    fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        let acme = hello
+            .alpn()
+            .is_some_and(|mut offered| offered.any(|p| p == ACME_TLS_ALPN));
+        if acme {
+            let name = hello.server_name()?.to_owned();
+            return self.challenges.read().ok()?.get(&name).cloned();
+        }
         match self.current.read() {
             Ok(current) => Some(current.clone()),
             Err(poisoned) => Some(poisoned.into_inner().clone()),
@@ -77,6 +92,42 @@ fn load(files: &CertFiles) -> Result<CertifiedKey, String> {
 }
 
 impl Reloading {
+    /// Answers TLS-ALPN-01 validation for `domain` with this certificate
+    /// (`None`: stop answering).
+    pub fn set_challenge(&self, domain: &str, cert: Option<CertifiedKey>) {
+        if let Ok(mut challenges) = self.challenges.write() {
+            match cert {
+                Some(cert) => {
+                    challenges.insert(domain.to_owned(), Arc::new(cert));
+                }
+                None => {
+                    challenges.remove(domain);
+                }
+            }
+        }
+    }
+
+    /// Records what the last attempt to obtain a certificate said.
+    pub fn set_status(&self, status: String) {
+        if let Ok(mut current) = self.status.write() {
+            *current = Some(status);
+        }
+    }
+
+    /// What the last attempt to obtain a certificate said, if one was made.
+    pub fn status(&self) -> Option<String> {
+        self.status.read().ok().and_then(|s| s.clone())
+    }
+
+    /// The leaf certificate's notAfter (Unix seconds) of what is served now.
+    pub fn not_after(&self) -> Option<i64> {
+        let current = match self.current.read() {
+            Ok(current) => current.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        not_after(&current)
+    }
+
     /// Reads the files again; on failure the old certificate stays.
     pub fn reload(&self) -> Result<(), String> {
         let fresh = Arc::new(load(&self.files)?);
@@ -98,13 +149,52 @@ pub fn server_config(
     on_load: impl Fn(i64) + Send + Sync + 'static,
 ) -> Result<(ServerConfig, Arc<Reloading>), String> {
     let first = Arc::new(load(&files)?);
+    configure(files, first, on_load)
+}
+
+/// The TLS configuration for a certificate that ACME will obtain into
+/// `files`: what is there already if it loads, else a self-signed
+/// placeholder for `domain` until the first certificate arrives.
+pub fn acme_server_config(
+    files: CertFiles,
+    domain: &str,
+    on_load: impl Fn(i64) + Send + Sync + 'static,
+) -> Result<(ServerConfig, Arc<Reloading>), String> {
+    let first = match load(&files) {
+        Ok(existing) => existing,
+        Err(_) => placeholder(domain)?,
+    };
+    configure(files, Arc::new(first), on_load)
+}
+
+/// A self-signed certificate for `domain`, served until ACME delivers.
+fn placeholder(domain: &str) -> Result<CertifiedKey, String> {
+    let made =
+        rcgen::generate_simple_self_signed(vec![domain.to_owned()]).map_err(|e| e.to_string())?;
+    certified(made.cert.der().clone(), made.signing_key.serialize_der())
+}
+
+/// A rustls certificate from a DER certificate and a PKCS#8 key.
+pub fn certified(cert: CertificateDer<'static>, pkcs8: Vec<u8>) -> Result<CertifiedKey, String> {
+    let key = PrivateKeyDer::Pkcs8(pkcs8.into());
+    let signer = rustls::crypto::ring::sign::any_supported_type(&key).map_err(|e| e.to_string())?;
+    Ok(CertifiedKey::new(vec![cert], signer))
+}
+
+fn configure(
+    files: CertFiles,
+    first: Arc<CertifiedKey>,
+    on_load: impl Fn(i64) + Send + Sync + 'static,
+) -> Result<(ServerConfig, Arc<Reloading>), String> {
     if let Some(at) = not_after(&first) {
         on_load(at);
     }
     let resolver = Arc::new(Reloading {
         current: RwLock::new(first),
         files,
+        challenges: RwLock::default(),
         on_load: Box::new(on_load),
+        status: RwLock::default(),
     });
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = ServerConfig::builder_with_provider(provider)
@@ -112,7 +202,7 @@ pub fn server_config(
         .map_err(|e| e.to_string())?
         .with_no_client_auth()
         .with_cert_resolver(resolver.clone());
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![b"http/1.1".to_vec(), ACME_TLS_ALPN.to_vec()];
     Ok((config, resolver))
 }
 

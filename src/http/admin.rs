@@ -111,7 +111,23 @@ async fn render(
     let dialects: Vec<&str> = std::iter::once("")
         .chain(state.dialects.iter().map(|d| d.name()))
         .collect();
+    let certificate = state.tls.as_ref().map(|tls| {
+        let expiry = tls.not_after().map_or_else(
+            || "The certificate's expiry cannot be read.".to_owned(),
+            |at| {
+                format!(
+                    "The certificate in use expires at {}.",
+                    crate::pages::rfc3339_seconds(u64::try_from(at).unwrap_or(0))
+                )
+            },
+        );
+        match tls.status() {
+            Some(acme) => format!("{expiry} ACME: {acme}."),
+            None => expiry,
+        }
+    });
     let view = AdminView {
+        certificate,
         dialects: &dialects,
         issuer: &provider.settings.issuer,
         csrf: &csrf,

@@ -17,6 +17,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The bearer token that opens `/metrics` on the main address, if any.
     pub metrics_token: Option<String>,
+    /// The HTTPS certificate in use, when the server speaks HTTPS itself.
+    pub tls: Option<std::sync::Arc<crate::tls::Reloading>>,
 }
 
 impl AsRef<Provider> for AppState {

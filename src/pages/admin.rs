@@ -58,6 +58,8 @@ pub struct AdminView<'a> {
     pub notice: Option<&'a str>,
     /// A problem with the new-user form.
     pub error: Option<&'a str>,
+    /// The HTTPS certificate's state, when the server speaks HTTPS itself.
+    pub certificate: Option<String>,
 }
 
 fn post_button(issuer: &str, csrf: &str, path: &[&str], label: &str) -> Markup {
@@ -152,6 +154,12 @@ pub fn admin(view: &AdminView<'_>) -> Markup {
                             }
                         }
                     }
+                }
+            }
+            @if let Some(certificate) = &view.certificate {
+                section #certificate {
+                    h2 { "HTTPS certificate" }
+                    p { (certificate) }
                 }
             }
             section #settings {

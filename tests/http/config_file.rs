@@ -213,3 +213,18 @@ fn the_deployment_config_in_examples_checks() {
         "{out}"
     );
 }
+
+#[test]
+fn the_acme_deployment_config_in_examples_checks() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/deploy/gatehouse-acme.toml"
+    );
+    let (ok, out, err) = run_cli(&["config", "check", file], None);
+    assert!(ok, "{err}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("acme_domain ") && l.contains("sso.example.org")),
+        "{out}"
+    );
+}

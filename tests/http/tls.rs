@@ -15,7 +15,7 @@ fn self_signed() -> (String, String) {
     let made =
         rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
             .unwrap();
-    (made.cert.pem(), made.key_pair.serialize_pem())
+    (made.cert.pem(), made.signing_key.serialize_pem())
 }
 
 /// A client that trusts only `cert_pem`, keeps cookies and never follows redirects.
