@@ -51,6 +51,16 @@ if command -v systemd-analyze >/dev/null; then
     rm -rf "$unit_dir"
 fi
 
+# Licenses, banned crates and sources of the dependency graph (deny.toml).
+# `cargo deny`'s advisories check is left out: it needs the RustSec
+# database from GitHub, which these machines cannot reach.
+if ! command -v cargo-deny >/dev/null; then
+    echo "==> installing cargo-deny (from crates.io)"
+    cargo install cargo-deny --locked --quiet
+fi
+echo "==> cargo deny check bans licenses sources"
+cargo deny --log-level error check bans licenses sources
+
 echo "==> cargo fmt --check"
 cargo fmt --check
 
