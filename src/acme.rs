@@ -30,6 +30,9 @@ pub struct AcmeSettings {
     pub ca: Option<PathBuf>,
     /// Seconds between checks of the certificate's age.
     pub check_interval: u64,
+    /// Validate with HTTP-01 on the `--http-redirect` listener (port 80)
+    /// instead of TLS-ALPN-01 on the HTTPS port.
+    pub http01: bool,
 }
 
 /// Where the certificate and key obtained for `data` are kept.
@@ -119,6 +122,7 @@ async fn obtain(settings: &AcmeSettings, data: &Path, resolver: &Reloading) -> R
         .new_order(&NewOrder::new(&identifiers))
         .await
         .map_err(|e| format!("ACME order: {e}"))?;
+    let mut tokens = Vec::new();
     let mut authorizations = order.authorizations();
     while let Some(authz) = authorizations.next().await {
         let mut authz = authz.map_err(|e| format!("ACME authorization: {e}"))?;
@@ -127,14 +131,28 @@ async fn obtain(settings: &AcmeSettings, data: &Path, resolver: &Reloading) -> R
             AuthorizationStatus::Pending => {}
             other => return Err(format!("ACME authorization is {other:?}")),
         }
+        let kind = if settings.http01 {
+            ChallengeType::Http01
+        } else {
+            ChallengeType::TlsAlpn01
+        };
         let mut challenge = authz
-            .challenge(ChallengeType::TlsAlpn01)
-            .ok_or("the ACME server offers no tls-alpn-01 challenge")?;
-        let digest = challenge.key_authorization().digest();
-        resolver.set_challenge(
-            &settings.domain,
-            Some(challenge_cert(&settings.domain, digest.as_ref())?),
-        );
+            .challenge(kind.clone())
+            .ok_or_else(|| format!("the ACME server offers no {kind:?} challenge"))?;
+        let key_authorization = challenge.key_authorization();
+        if settings.http01 {
+            tokens.push(challenge.token.clone());
+            resolver.set_http_token(
+                &challenge.token,
+                Some(key_authorization.as_str().to_owned()),
+            );
+        } else {
+            let digest = key_authorization.digest();
+            resolver.set_challenge(
+                &settings.domain,
+                Some(challenge_cert(&settings.domain, digest.as_ref())?),
+            );
+        }
         challenge
             .set_ready()
             .await
@@ -143,6 +161,9 @@ async fn obtain(settings: &AcmeSettings, data: &Path, resolver: &Reloading) -> R
     let patience = RetryPolicy::new().timeout(Duration::from_secs(120));
     let status = order.poll_ready(&patience).await;
     resolver.set_challenge(&settings.domain, None);
+    for token in &tokens {
+        resolver.set_http_token(token, None);
+    }
     match status.map_err(|e| format!("ACME order: {e}"))? {
         OrderStatus::Ready => {}
         other => return Err(format!("the ACME order is {other:?}, not ready")),

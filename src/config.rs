@@ -69,6 +69,9 @@ pub struct Config {
     pub acme_ca: Option<PathBuf>,
     /// Seconds between checks of the ACME certificate's age.
     pub acme_check_interval: u64,
+    /// A plain-HTTP listener (port 80) that redirects to HTTPS and answers
+    /// ACME's HTTP-01 challenges.
+    pub http_redirect: Option<SocketAddr>,
     /// Days the audit trail keeps an event.
     pub audit_retention_days: u64,
     /// Whether audit events are also written as log lines.
@@ -200,6 +203,7 @@ impl Config {
             acme_directory: "https://acme-v02.api.letsencrypt.org/directory".into(),
             acme_ca: None,
             acme_check_interval: 3600,
+            http_redirect: None,
             audit_retention_days: 90,
             audit_log: false,
             clock: Clock::system(),

@@ -44,6 +44,7 @@ pub struct Running {
     pub metrics_addr: Option<SocketAddr>,
     server: Server,
     metrics_server: Option<ServerHandle>,
+    redirect_server: Option<ServerHandle>,
     control_socket: std::path::PathBuf,
     store: Store,
 }
@@ -54,6 +55,9 @@ impl Running {
         let served = self.server.await;
         if let Some(metrics) = self.metrics_server {
             metrics.stop(true).await;
+        }
+        if let Some(plain) = self.redirect_server {
+            plain.stop(true).await;
         }
         // Admin commands find no server here any more: they open the database.
         let _ = std::fs::remove_file(&self.control_socket);
@@ -158,6 +162,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                         directory: config.acme_directory.clone(),
                         ca: config.acme_ca.clone(),
                         check_interval: config.acme_check_interval,
+                        http01: config.http_redirect.is_some(),
                     },
                     resolver.clone(),
                 ));
@@ -298,6 +303,34 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     if let Some((settings, resolver)) = acme_task {
         acme::maintain(settings, config.data.clone(), resolver);
     }
+    let redirect_server = match (config.http_redirect, &state_for_metrics.tls) {
+        (Some(at), Some(tls)) => {
+            let listener = TcpListener::bind(at)
+                .map_err(|e| StartError(format!("--http-redirect: cannot listen on {at}: {e}")))?;
+            let plain = web::Data::new(http::plain::PlainState {
+                issuer: issuer.clone(),
+                tls: tls.clone(),
+            });
+            let server = HttpServer::new(move || {
+                App::new()
+                    .app_data(plain.clone())
+                    .configure(http::plain::plain_routes)
+            })
+            .workers(1)
+            .listen(listener)
+            .map_err(|e| StartError(format!("--http-redirect {at}: {e}")))?
+            .run();
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            Some(handle)
+        }
+        (Some(_), None) => {
+            return Err(StartError(
+                "--http-redirect sends plain HTTP to HTTPS: give --tls-cert/--tls-key or --acme-domain too".into(),
+            ))
+        }
+        (None, _) => None,
+    };
     let (metrics_addr, metrics_server) = match config.metrics_addr {
         Some(at) => {
             let listener = TcpListener::bind(at)
@@ -339,6 +372,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         metrics_addr,
         server,
         metrics_server,
+        redirect_server,
         control_socket: control,
         store,
     })

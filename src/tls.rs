@@ -35,6 +35,9 @@ pub struct Reloading {
     on_load: Box<dyn Fn(i64) + Send + Sync>,
     /// What the last attempt to obtain a certificate said (ACME), for `/admin`.
     status: RwLock<Option<String>>,
+    /// HTTP-01 challenge answers by token (RFC 8555 §8.3), served on the
+    /// `--http-redirect` listener.
+    http_tokens: RwLock<std::collections::HashMap<String, String>>,
 }
 
 impl std::fmt::Debug for Reloading {
@@ -105,6 +108,26 @@ impl Reloading {
                 }
             }
         }
+    }
+
+    /// Answers the HTTP-01 challenge `token` with `key_authorization`
+    /// (`None`: stop answering).
+    pub fn set_http_token(&self, token: &str, key_authorization: Option<String>) {
+        if let Ok(mut tokens) = self.http_tokens.write() {
+            match key_authorization {
+                Some(answer) => {
+                    tokens.insert(token.to_owned(), answer);
+                }
+                None => {
+                    tokens.remove(token);
+                }
+            }
+        }
+    }
+
+    /// The answer to the HTTP-01 challenge `token`, while one is pending.
+    pub fn http_token(&self, token: &str) -> Option<String> {
+        self.http_tokens.read().ok()?.get(token).cloned()
     }
 
     /// Records what the last attempt to obtain a certificate said.
@@ -195,6 +218,7 @@ fn configure(
         challenges: RwLock::default(),
         on_load: Box::new(on_load),
         status: RwLock::default(),
+        http_tokens: RwLock::default(),
     });
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = ServerConfig::builder_with_provider(provider)

@@ -17,6 +17,7 @@ mod introspect;
 mod log;
 mod login;
 mod page;
+pub mod plain;
 mod register;
 mod revoke;
 pub(crate) mod session;

@@ -39,6 +39,7 @@ impl Drop for Killed {
 fn pebble(
     dir: &Path,
     tls_port: u16,
+    http_port: u16,
     validity: u64,
 ) -> (Vec<Killed>, String, std::path::PathBuf, String) {
     let (api, management, dns, dns_management) =
@@ -54,7 +55,7 @@ fn pebble(
         "managementListenAddress": format!("127.0.0.1:{management}"),
         "certificate": cert,
         "privateKey": dir.join("pebble-key.pem"),
-        "httpPort": free_port(),
+        "httpPort": http_port,
         "tlsPort": tls_port,
         "ocspResponderURL": "",
         "externalAccountBindingRequired": false,
@@ -204,7 +205,7 @@ fn wait_for(server: &BinServer, needle: &str, count: usize) {
 fn a_certificate_is_obtained_from_pebble_served_kept_and_renewed() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let (_pebble, directory, pebble_cert, management) = pebble(dir.path(), port, 60);
+    let (_pebble, directory, pebble_cert, management) = pebble(dir.path(), port, free_port(), 60);
     let data = dir.path().join("db");
     let seed = write_seed(dir.path(), &admin_seed());
     let server = BinServer::spawn(
@@ -312,4 +313,55 @@ fn when_the_acme_server_cannot_be_reached_https_still_answers_and_admin_says_why
         admin.contains("failed") && admin.contains("the current certificate stays"),
         "{admin}"
     );
+}
+
+#[test]
+fn with_http_redirect_the_certificate_comes_by_http_01_and_plain_http_goes_to_https() {
+    let dir = tempfile::tempdir().unwrap();
+    let (port, plain) = (free_port(), free_port());
+    let (_pebble, directory, pebble_cert, management) =
+        pebble(dir.path(), free_port(), plain, 3600);
+    let issuer = format!("https://{DOMAIN}:{port}");
+    let server = BinServer::spawn(
+        &dir.path().join("db"),
+        &[
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--issuer",
+            &issuer,
+            "--http-redirect",
+            &format!("127.0.0.1:{plain}"),
+            "--acme-domain",
+            DOMAIN,
+            "--acme-directory",
+            &directory,
+            "--acme-ca",
+            pebble_cert.to_str().unwrap(),
+        ],
+        &[],
+    );
+    // Pebble validates TLS-ALPN-01 on another port here: only HTTP-01 can pass.
+    wait_for(&server, "ACME: obtained a certificate", 1);
+    let client = client_for(issuing_root(&management, &pebble_cert), port);
+    assert_eq!(
+        client
+            .get(format!("{issuer}/healthz"))
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
+    let plain_http = http_client();
+    let get = plain_http
+        .get(format!("http://127.0.0.1:{plain}/login?next=/account"))
+        .send()
+        .unwrap();
+    assert_eq!(get.status(), 301);
+    assert_eq!(location(&get), format!("{issuer}/login?next=/account"));
+    let post = plain_http
+        .post(format!("http://127.0.0.1:{plain}/oauth/token"))
+        .send()
+        .unwrap();
+    assert_eq!(post.status(), 308);
+    assert_eq!(location(&post), format!("{issuer}/oauth/token"));
 }
