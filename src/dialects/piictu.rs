@@ -12,6 +12,7 @@ use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use serde_json::json;
 
 use crate::error::Error;
+use crate::http::form::OAuthForm;
 use crate::http::state::AppState;
 use crate::oauth::client_auth::credentials;
 use crate::oauth::grant::GrantRequest;
@@ -88,8 +89,9 @@ async fn get_me(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     }
 }
 
-/// The fields of a multipart token request.
+/// The fields of a multipart token request; a field sent twice is refused.
 #[derive(MultipartForm)]
+#[multipart(duplicate_field = "deny")]
 struct TokenForm {
     grant_type: Option<Text<String>>,
     client_id: Option<Text<String>>,
@@ -99,10 +101,9 @@ struct TokenForm {
     scope: Option<Text<String>>,
 }
 
-async fn read_params(
-    req: &HttpRequest,
-    payload: web::Payload,
-) -> Result<Vec<(String, String)>, Error> {
+/// The token request's parameters, from either body; a parameter sent
+/// twice is refused as at the core's token endpoint.
+async fn read_params(req: &HttpRequest, payload: web::Payload) -> Result<OAuthForm, Error> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -123,10 +124,12 @@ async fn read_params(
             ("password", form.password),
             ("scope", form.scope),
         ];
-        return Ok(pairs
-            .into_iter()
-            .filter_map(|(k, v)| v.map(|t| (k.to_owned(), t.into_inner())))
-            .collect());
+        return OAuthForm::from_pairs(
+            pairs
+                .into_iter()
+                .filter_map(|(k, v)| v.map(|t| (k.to_owned(), t.into_inner())))
+                .collect(),
+        );
     }
     if content_type.starts_with("application/x-www-form-urlencoded") {
         let body = payload
@@ -134,9 +137,7 @@ async fn read_params(
             .await
             .map_err(|_| Error::PayloadTooLarge("the request body is larger than 64 KiB".into()))?
             .map_err(|_| Error::InvalidRequest("the request body could not be read".into()))?;
-        return Ok(url::form_urlencoded::parse(&body)
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect());
+        return OAuthForm::parse(&body);
     }
     Err(Error::InvalidRequest(
         "send multipart/form-data or application/x-www-form-urlencoded".into(),
@@ -160,18 +161,7 @@ async fn access_token(
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
     let params = read_params(req, payload).await?;
-    if let Some(name) = crate::http::form::first_repeated(&params) {
-        return Err(Error::InvalidRequest(
-            format!("parameter `{name}` is repeated").into(),
-        ));
-    }
-    let get = |name: &str| {
-        params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
-    };
+    let get = |name: &str| params.get(name);
     let grant_type = get("grant_type")
         .ok_or_else(|| Error::InvalidRequest("missing parameter `grant_type`".into()))?;
     let authorization = req

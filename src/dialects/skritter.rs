@@ -11,6 +11,7 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use serde_json::{json, Value};
 
 use crate::error::Error;
+use crate::http::form::OAuthForm;
 use crate::http::state::AppState;
 use crate::oauth::client_auth::credentials;
 use crate::oauth::grant::GrantRequest;
@@ -109,10 +110,13 @@ fn error_body(error: &Error) -> Value {
 }
 
 async fn get_token(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let params: Vec<(String, String)> = crate::http::form::decode(req.query_string().as_bytes());
+    let params = OAuthForm::parse(req.query_string().as_bytes());
     // "This either needs to be provided as a parameter (POST requests
     // only), or through HTTP headers": never a secret in a URL.
-    if params.iter().any(|(k, _)| k == "client_secret") {
+    let in_url = params
+        .as_ref()
+        .is_ok_and(|p| p.pairs().iter().any(|(k, _)| k == "client_secret"));
+    if in_url {
         let e = Error::InvalidRequest(
             "on GET the client secret travels only in the Authorization header".into(),
         );
@@ -126,24 +130,21 @@ async fn post_token(
     req: HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
-    let params = url::form_urlencoded::parse(&body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    token(&state, &req, params).await
+    token(&state, &req, OAuthForm::parse(&body)).await
 }
 
-async fn token(state: &AppState, req: &HttpRequest, params: Vec<(String, String)>) -> HttpResponse {
-    if let Some(name) = crate::http::form::first_repeated(&params) {
-        let e = Error::InvalidRequest(format!("parameter `{name}` is repeated").into());
-        return respond(e.status_code(), &error_body(&e), None);
-    }
-    let get = |name: &str| {
-        params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
+/// Parameters from the query (GET) or the body (POST), repeats refused
+/// by the shared form parser.
+async fn token(
+    state: &AppState,
+    req: &HttpRequest,
+    params: Result<OAuthForm, Error>,
+) -> HttpResponse {
+    let params = match params {
+        Ok(params) => params,
+        Err(e) => return respond(e.status_code(), &error_body(&e), None),
     };
+    let get = |name: &str| params.get(name);
     let callback = get("callback");
     if callback.is_some_and(|c| !valid_callback(c)) {
         let e = Error::InvalidRequest("callback must be a JavaScript identifier".into());

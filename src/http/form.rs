@@ -44,7 +44,11 @@ impl OAuthForm {
 
     /// Parses a body, refusing repeated parameters.
     pub(crate) fn parse(body: &[u8]) -> Result<Self, Error> {
-        let params = decode(body);
+        Self::from_pairs(decode(body))
+    }
+
+    /// Takes decoded pairs (a multipart body's, say), refusing repeats.
+    pub(crate) fn from_pairs(params: Vec<(String, String)>) -> Result<Self, Error> {
         if let Some(k) = first_repeated(&params) {
             return Err(Error::InvalidRequest(
                 format!("parameter `{k}` is repeated").into(),

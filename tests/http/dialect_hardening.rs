@@ -57,6 +57,26 @@ fn repeated_parameters_are_refused_by_the_dialects_token_endpoints() {
 }
 
 #[test]
+fn a_repeated_part_of_a_multipart_token_request_is_refused() {
+    let server = server(&[Dialect::Piictu], json!({}));
+    let form = reqwest::blocking::multipart::Form::new()
+        .text("grant_type", "password")
+        .text("client_id", "piictu-app")
+        .text("client_secret", "piictu-app-secret")
+        .text("username", "alice")
+        .text("password", "wrong-one")
+        .text("password", "alice-wonderland");
+    let response = server
+        .http
+        .post(server.url("/oauth/access_token"))
+        .multipart(form)
+        .send()
+        .unwrap();
+    let error = json(response, 400);
+    assert_eq!(error["error"], "invalid_request", "{error}");
+}
+
+#[test]
 fn a_scratch_login_is_not_finished_by_a_body_that_does_not_say_it_is_json() {
     let tweak = |c: &mut gatehouse::config::Config| {
         c.dialects = vec![Dialect::Scratch];
