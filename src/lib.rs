@@ -81,6 +81,30 @@ impl std::fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
+/// Starts a small one-worker server beside the main one (`--metrics-addr`,
+/// `--http-redirect`) at `at` with `data` and `routes`; answers where it
+/// listens and its handle.
+fn side_listener<T: Send + Sync + 'static>(
+    flag: &str,
+    at: SocketAddr,
+    data: web::Data<T>,
+    routes: fn(&mut web::ServiceConfig),
+) -> Result<(SocketAddr, ServerHandle), StartError> {
+    let listener = TcpListener::bind(at)
+        .map_err(|e| StartError(format!("{flag}: cannot listen on {at}: {e}")))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| StartError(e.to_string()))?;
+    let server = HttpServer::new(move || App::new().app_data(data.clone()).configure(routes))
+        .workers(1)
+        .listen(listener)
+        .map_err(|e| StartError(format!("{flag} {bound}: {e}")))?
+        .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    Ok((bound, handle))
+}
+
 /// Opens the store, applies the seed, binds, and starts serving.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     dialects::check(&config.dialects).map_err(StartError)?;
@@ -305,23 +329,11 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     }
     let redirect_server = match (config.http_redirect, &state_for_metrics.tls) {
         (Some(at), Some(tls)) => {
-            let listener = TcpListener::bind(at)
-                .map_err(|e| StartError(format!("--http-redirect: cannot listen on {at}: {e}")))?;
             let plain = web::Data::new(http::plain::PlainState {
                 issuer: issuer.clone(),
                 tls: tls.clone(),
             });
-            let server = HttpServer::new(move || {
-                App::new()
-                    .app_data(plain.clone())
-                    .configure(http::plain::plain_routes)
-            })
-            .workers(1)
-            .listen(listener)
-            .map_err(|e| StartError(format!("--http-redirect {at}: {e}")))?
-            .run();
-            let handle = server.handle();
-            actix_web::rt::spawn(server);
+            let (_, handle) = side_listener("--http-redirect", at, plain, http::plain::plain_routes)?;
             Some(handle)
         }
         (Some(_), None) => {
@@ -333,23 +345,12 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     };
     let (metrics_addr, metrics_server) = match config.metrics_addr {
         Some(at) => {
-            let listener = TcpListener::bind(at)
-                .map_err(|e| StartError(format!("--metrics-addr: cannot listen on {at}: {e}")))?;
-            let bound = listener
-                .local_addr()
-                .map_err(|e| StartError(e.to_string()))?;
-            let state = state_for_metrics.clone();
-            let metrics_server = HttpServer::new(move || {
-                App::new()
-                    .app_data(state.clone())
-                    .configure(http::metrics_routes)
-            })
-            .workers(1)
-            .listen(listener)
-            .map_err(|e| StartError(format!("--metrics-addr {bound}: {e}")))?
-            .run();
-            let handle = metrics_server.handle();
-            actix_web::rt::spawn(metrics_server);
+            let (bound, handle) = side_listener(
+                "--metrics-addr",
+                at,
+                state_for_metrics.clone(),
+                http::metrics_routes,
+            )?;
             (Some(bound), Some(handle))
         }
         None => (None, None),
