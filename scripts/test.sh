@@ -4,40 +4,36 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The browser tests (tests/http/browser) drive headless Chromium through
-# chromedriver; both come from Debian's packages.
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    echo "==> installing chromium and chromium-driver"
-    if [ "$(id -u)" -eq 0 ]; then
-        as_root=()
-    elif command -v sudo >/dev/null; then
+# Installs Debian packages (as root, or with sudo) unless `$1` and `$2`,
+# the commands they bring, are both on the PATH already.
+need() {
+    local first=$1 second=$2
+    shift 2
+    if command -v "$first" >/dev/null && command -v "$second" >/dev/null; then
+        return
+    fi
+    echo "==> installing $*"
+    local as_root=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if ! command -v sudo >/dev/null; then
+            echo "$* are missing, and installing them needs root or sudo" >&2
+            exit 1
+        fi
         as_root=(sudo)
-    else
-        echo "chromium and chromedriver are missing, and installing them needs root or sudo" >&2
-        exit 1
     fi
     "${as_root[@]}" apt-get update -qq
-    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -qq chromium chromium-driver
-fi
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+}
+
+# The browser tests (tests/http/browser) drive headless Chromium through
+# chromedriver.
+need chromium chromedriver chromium chromium-driver
 chromium --version
 chromedriver --version
 
 # The ACME tests (tests/http/acme.rs) obtain certificates from Pebble, the
-# ACME test server, with pebble-challtestsrv as its DNS: Debian's package.
-if ! command -v pebble >/dev/null || ! command -v pebble-challtestsrv >/dev/null; then
-    echo "==> installing pebble"
-    if [ "$(id -u)" -eq 0 ]; then
-        as_root=()
-    elif command -v sudo >/dev/null; then
-        as_root=(sudo)
-    else
-        echo "pebble is missing, and installing it needs root or sudo" >&2
-        exit 1
-    fi
-    "${as_root[@]}" apt-get update -qq
-    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pebble
-fi
+# ACME test server, with pebble-challtestsrv as its DNS.
+need pebble pebble-challtestsrv pebble
 
 # The systemd unit in examples/deploy is checked where systemd is at hand
 # (ExecStart pointed at the built binary, since verify wants it to exist).
