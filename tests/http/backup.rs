@@ -20,6 +20,36 @@ fn cli(args: &[&str]) -> String {
     out
 }
 
+/// `gatehouse backup --out file --data data`; answers what it printed.
+fn backup(file: &Path, data: &Path) -> String {
+    cli(&[
+        "backup",
+        "--out",
+        file.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+    ])
+}
+
+/// `gatehouse restore file --data data`: (success, stdout, stderr).
+fn restore(file: &Path, data: &Path) -> (bool, String, String) {
+    run_cli(
+        &[
+            "restore",
+            file.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+        ],
+        None,
+    )
+}
+
+/// Asserts a command succeeded; answers what it printed.
+fn cli_ok((ok, out, err): (bool, String, String)) -> String {
+    assert!(ok, "{err}");
+    out
+}
+
 fn token(base: &str, form: &[(&str, &str)], client: (&str, &str)) -> Value {
     json(
         http_client()
@@ -110,23 +140,12 @@ fn a_backup_taken_while_serving_restores_everything_and_nothing_revoked() {
     let jwks = jwks_at(&base);
 
     let file = dir.path().join("gatehouse.backup");
-    let out = cli(&[
-        "backup",
-        "--out",
-        file.to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-    ]);
+    let out = backup(&file, &data);
     assert!(out.starts_with("backed up "), "{out}");
     drop(server);
 
     let restored_dir = dir.path().join("restored");
-    let out = cli(&[
-        "restore",
-        file.to_str().unwrap(),
-        "--data",
-        restored_dir.to_str().unwrap(),
-    ]);
+    let out = cli_ok(restore(&file, &restored_dir));
     assert!(out.starts_with("restored "), "{out}");
     let restored = spawn(&restored_dir, None);
     let base = restored.base.clone();
@@ -230,23 +249,12 @@ fn a_backup_taken_under_load_keeps_every_token_acknowledged_before_it() {
                 }
             });
         }
-        cli(&[
-            "backup",
-            "--out",
-            file.to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-        ]);
+        backup(&file, &data);
         stop.store(true, Ordering::Relaxed);
     });
     drop(server);
     let restored_dir = dir.path().join("restored");
-    cli(&[
-        "restore",
-        file.to_str().unwrap(),
-        "--data",
-        restored_dir.to_str().unwrap(),
-    ]);
+    cli_ok(restore(&file, &restored_dir));
     let restored = spawn(&restored_dir, None);
     for token in &before {
         assert!(
@@ -269,23 +277,9 @@ fn an_offline_backup_works_and_a_restore_refuses_a_directory_in_use() {
     );
     server.signal("TERM");
     let file = dir.path().join("offline.backup");
-    cli(&[
-        "backup",
-        "--out",
-        file.to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-    ]);
+    backup(&file, &data);
     // Not into a directory that holds anything, the original included.
-    let (ok, _, err) = run_cli(
-        &[
-            "restore",
-            file.to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-        ],
-        None,
-    );
+    let (ok, _, err) = restore(&file, &data);
     assert!(!ok && err.contains("not empty"), "{err}");
     // A damaged file restores nothing.
     let mut bytes = std::fs::read(&file).unwrap();
@@ -294,24 +288,11 @@ fn an_offline_backup_works_and_a_restore_refuses_a_directory_in_use() {
     let damaged = dir.path().join("damaged.backup");
     std::fs::write(&damaged, &bytes).unwrap();
     let target = dir.path().join("from-damaged");
-    let (ok, _, err) = run_cli(
-        &[
-            "restore",
-            damaged.to_str().unwrap(),
-            "--data",
-            target.to_str().unwrap(),
-        ],
-        None,
-    );
+    let (ok, _, err) = restore(&damaged, &target);
     assert!(!ok && err.contains("checksum"), "{err}");
     assert!(!target.exists());
     let target = dir.path().join("fine");
-    cli(&[
-        "restore",
-        file.to_str().unwrap(),
-        "--data",
-        target.to_str().unwrap(),
-    ]);
+    cli_ok(restore(&file, &target));
     let restored = spawn(&target, None);
     assert!(active(
         &restored.base,

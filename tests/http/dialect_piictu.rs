@@ -117,27 +117,6 @@ fn sample_request(server: &TestServer) -> Response {
     curl_f(server, (CLIENT_ID, CLIENT_SECRET), "tomato", &[])
 }
 
-/// Asserts a successful token answer (what `curl -i` shows: 200, JSON,
-/// not to be stored) and answers its body.
-fn answer(response: Response) -> Value {
-    let content_type = header(&response, "content-type");
-    assert_eq!(header(&response, "cache-control"), "no-store");
-    let body = json(response, 200);
-    assert!(
-        content_type.starts_with("application/json"),
-        "{content_type}"
-    );
-    body
-}
-
-fn header(response: &Response, name: &str) -> String {
-    response
-        .headers()
-        .get(name)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
-}
-
 fn token_of(body: &Value) -> String {
     body["access_token"].as_str().unwrap().to_owned()
 }
@@ -241,7 +220,7 @@ fn assert_fede(user: &Value, set: &[Dialect]) {
 #[test]
 fn the_curl_f_request_answers_the_token_every_user_field_and_read_write() {
     replay(|server, set| {
-        let body = answer(sample_request(server));
+        let body = token_answer(sample_request(server));
         assert!(token_of(&body).starts_with("gth_at_"), "{set:?}: {body}");
         assert_eq!(body["scope"], "read write", "{set:?}: {body}");
         assert_fede(&body["user"], set);
@@ -256,7 +235,7 @@ fn the_curl_f_request_answers_the_token_every_user_field_and_read_write() {
 #[test]
 fn a_token_is_good_until_it_is_deleted_when_the_lifetime_is_zero() {
     replay(|server, set| {
-        let body = answer(sample_request(server));
+        let body = token_answer(sample_request(server));
         assert!(body.get("expires_in").is_none(), "{set:?}: {body}");
         let token = token_of(&body);
         // Past an hour (the default lifetime), and past ten years.
@@ -286,7 +265,7 @@ fn a_token_is_good_until_it_is_deleted_when_the_lifetime_is_zero() {
 #[test]
 fn a_client_with_a_lifetime_of_120_seconds_gets_expires_in_120() {
     replay(|server, set| {
-        let body = answer(curl_f(server, (SHORT_ID, SHORT_SECRET), "tomato", &[]));
+        let body = token_answer(curl_f(server, (SHORT_ID, SHORT_SECRET), "tomato", &[]));
         assert_eq!(body["expires_in"], 120, "{set:?}: {body}");
         assert_eq!(body["scope"], "read write", "{set:?}: {body}");
         assert_fede(&body["user"], set);
@@ -305,7 +284,7 @@ fn a_client_with_a_lifetime_of_120_seconds_gets_expires_in_120() {
 fn the_admin_page_sets_the_lifetime_to_until_revoked() {
     replay(|server, set| {
         let client = (ADMIN_SET_ID, ADMIN_SET_SECRET);
-        let before = answer(curl_f(server, client, "tomato", &[]));
+        let before = token_answer(curl_f(server, client, "tomato", &[]));
         assert_eq!(before["expires_in"], 3600, "{set:?}: {before}");
 
         // The demo seed's administrator marks it on /admin; the form replaces
@@ -328,7 +307,7 @@ fn the_admin_page_sets_the_lifetime_to_until_revoked() {
             .unwrap_or_else(|| panic!("no lifetime field for {ADMIN_SET_ID}"));
         assert_eq!(ttl.get("value").map(String::as_str), Some("0"), "{set:?}");
 
-        let after = answer(curl_f(server, client, "tomato", &[]));
+        let after = token_answer(curl_f(server, client, "tomato", &[]));
         assert!(after.get("expires_in").is_none(), "{set:?}: {after}");
         assert_eq!(after["scope"], "read write", "{set:?}: {after}");
         assert_fede(&after["user"], set);
@@ -351,7 +330,7 @@ fn urlencoded_bodies_work_too_and_a_wrong_password_is_invalid_grant() {
             ("username", "fede"),
             ("password", "tomato"),
         ];
-        let body = answer(server.post_form(ACCESS_TOKEN_URL, &fields));
+        let body = token_answer(server.post_form(ACCESS_TOKEN_URL, &fields));
         assert_eq!(body["scope"], "read write", "{set:?}: {body}");
         assert!(body.get("expires_in").is_none(), "{set:?}: {body}");
         assert_fede(&body["user"], set);
@@ -379,7 +358,7 @@ fn urlencoded_bodies_work_too_and_a_wrong_password_is_invalid_grant() {
 #[test]
 fn v2_users_me_takes_the_oauth_scheme_with_any_whitespace() {
     replay(|server, set| {
-        let body = answer(sample_request(server));
+        let body = token_answer(sample_request(server));
         let token = token_of(&body);
         // -H "Authorization: OAuth  <token>", as the sample has it; then a
         // tab, one space, Bearer.
@@ -401,7 +380,7 @@ fn v2_users_me_takes_the_oauth_scheme_with_any_whitespace() {
         let missing = server.http.get(server.url(ME_URL)).send().unwrap();
         assert_eq!(missing.status(), 401, "{set:?}");
         // The standard userinfo takes the OAuth scheme too.
-        let openid = answer(curl_f(
+        let openid = token_answer(curl_f(
             server,
             (CLIENT_ID, CLIENT_SECRET),
             "tomato",
@@ -429,14 +408,14 @@ fn a_piictu_client_asking_no_scope_gets_exactly_read_write() {
             (SHORT_ID, SHORT_SECRET),
             (ADMIN_SET_ID, ADMIN_SET_SECRET),
         ] {
-            let body = answer(curl_f(server, client, "tomato", &[]));
+            let body = token_answer(curl_f(server, client, "tomato", &[]));
             assert_eq!(body["scope"], "read write", "{set:?} {}: {body}", client.0);
             let info = introspect(server, client, &token_of(&body));
             assert_eq!(info["scope"], "read write", "{set:?} {}: {info}", client.0);
         }
         // Asking for one of them gets that one; other dialects' scopes
         // (mastodon's follow, skritter's api) are not piictu's.
-        let read = answer(curl_f(
+        let read = token_answer(curl_f(
             server,
             (CLIENT_ID, CLIENT_SECRET),
             "tomato",

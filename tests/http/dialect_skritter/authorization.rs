@@ -1,9 +1,9 @@
 //! Obtaining Authorization: `/api/v0/oauth2/authorize` with response_type code and token.
 
 use super::{
-    assert_user_packet, authorize, code_redirect, getting_authorization_via_proxy, header, me,
-    me_is_nother_guy, packet, post_token, replay, signed_in, AUTHORIZE_URL, EXPIRES_IN,
-    LEGACY_CLIENT, LEGACY_SECRET, OAUTH_CLIENT_NAME, PLAIN_CLIENT, REDIRECT_URI,
+    assert_user_packet, authorize, code_redirect, getting_authorization_via_proxy, me,
+    me_is_nother_guy, post_token, replay, signed_in, AUTHORIZE_URL, EXPIRES_IN, LEGACY_CLIENT,
+    LEGACY_SECRET, OAUTH_CLIENT_NAME, PLAIN_CLIENT, REDIRECT_URI,
 };
 use crate::harness::*;
 
@@ -21,7 +21,7 @@ fn authorize_with_response_type_code_returns_the_code_state_and_user_id() {
         assert!(params.get("access_token").is_none(), "{set:?}: {back}");
 
         // "user_id: User id for the logged in user."
-        let packet = packet(getting_authorization_via_proxy(
+        let packet = token_answer(getting_authorization_via_proxy(
             server,
             params["code"].as_str().unwrap(),
         ));
@@ -132,7 +132,7 @@ fn a_legacy_client_gets_the_token_in_the_query_with_a_refresh_token() {
             "{set:?}"
         );
         // The refresh token works at the token endpoint.
-        let refreshed = packet(post_token(
+        let refreshed = token_answer(post_token(
             server,
             None,
             &[

@@ -170,26 +170,6 @@ fn logging_in_using_a_password(server: &TestServer, authorization: Option<&str>)
     post_token(server, authorization, &params)
 }
 
-/// Asserts the token endpoint's JSON answer: status, JSON, `no-store`.
-fn packet(response: Response) -> Value {
-    let content_type = header(&response, "content-type");
-    assert_eq!(header(&response, "cache-control"), "no-store");
-    let body = json(response, 200);
-    assert!(
-        content_type.starts_with("application/json"),
-        "{content_type}"
-    );
-    body
-}
-
-fn header(response: &Response, name: &str) -> String {
-    response
-        .headers()
-        .get(name)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
-}
-
 /// The fields the document's token response names, for a user's token.
 fn assert_user_packet(packet: &Value, set: &[Dialect]) {
     assert!(

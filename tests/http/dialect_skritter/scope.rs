@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::{
     authorize, basic, getting_authorization_via_proxy, logging_in_using_a_password, oauth_code,
-    packet, post_token, replay, signed_in, OAUTH_CLIENT_NAME, OAUTH_CLIENT_SECRET, REDIRECT_URI,
+    post_token, replay, signed_in, OAUTH_CLIENT_NAME, OAUTH_CLIENT_SECRET, REDIRECT_URI,
 };
 use crate::harness::*;
 
@@ -12,13 +12,13 @@ use crate::harness::*;
 fn a_skritter_client_asking_no_scope_gets_exactly_api() {
     replay(|server, set| {
         let mut scopes = Vec::new();
-        let password = packet(logging_in_using_a_password(server, Some(&basic())));
+        let password = token_answer(logging_in_using_a_password(server, Some(&basic())));
         scopes.push((
             "password",
             password["scope"].clone(),
             password["access_token"].clone(),
         ));
-        let app = packet(post_token(
+        let app = token_answer(post_token(
             server,
             None,
             &[
@@ -32,7 +32,7 @@ fn a_skritter_client_asking_no_scope_gets_exactly_api() {
             app["scope"].clone(),
             app["access_token"].clone(),
         ));
-        let code = packet(getting_authorization_via_proxy(server, &oauth_code(server)));
+        let code = token_answer(getting_authorization_via_proxy(server, &oauth_code(server)));
         scopes.push((
             "authorization_code",
             code["scope"].clone(),

@@ -4,10 +4,10 @@ use reqwest::blocking::Response;
 use serde_json::Value;
 
 use super::{
-    assert_user_packet, basic, credentials, getting_authorization_via_proxy, header,
-    logging_in_using_a_password, me, me_refused, oauth_code, packet, post_token, replay,
-    EXPIRES_IN, OAUTH_CLIENT_NAME, OAUTH_CLIENT_SECRET, OAUTH_CODE, REDIRECT_URI, TOKEN_URL,
-    USER_NAME, USER_PASSWORD,
+    assert_user_packet, basic, credentials, getting_authorization_via_proxy,
+    logging_in_using_a_password, me, me_refused, oauth_code, post_token, replay, EXPIRES_IN,
+    OAUTH_CLIENT_NAME, OAUTH_CLIENT_SECRET, OAUTH_CODE, REDIRECT_URI, TOKEN_URL, USER_NAME,
+    USER_PASSWORD,
 };
 use crate::harness::*;
 
@@ -51,7 +51,7 @@ fn getting_authorization_via_proxy_replays_the_python_example() {
         // "upon their return to the redirect_uri given, get the code from the
         // GET parameter"
         let code = oauth_code(server);
-        let packet = packet(getting_authorization_via_proxy(server, &code));
+        let packet = token_answer(getting_authorization_via_proxy(server, &code));
         assert_user_packet(&packet, set);
         assert!(packet.get("used_recovery").is_none(), "{set:?}: {packet}");
         // print packet.get('access_token')
@@ -90,7 +90,7 @@ fn logging_in_using_a_password_replays_the_python_example() {
         // the prose's "prepend 'basic: '", and the usual capital B.
         for prefix in ["basic ", "basic: ", "Basic "] {
             let value = credentials(prefix, OAUTH_CLIENT_NAME, OAUTH_CLIENT_SECRET);
-            let packet = packet(logging_in_using_a_password(server, Some(&value)));
+            let packet = token_answer(logging_in_using_a_password(server, Some(&value)));
             assert_user_packet(&packet, set);
             // "used_recovery: true if grant_type was "password" and user used
             // a recovery password"
@@ -150,10 +150,10 @@ fn logging_in_using_a_password_replays_the_python_example() {
 #[test]
 fn refresh_token_and_client_credentials_grants_answer_as_the_document_says() {
     replay(|server, set| {
-        let first = packet(logging_in_using_a_password(server, Some(&basic())));
+        let first = token_answer(logging_in_using_a_password(server, Some(&basic())));
         let user_id = first["user_id"].as_str().unwrap();
         // 'refresh_token', the secret as a POST parameter…
-        let refreshed = packet(post_token(
+        let refreshed = token_answer(post_token(
             server,
             None,
             &[
@@ -171,7 +171,7 @@ fn refresh_token_and_client_credentials_grants_answer_as_the_document_says() {
         );
         assert_ne!(refreshed["access_token"], first["access_token"]);
         // …or through the header.
-        let again = packet(post_token(
+        let again = token_answer(post_token(
             server,
             Some(&basic()),
             &[
@@ -195,7 +195,7 @@ fn refresh_token_and_client_credentials_grants_answer_as_the_document_says() {
             if authorization.is_none() {
                 params.push(("client_secret", OAUTH_CLIENT_SECRET));
             }
-            let app = packet(post_token(server, authorization.as_deref(), &params));
+            let app = token_answer(post_token(server, authorization.as_deref(), &params));
             assert!(app["access_token"].is_string(), "{set:?}: {app}");
             assert_eq!(app["token_type"], "bearer", "{set:?}: {app}");
             assert_eq!(app["expires_in"], EXPIRES_IN, "{set:?}: {app}");
@@ -217,7 +217,7 @@ fn refresh_token_and_client_credentials_grants_answer_as_the_document_says() {
 fn the_token_endpoint_answers_get_with_query_parameters() {
     replay(|server, set| {
         // "GET or POST http://legacy.skritter.com/api/v0/oauth2/token"
-        let app = packet(get_token(
+        let app = token_answer(get_token(
             server,
             Some(&basic()),
             &[
@@ -228,7 +228,7 @@ fn the_token_endpoint_answers_get_with_query_parameters() {
         assert_eq!(app["token_type"], "bearer", "{set:?}: {app}");
         assert!(app.get("user_id").is_none(), "{set:?}: {app}");
 
-        let user = packet(get_token(
+        let user = token_answer(get_token(
             server,
             Some(&basic()),
             &[
@@ -241,7 +241,7 @@ fn the_token_endpoint_answers_get_with_query_parameters() {
         assert_user_packet(&user, set);
         assert_eq!(user["used_recovery"], false, "{set:?}: {user}");
 
-        let refreshed = packet(get_token(
+        let refreshed = token_answer(get_token(
             server,
             Some(&basic()),
             &[
@@ -254,7 +254,7 @@ fn the_token_endpoint_answers_get_with_query_parameters() {
         assert_eq!(refreshed["user_id"], user["user_id"], "{set:?}");
 
         let code = oauth_code(server);
-        let exchanged = packet(get_token(
+        let exchanged = token_answer(get_token(
             server,
             Some(&basic()),
             &[

@@ -3,7 +3,7 @@
 use reqwest::blocking::Response;
 
 use super::{
-    basic, me, me_is_nother_guy, me_refused, packet, post_token, replay, ME_URL, OAUTH_CLIENT_NAME,
+    basic, me, me_is_nother_guy, me_refused, post_token, replay, ME_URL, OAUTH_CLIENT_NAME,
     OAUTH_CLIENT_SECRET, OAUTH_CODE, USER_NAME, USER_PASSWORD,
 };
 use crate::harness::*;
@@ -11,7 +11,7 @@ use crate::harness::*;
 #[test]
 fn users_me_takes_the_token_in_every_placement() {
     replay(|server, set| {
-        let user = packet(post_token(
+        let user = token_answer(post_token(
             server,
             Some(&basic()),
             &[

@@ -244,6 +244,28 @@ pub(crate) fn json(response: Response, status: u16) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
 }
 
+/// A response header as text (empty when absent).
+pub(crate) fn header(response: &Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+/// Asserts a successful token answer (200, JSON, `Cache-Control: no-store`)
+/// and answers its body.
+pub(crate) fn token_answer(response: Response) -> Value {
+    let content_type = header(&response, "content-type");
+    assert_eq!(header(&response, "cache-control"), "no-store");
+    let body = json(response, 200);
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
+    body
+}
+
 /// Asserts an RFC 6749 §5.2 error response and answers it.
 pub(crate) fn oauth_error(response: Response, status: u16, code: &str) -> Value {
     let no_store = response
