@@ -386,6 +386,22 @@ impl Drop for BinServer {
     }
 }
 
+/// Runs `gatehouse serve` on a free port with the data directory and `args`,
+/// which must refuse to start; answers what it printed on stderr.
+pub(crate) fn refused_start(data: &Path, args: &[&str]) -> String {
+    let mut all = vec![
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--data",
+        data.to_str().unwrap(),
+    ];
+    all.extend_from_slice(args);
+    let (ok, _, err) = run_cli(&all, None);
+    assert!(!ok, "gatehouse serve {args:?} started");
+    err
+}
+
 /// Runs the binary with arguments and optional stdin; answers (success, stdout, stderr).
 pub(crate) fn run_cli(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
     use std::io::Write;
