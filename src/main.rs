@@ -358,23 +358,31 @@ async fn administer(common: &Common, request: Request) -> Result<serde_json::Val
     out
 }
 
-async fn run(command: Command) -> Result<(), AdminError> {
+/// `serve`'s configuration: its flags, variables, config file and defaults.
+fn serve_config(args: &ServeArgs) -> Result<Config, AdminError> {
+    let file = match &args.config {
+        Some(path) => settings::read_file(path).map_err(AdminError)?,
+        None => Default::default(),
+    };
+    let config = settings::resolve(&args.values, env_var, &file)
+        .map_err(AdminError)?
+        .config;
+    if config.store_url.is_some() {
+        return Err(AdminError(
+            "--store: only the embedded database exists in this version; leave it unset".into(),
+        ));
+    }
+    Ok(config)
+}
+
+/// Runs a command; `resolved` is `serve`'s configuration, resolved once
+/// before logging started.
+async fn run(command: Command, resolved: Option<Config>) -> Result<(), AdminError> {
     match command {
-        Command::Serve(args) => {
-            let file = match &args.config {
-                Some(path) => settings::read_file(path).map_err(AdminError)?,
-                None => Default::default(),
-            };
-            let resolved = settings::resolve(&args.values, env_var, &file).map_err(AdminError)?;
-            let config = resolved.config;
-            if config.store_url.is_some() {
-                return Err(AdminError(
-                    "--store: only the embedded database exists in this version; leave it unset"
-                        .into(),
-                ));
-            }
-            serve(config).await
-        }
+        Command::Serve(_) => match resolved {
+            Some(config) => serve(config).await,
+            None => Err(AdminError("the settings of serve were not resolved".into())),
+        },
         Command::Config(ConfigCommand::Check { file }) => {
             let file = file.or_else(|| std::env::var_os("GATEHOUSE_CONFIG").map(PathBuf::from));
             let values = match &file {
@@ -622,36 +630,33 @@ async fn run(command: Command) -> Result<(), AdminError> {
     }
 }
 
-/// The log format: for `serve` as its settings resolve (a bad setting is
-/// reported once logging runs), else from `GATEHOUSE_LOG_FORMAT`.
-fn log_format(command: &Command) -> gatehouse::logging::LogFormat {
-    let from_env = || {
-        env_var("GATEHOUSE_LOG_FORMAT")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_default()
-    };
-    match command {
-        Command::Serve(args) => {
-            let file = args
-                .config
-                .as_deref()
-                .and_then(|p| settings::read_file(p).ok())
-                .unwrap_or_default();
-            settings::resolve(&args.values, env_var, &file)
-                .map(|r| r.config.log_format)
-                .unwrap_or_else(|_| from_env())
-        }
-        _ => from_env(),
-    }
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    gatehouse::logging::init(log_format(&cli.command));
+    // `serve` resolves its settings once, before logging starts, because
+    // the log format is one of them; other commands read the variable.
+    let resolved = match &cli.command {
+        Command::Serve(args) => match serve_config(args) {
+            Ok(config) => Some(config),
+            Err(e) => {
+                eprintln!("gatehouse: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        _ => None,
+    };
+    let format = resolved.as_ref().map_or_else(
+        || {
+            env_var("GATEHOUSE_LOG_FORMAT")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_default()
+        },
+        |config| config.log_format,
+    );
+    gatehouse::logging::init(format);
     for name in settings::unknown_variables() {
         log::warn!("ignoring unknown setting {name}");
     }
-    let outcome = actix_web::rt::System::new().block_on(run(cli.command));
+    let outcome = actix_web::rt::System::new().block_on(run(cli.command, resolved));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -74,7 +74,7 @@ fn own_uid() -> u32 {
 }
 
 async fn answer(provider: &Provider, stream: UnixStream) -> std::io::Result<()> {
-    let (read, mut write) = stream.into_split();
+    let (read, write) = stream.into_split();
     let mut line = String::new();
     BufReader::new(read.take(MAX_REQUEST))
         .read_line(&mut line)
@@ -100,19 +100,12 @@ async fn answer(provider: &Provider, stream: UnixStream) -> std::io::Result<()> 
             .await;
             return match made {
                 Ok(Ok((summary, bytes))) => {
-                    let head = Answer {
-                        ok: true,
-                        output: serde_json::json!({"records": summary.records, "bytes": summary.bytes}),
-                        error: None,
-                    };
-                    let mut text = serde_json::to_string(&head).unwrap_or_default();
-                    text.push('\n');
-                    write.write_all(text.as_bytes()).await?;
-                    write.write_all(&bytes).await?;
-                    write.shutdown().await
+                    let output =
+                        serde_json::json!({"records": summary.records, "bytes": summary.bytes});
+                    send_answer(write, &Answer::done(output), &bytes).await
                 }
-                Ok(Err(e)) => refuse(write, e.to_string()).await,
-                Err(e) => refuse(write, e.to_string()).await,
+                Ok(Err(e)) => send_answer(write, &Answer::refused(e.to_string()), &[]).await,
+                Err(e) => send_answer(write, &Answer::refused(e.to_string()), &[]).await,
             };
         }
         Ok(request) => {
@@ -132,39 +125,43 @@ async fn answer(provider: &Provider, stream: UnixStream) -> std::io::Result<()> 
                 }
             }
             match done {
-                Ok(output) => Answer {
-                    ok: true,
-                    output,
-                    error: None,
-                },
-                Err(e) => Answer {
-                    ok: false,
-                    output: Value::Null,
-                    error: Some(e.0),
-                },
+                Ok(output) => Answer::done(output),
+                Err(e) => Answer::refused(e.0),
             }
         }
-        Err(e) => Answer {
-            ok: false,
-            output: Value::Null,
-            error: Some(format!("not a request: {e}")),
-        },
+        Err(e) => Answer::refused(format!("not a request: {e}")),
     };
-    let mut text = serde_json::to_string(&answer).unwrap_or_default();
-    text.push('\n');
-    write.write_all(text.as_bytes()).await?;
-    write.shutdown().await
+    send_answer(write, &answer, &[]).await
 }
 
-async fn refuse(mut write: tokio::net::unix::OwnedWriteHalf, error: String) -> std::io::Result<()> {
-    let answer = Answer {
-        ok: false,
-        output: Value::Null,
-        error: Some(error),
-    };
-    let mut text = serde_json::to_string(&answer).unwrap_or_default();
+impl Answer {
+    fn done(output: Value) -> Self {
+        Answer {
+            ok: true,
+            output,
+            error: None,
+        }
+    }
+
+    fn refused(error: String) -> Self {
+        Answer {
+            ok: false,
+            output: Value::Null,
+            error: Some(error),
+        }
+    }
+}
+
+/// Writes an answer line, then `then` (a backup's bytes), and closes.
+async fn send_answer(
+    mut write: tokio::net::unix::OwnedWriteHalf,
+    answer: &Answer,
+    then: &[u8],
+) -> std::io::Result<()> {
+    let mut text = serde_json::to_string(answer).unwrap_or_default();
     text.push('\n');
     write.write_all(text.as_bytes()).await?;
+    write.write_all(then).await?;
     write.shutdown().await
 }
 
