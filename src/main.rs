@@ -99,6 +99,9 @@ enum ConfigCommand {
     Check {
         /// The config file.
         file: Option<PathBuf>,
+        /// The config file, named as `serve` takes it.
+        #[arg(long = "config", value_name = "FILE", conflicts_with = "file")]
+        config: Option<PathBuf>,
     },
     /// Print a complete config file, every setting commented out at its default.
     Example,
@@ -383,8 +386,10 @@ async fn run(command: Command, resolved: Option<Config>) -> Result<(), AdminErro
             Some(config) => serve(config).await,
             None => Err(AdminError("the settings of serve were not resolved".into())),
         },
-        Command::Config(ConfigCommand::Check { file }) => {
-            let file = file.or_else(|| std::env::var_os("GATEHOUSE_CONFIG").map(PathBuf::from));
+        Command::Config(ConfigCommand::Check { file, config }) => {
+            let file = file
+                .or(config)
+                .or_else(|| std::env::var_os("GATEHOUSE_CONFIG").map(PathBuf::from));
             let values = match &file {
                 Some(path) => settings::read_file(path).map_err(AdminError)?,
                 None => Default::default(),

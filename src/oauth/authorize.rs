@@ -329,7 +329,6 @@ impl Provider {
             .grant(
                 params.get("scope"),
                 super::scope::Holder::of(&request.client),
-                true,
             )
             .map_err(|e| fail(&request, e))?;
         if wants_id_token && !request.scope.contains("openid") {

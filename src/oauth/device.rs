@@ -91,7 +91,7 @@ impl Provider {
         }
         let scope = self
             .scopes
-            .grant(scope, crate::oauth::scope::Holder::of(client), true)?;
+            .grant(scope, crate::oauth::scope::Holder::of(client))?;
         let now = self.clock.now();
         let ttl = self.settings.device_code_ttl;
         let interval = self.settings.device_interval;

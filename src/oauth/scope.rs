@@ -226,14 +226,8 @@ impl Scopes {
 
     /// Decides the scope of a grant: `requested` must be known and held by
     /// `holder`; when nothing is requested the defaults that `holder` may
-    /// hold apply; for a grant that acts for a user (`for_user`), the
-    /// `always` scopes that it may hold are added.
-    pub fn grant(
-        &self,
-        requested: Option<&str>,
-        holder: Holder<'_>,
-        for_user: bool,
-    ) -> Result<ScopeSet> {
+    /// hold apply; the `always` scopes that it may hold are added.
+    pub fn grant(&self, requested: Option<&str>, holder: Holder<'_>) -> Result<ScopeSet> {
         let allowed = holder.scope.map(ScopeSet::parse).transpose()?;
         let usable = |def: &ScopeDef| {
             self.get(&def.name, holder)
@@ -267,11 +261,7 @@ impl Scopes {
                 }
             }
         }
-        for def in self
-            .defs
-            .iter()
-            .filter(|d| for_user && d.always && usable(d))
-        {
+        for def in self.defs.iter().filter(|d| d.always && usable(d)) {
             granted.insert(&def.name);
         }
         // §3.3: with no scope and no default that applies, fail rather than
@@ -353,75 +343,63 @@ mod tests {
 
     #[test]
     fn no_request_gives_the_defaults_and_the_always_scopes_the_client_may_hold() {
-        let g = scopes()
-            .grant(None, any(Some("read write basic")), true)
-            .unwrap();
+        let g = scopes().grant(None, any(Some("read write basic"))).unwrap();
         assert_eq!(g.to_string(), "read basic");
-        let g = scopes().grant(None, any(Some("read write")), true).unwrap();
+        let g = scopes().grant(None, any(Some("read write"))).unwrap();
         assert_eq!(g.to_string(), "read");
-        let g = scopes()
-            .grant(Some(""), any(Some("write basic")), true)
-            .unwrap();
+        let g = scopes().grant(Some(""), any(Some("write basic"))).unwrap();
         assert_eq!(g.to_string(), "basic");
-        let g = scopes().grant(None, any(None), true).unwrap();
+        let g = scopes().grant(None, any(None)).unwrap();
         assert_eq!(g.to_string(), "read basic");
     }
 
     #[test]
     fn no_request_and_no_applicable_default_is_invalid_scope() {
         let plain = Scopes::new(vec![], vec![]);
-        let e = plain.grant(None, any(Some("openid")), true).unwrap_err();
+        let e = plain.grant(None, any(Some("openid"))).unwrap_err();
         assert_eq!(e.code(), "invalid_scope");
     }
 
     #[test]
     fn a_request_beyond_the_client_is_invalid_scope() {
         let e = scopes()
-            .grant(Some("read write"), any(Some("read")), true)
+            .grant(Some("read write"), any(Some("read")))
             .unwrap_err();
         assert_eq!(e.code(), "invalid_scope");
     }
 
     #[test]
     fn an_unknown_scope_is_invalid_scope() {
-        let e = scopes().grant(Some("admin"), any(None), true).unwrap_err();
+        let e = scopes().grant(Some("admin"), any(None)).unwrap_err();
         assert_eq!(e.code(), "invalid_scope");
     }
 
     #[test]
     fn an_unrestricted_client_may_use_any_scope_of_the_server() {
-        let g = scopes()
-            .grant(Some("write openid"), any(None), true)
-            .unwrap();
+        let g = scopes().grant(Some("write openid"), any(None)).unwrap();
         assert_eq!(g.to_string(), "write openid basic");
     }
 
     #[test]
     fn extended_scopes_follow_their_base() {
         let g = scopes()
-            .grant(
-                Some("messages:net.app.core.pm"),
-                any(Some("messages")),
-                true,
-            )
+            .grant(Some("messages:net.app.core.pm"), any(Some("messages")))
             .unwrap();
         assert_eq!(g.to_string(), "messages:net.app.core.pm");
         assert!(scopes()
-            .grant(Some("messages:net.app.core.pm"), any(Some("read")), true)
+            .grant(Some("messages:net.app.core.pm"), any(Some("read")))
             .is_err());
-        assert!(scopes()
-            .grant(Some("nothing:ext"), any(None), true)
-            .is_err());
+        assert!(scopes().grant(Some("nothing:ext"), any(None)).is_err());
     }
 
     #[test]
     fn always_scopes_go_only_to_clients_that_may_hold_them() {
         let e = scopes()
-            .grant(Some("basic"), any(Some("read")), true)
+            .grant(Some("basic"), any(Some("read")))
             .unwrap_err();
         assert_eq!(e.code(), "invalid_scope");
         let g = scopes()
-            .grant(Some("read"), any(Some("read basic")), true)
+            .grant(Some("read"), any(Some("read basic")))
             .unwrap();
         assert_eq!(g.to_string(), "read basic");
     }
@@ -437,22 +415,22 @@ mod tests {
             ("appnet", "basic"),
         ];
         for (dialect, expected) in cases {
-            let g = s.grant(None, holder(None, Some(dialect)), true).unwrap();
+            let g = s.grant(None, holder(None, Some(dialect))).unwrap();
             assert_eq!(g.to_string(), expected, "{dialect}");
         }
         // A standard client sees only the seed's rules.
-        assert_eq!(s.grant(None, any(None), true).unwrap().to_string(), "read");
+        assert_eq!(s.grant(None, any(None)).unwrap().to_string(), "read");
     }
 
     #[test]
     fn a_dialect_scope_never_leaks_into_another_dialect_or_a_standard_client() {
         let s = with_dialects();
         let g = s
-            .grant(Some("identify"), holder(None, Some("scratch")), true)
+            .grant(Some("identify"), holder(None, Some("scratch")))
             .unwrap();
         assert_eq!(g.to_string(), "identify");
         let g = s
-            .grant(Some("stream"), holder(None, Some("appnet")), true)
+            .grant(Some("stream"), holder(None, Some("appnet")))
             .unwrap();
         assert_eq!(g.to_string(), "stream basic");
         for (dialect, scope) in [
@@ -462,20 +440,16 @@ mod tests {
             (None, "stream"),
         ] {
             assert!(
-                s.grant(Some(scope), holder(None, dialect), true).is_err(),
+                s.grant(Some(scope), holder(None, dialect)).is_err(),
                 "{dialect:?} {scope}"
             );
         }
         // The seed's scopes reach a dialect's client only by name.
         assert!(s
-            .grant(Some("read"), holder(None, Some("scratch")), true)
+            .grant(Some("read"), holder(None, Some("scratch")))
             .is_err());
         let g = s
-            .grant(
-                Some("read"),
-                holder(Some("identify read"), Some("scratch")),
-                true,
-            )
+            .grant(Some("read"), holder(Some("identify read"), Some("scratch")))
             .unwrap();
         assert_eq!(g.to_string(), "read");
     }
@@ -483,25 +457,24 @@ mod tests {
     #[test]
     fn a_client_that_registered_a_dialect_scope_by_name_gets_its_rules() {
         let s = with_dialects();
-        let g = s.grant(None, any(Some("identify")), true).unwrap();
+        let g = s.grant(None, any(Some("identify"))).unwrap();
         assert_eq!(g.to_string(), "identify");
-        let g = s
-            .grant(Some("stream"), any(Some("stream basic")), true)
-            .unwrap();
+        let g = s.grant(Some("stream"), any(Some("stream basic"))).unwrap();
         assert_eq!(g.to_string(), "stream basic");
     }
 
     #[test]
-    fn always_scopes_are_for_user_tokens_only() {
-        let g = scopes().grant(None, any(None), false).unwrap();
-        assert_eq!(g.to_string(), "read");
+    fn always_scopes_reach_a_clients_own_tokens_too() {
+        // DESIGN.md: `always` scopes are granted whether requested or not.
+        let g = scopes().grant(None, any(None)).unwrap();
+        assert_eq!(g.to_string(), "read basic");
     }
 
     #[test]
     fn dialect_clients_may_ask_for_the_openid_scopes() {
         let s = with_dialects();
         let g = s
-            .grant(Some("openid profile"), holder(None, Some("mastodon")), true)
+            .grant(Some("openid profile"), holder(None, Some("mastodon")))
             .unwrap();
         assert_eq!(g.to_string(), "openid profile");
     }

@@ -101,6 +101,13 @@ fn config_check_prints_the_settings_in_force_with_secrets_masked() {
     assert!(line("signup").contains("\"invite\"") && line("signup").contains("config file"));
     assert!(line("trusted_proxies").contains("10.0.0.0/8"));
     assert!(line("code_ttl").contains("\"60\"") && line("code_ttl").contains("default"));
+    // The file may also be named as `serve` takes it.
+    let (ok, again, err) = run_cli(
+        &["config", "check", "--config", file.to_str().unwrap()],
+        None,
+    );
+    assert!(ok, "{err}");
+    assert_eq!(again, out);
     // A bad value names its key too.
     std::fs::write(&file, "code_ttl = \"soon\"\n").unwrap();
     let (ok, _, err) = run_cli(&["config", "check", file.to_str().unwrap()], None);

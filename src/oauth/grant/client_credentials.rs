@@ -24,7 +24,7 @@ impl Provider {
             None if self.scopeless_app_tokens(client) => ScopeSet::default(),
             _ => self
                 .scopes
-                .grant(scope, crate::oauth::scope::Holder::of(client), false)?,
+                .grant(scope, crate::oauth::scope::Holder::of(client))?,
         };
         self.issue(Grant {
             client,

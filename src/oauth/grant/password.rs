@@ -83,7 +83,7 @@ impl Provider {
         }
         let scope = self
             .scopes
-            .grant(scope, crate::oauth::scope::Holder::of(client), true)?;
+            .grant(scope, crate::oauth::scope::Holder::of(client))?;
         let now = self.clock.now();
         let Some(user) = self.check_password(username, password, peer).await? else {
             return Err(Error::InvalidGrant("wrong username or password".into()));
