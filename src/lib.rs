@@ -166,7 +166,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let addr = listener
         .local_addr()
         .map_err(|e| StartError(e.to_string()))?;
-    let metrics = std::sync::Arc::new(metrics::Metrics::new());
+    let metrics = std::sync::Arc::new(metrics::Metrics::with_grants(
+        oauth::client_metadata::GRANT_TYPES,
+    ));
     let on_load = {
         let metrics = metrics.clone();
         move |not_after| metrics.certificate_loaded(not_after)
