@@ -33,6 +33,9 @@ pub enum Error {
     UnsupportedResponseType(Description),
     /// OpenID Connect Core §3.1.2.6 `login_required` (for `prompt=none`).
     LoginRequired(Description),
+    /// OpenID Connect Core §3.1.2.6 `interaction_required`: `prompt=none`,
+    /// but the person must do something first (show a second factor).
+    InteractionRequired(Description),
     /// OpenID Connect Core §3.1.2.6 `consent_required` (for `prompt=none`).
     ConsentRequired(Description),
     /// HTTP 403 with `access_denied`: the request is understood and refused
@@ -89,6 +92,7 @@ impl Error {
             Error::ExpiredToken => "expired_token",
             Error::UnsupportedResponseType(_) => "unsupported_response_type",
             Error::LoginRequired(_) => "login_required",
+            Error::InteractionRequired(_) => "interaction_required",
             Error::ConsentRequired(_) => "consent_required",
             Error::InvalidToken(_) => "invalid_token",
             Error::InsufficientScope(_) => "insufficient_scope",
@@ -118,6 +122,7 @@ impl Error {
             | Error::Forbidden(d)
             | Error::UnsupportedResponseType(d)
             | Error::LoginRequired(d)
+            | Error::InteractionRequired(d)
             | Error::ConsentRequired(d)
             | Error::InvalidRedirectUri(d)
             | Error::InvalidClientMetadata(d) => Cow::Borrowed(d.as_ref()),
@@ -176,6 +181,7 @@ impl ResponseError for Error {
             | Error::UnsupportedTokenType(_)
             | Error::UnsupportedResponseType(_)
             | Error::LoginRequired(_)
+            | Error::InteractionRequired(_)
             | Error::ConsentRequired(_)
             | Error::AuthorizationPending
             | Error::SlowDown
@@ -230,6 +236,7 @@ impl ResponseError for Error {
             | Error::Forbidden(_)
             | Error::UnsupportedResponseType(_)
             | Error::LoginRequired(_)
+            | Error::InteractionRequired(_)
             | Error::ConsentRequired(_)
             | Error::AuthorizationPending
             | Error::SlowDown

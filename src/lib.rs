@@ -156,6 +156,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             .await
             .and_then(|v| v.parse().ok())
             .unwrap_or(config.registration),
+        second_factor: stored("second_factor")
+            .await
+            .and_then(|v| oauth::second_factor::SecondFactorPolicy::parse(&v))
+            .unwrap_or_default(),
     };
     let keys = oauth::keys::KeyRing::load(&store, now, config.id_token_ttl)
         .await

@@ -23,6 +23,13 @@ struct SeedUser {
     name: Option<String>,
     #[serde(default)]
     admin: bool,
+    /// An enrolled authenticator app's key in base32 (RFC 4648), for tests
+    /// and for moving people from another provider.
+    #[serde(default)]
+    totp_secret: Option<String>,
+    /// Groups the person is in (made when missing).
+    #[serde(default)]
+    groups: Vec<String>,
 }
 
 /// A scope entry of the seed file.
@@ -115,6 +122,18 @@ impl Seed {
                 }
                 log::warn!("seed file {}: {place}.password: {e}", path.display());
             }
+            for (g, group) in user.groups.iter().enumerate() {
+                crate::accounts::groups::check_name(group)
+                    .map_err(|e| fail(format!("{place}.groups[{g}]"), e.to_string()))?;
+            }
+            if let Some(secret) = &user.totp_secret {
+                crate::crypto::totp::decode_secret(secret).ok_or_else(|| {
+                    fail(
+                        format!("{place}.totp_secret"),
+                        "must be base32 (RFC 4648) of at least 80 bits".into(),
+                    )
+                })?;
+            }
         }
         for (i, scope) in self.scopes.iter().enumerate() {
             crate::oauth::scope::ScopeSet::parse(&scope.name)
@@ -156,12 +175,17 @@ impl Seed {
             store.put_client(&client).await.map_err(db)?;
         }
         for user in self.users {
-            match store.user_by_name(&user.username).await.map_err(db)? {
+            let secret = user
+                .totp_secret
+                .as_deref()
+                .and_then(crate::crypto::totp::decode_secret);
+            let id = match store.user_by_name(&user.username).await.map_err(db)? {
                 Some(mut existing) => {
                     existing.email = user.email;
                     existing.name = user.name;
                     existing.admin = user.admin;
                     store.put_user(&existing).await.map_err(db)?;
+                    existing.id
                 }
                 None => {
                     let new = NewUser {
@@ -173,8 +197,25 @@ impl Seed {
                     };
                     users::create_unchecked_password(store, new, iterations, now)
                         .await
-                        .map_err(|e| fail(format!("users ({})", user.username), e.to_string()))?;
+                        .map_err(|e| fail(format!("users ({})", user.username), e.to_string()))?
+                        .id
                 }
+            };
+            for group in &user.groups {
+                let failed = |e: crate::accounts::users::AccountError| {
+                    fail(format!("users ({}).groups", user.username), e.to_string())
+                };
+                crate::accounts::groups::ensure(store, group, now)
+                    .await
+                    .map_err(failed)?;
+                crate::accounts::groups::add_member(store, group, id)
+                    .await
+                    .map_err(failed)?;
+            }
+            if let Some(secret) = secret {
+                crate::accounts::factors::import_totp(store, id, &secret, now)
+                    .await
+                    .map_err(|e| fail(format!("users ({})", user.username), e.to_string()))?;
             }
         }
         Ok(())

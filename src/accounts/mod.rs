@@ -6,6 +6,8 @@ pub mod admin;
 pub mod api_login;
 pub mod consent;
 pub mod dev;
+pub mod factors;
+pub mod groups;
 pub mod login;
 pub mod profile;
 pub mod sessions;

@@ -97,6 +97,7 @@ pub async fn add(store: &Store, add: AddClient, now: u64) -> Result<NewClient, A
         dialect: None,
         dialect_legacy: false,
         access_token_ttl: None,
+        allowed_groups: Vec::new(),
     };
     let record = metadata.into_record(now).map_err(fail)?;
     store.put_client(&record).await.map_err(fail)?;

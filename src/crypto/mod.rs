@@ -6,6 +6,7 @@ pub mod jwt;
 pub mod password;
 pub mod random;
 pub mod seal;
+pub mod totp;
 
 pub use digest::{constant_time_eq, sha256, Digest};
 pub use random::{new_token, TokenKind};

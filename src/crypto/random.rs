@@ -28,6 +28,8 @@ pub enum TokenKind {
     Invite,
     /// A one-time password-reset link.
     PasswordReset,
+    /// A sign-in waiting for its second factor (a cookie).
+    PendingSignIn,
 }
 
 impl TokenKind {
@@ -44,6 +46,7 @@ impl TokenKind {
             TokenKind::InitialAccess => "gth_ia_",
             TokenKind::Invite => "gth_in_",
             TokenKind::PasswordReset => "gth_pr_",
+            TokenKind::PendingSignIn => "gth_ps_",
         }
     }
 }

@@ -171,6 +171,7 @@ async fn post_apps(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
         dialect: Some(NAME.into()),
         dialect_legacy: false,
         access_token_ttl: None,
+        allowed_groups: Vec::new(),
     };
     let mut record = match metadata.into_record(provider.clock.now()) {
         Ok(record) => record,

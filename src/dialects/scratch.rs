@@ -137,6 +137,7 @@ async fn finish_login(
     let cookie = match crate::accounts::sessions::create(
         &provider.store,
         user.id,
+        vec![crate::oauth::acr::PWD.into()],
         now,
         provider.settings.session_absolute,
     )
@@ -320,6 +321,7 @@ async fn create_app(
         dialect: Some(NAME.into()),
         dialect_legacy: false,
         access_token_ttl: None,
+        allowed_groups: Vec::new(),
     };
     // Integer ids come from the store's counter; one that a seed or another
     // client already holds is skipped, never overwritten.

@@ -11,6 +11,7 @@ use super::state::AppState;
 use crate::accounts::users::{self, AccountError, NewUser};
 use crate::accounts::{admin, signup};
 use crate::error::Error;
+use crate::oauth::second_factor::SecondFactorPolicy;
 use crate::oauth::Policies;
 use crate::pages::{self, AdminView, ClientRow, UserRow};
 use crate::store::AuditRecord;
@@ -86,6 +87,11 @@ async fn render(
                     "password_allowed",
                     "May use the password grant",
                     c.flags.password_allowed,
+                ),
+                (
+                    "require_mfa",
+                    "Sign-in needs a second factor",
+                    c.flags.require_mfa,
                 ),
                 (
                     "dialect_legacy",
@@ -337,6 +343,7 @@ pub(crate) async fn post_app_flags(
     record.flags.hide_owner = on("hide_owner");
     record.flags.skip_consent = on("skip_consent");
     record.flags.password_allowed = on("password_allowed");
+    record.flags.require_mfa = on("require_mfa");
     record.dialect_legacy = on("dialect_legacy");
     // A field the form did not send keeps its value; an empty one clears it.
     let sent = |name: &str| form.pairs().iter().any(|(k, _)| k == name);
@@ -397,12 +404,17 @@ pub(crate) async fn post_settings(
             .unwrap_or("")
             .parse()
             .map_err(|_| bad("registration"))?,
+        second_factor: match form.get("second_factor") {
+            None => state.provider.policies().second_factor,
+            Some(name) => SecondFactorPolicy::parse(name).ok_or_else(|| bad("second-factor"))?,
+        },
     };
     state.provider.set_policies(policies).await?;
     let detail = format!(
-        "signup={} registration={}",
+        "signup={} registration={} second_factor={}",
         policies.signup.name(),
-        policies.registration.name()
+        policies.registration.name(),
+        policies.second_factor.name()
     );
     super::audit(
         &state,

@@ -54,11 +54,12 @@ async fn handle(
         let Some((session, user)) = current else {
             return sign_in(state, &params, post);
         };
+        if provider.needs_second_factor(&request, &user, &session) {
+            return second_factor(state, &params, post);
+        }
         let outcome = match decision {
             "allow" => {
-                let outcome = provider
-                    .approve(&request, &user, session.auth_time, true)
-                    .await?;
+                let outcome = provider.approve(&request, &user, &session, true).await?;
                 let scope = request.scope.to_string();
                 super::audit(
                     state,
@@ -80,9 +81,10 @@ async fn handle(
         };
         return deliver(state, outcome, &client_name, true).await;
     }
-    let user = current.as_ref().map(|(s, u)| (u, s.auth_time));
+    let user = current.as_ref().map(|(s, u)| (u, s));
     match provider.authorize_step(&request, user).await? {
         Step::SignIn => sign_in(state, &params, post),
+        Step::SecondFactor => second_factor(state, &params, post),
         Step::Consent => match &current {
             Some((_, user)) => consent_page(state, req, &request, &params, user).await,
             None => sign_in(state, &params, post),
@@ -108,6 +110,32 @@ pub(crate) const UNNAMED: &str = "[unnamed application]";
 /// satisfies it on return.
 fn sign_in(state: &AppState, params: &Params, post: bool) -> Result<HttpResponse, HtmlError> {
     let provider = &state.provider;
+    let next = return_path(state, params);
+    let mut login =
+        url::Url::parse(&format!("{}/login", provider.settings.issuer)).map_err(Error::internal)?;
+    login.query_pairs_mut().append_pair("next", &next);
+    if let Some(hint) = params.get("login_hint") {
+        login.query_pairs_mut().append_pair("login_hint", hint);
+    }
+    Ok(redirect(post, login.as_str()))
+}
+
+/// Sends the signed-in person to show a second factor (or to set one up),
+/// then back to this same request.
+fn second_factor(state: &AppState, params: &Params, post: bool) -> Result<HttpResponse, HtmlError> {
+    let next = return_path(state, params);
+    let mut url = url::Url::parse(&crate::pages::url_at(
+        &state.provider.settings.issuer,
+        &["login", "second-factor"],
+    ))
+    .map_err(Error::internal)?;
+    url.query_pairs_mut().append_pair("next", &next);
+    Ok(redirect(post, url.as_str()))
+}
+
+/// The local path of this same request, to come back to after signing in.
+fn return_path(state: &AppState, params: &Params) -> String {
+    let provider = &state.provider;
     let mut pairs: Vec<(String, String)> = Vec::new();
     let mut forced = false;
     for (k, v) in params.protocol_pairs() {
@@ -132,14 +160,7 @@ fn sign_in(state: &AppState, params: &Params, post: bool) -> Result<HttpResponse
     let query = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .finish();
-    let next = format!("/oauth/authorize?{query}");
-    let mut login =
-        url::Url::parse(&format!("{}/login", provider.settings.issuer)).map_err(Error::internal)?;
-    login.query_pairs_mut().append_pair("next", &next);
-    if let Some(hint) = params.get("login_hint") {
-        login.query_pairs_mut().append_pair("login_hint", hint);
-    }
-    Ok(redirect(post, login.as_str()))
+    format!("/oauth/authorize?{query}")
 }
 
 async fn consent_page(

@@ -159,7 +159,7 @@ async fn consent_page(
                 "the device's application no longer exists".into(),
             ))
         })?;
-    provider.may_authorize(&client, user)?;
+    provider.may_authorize(&client, user).await?;
     let owner = match client.owner.filter(|_| !client.flags.hide_owner) {
         Some(id) => provider.store.user(id).await?.map(|u| u.username),
         None => None,

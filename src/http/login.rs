@@ -8,8 +8,9 @@ use super::page::{page, redirect, HtmlError};
 use super::session::{self, check_csrf};
 use super::state::AppState;
 use crate::accounts::users::AccountError;
-use crate::accounts::{dev, sessions};
+use crate::accounts::{dev, factors, sessions};
 use crate::error::Error;
+use crate::oauth::acr;
 use crate::oauth::authorize::Params;
 use crate::pages::{self, HomeView, LoginView};
 
@@ -97,7 +98,20 @@ pub(crate) async fn post_login(
     if let Some(old) = session::session_value(&state, &req) {
         sessions::end(&provider.store, &old).await?;
     }
-    session::start(&state, user.id, next).await
+    let amr = acr::add(&[], acr::PWD);
+    if factors::has_second_factor(&provider.store, user.id)
+        .await
+        .map_err(Error::internal)?
+    {
+        return super::second_factor::ask(&state, user.id, amr, next, true).await;
+    }
+    if provider.second_factor_required(&user) {
+        // The policy wants a factor this person has not set up: enrolment
+        // first, then on to where they were going.
+        let enrol = super::security::enrol_path(next);
+        return session::start(&state, user.id, amr, &enrol).await;
+    }
+    session::start(&state, user.id, amr, next).await
 }
 
 /// Development mode's "sign in as any user".
@@ -124,7 +138,7 @@ pub(crate) async fn post_dev_login(
     )
     .await
     {
-        Ok(user) => session::start(&state, user.id, next).await,
+        Ok(user) => session::start(&state, user.id, Vec::new(), next).await,
         Err(AccountError::Invalid(why)) => {
             login_page(&state, &req, StatusCode::BAD_REQUEST, next, "", Some(&why))
         }
@@ -237,4 +251,19 @@ pub(crate) async fn get_home(
         issuer: &state.provider.settings.issuer,
     };
     session::with_cookie(page(StatusCode::OK, pages::home(&view)), cookie)
+}
+
+/// A redirect to the sign-in page that returns to `next` afterwards.
+pub(crate) fn to_login(state: &AppState, next: &str, after_post: bool) -> HttpResponse {
+    let mut url = match url::Url::parse(&crate::pages::url_at(
+        &state.provider.settings.issuer,
+        &["login"],
+    )) {
+        Ok(url) => url,
+        Err(_) => return redirect(after_post, "/login"),
+    };
+    if next != "/" {
+        url.query_pairs_mut().append_pair("next", next);
+    }
+    redirect(after_post, url.as_str())
 }

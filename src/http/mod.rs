@@ -20,6 +20,8 @@ mod page;
 pub mod plain;
 mod register;
 mod revoke;
+mod second_factor;
+mod security;
 pub(crate) mod session;
 mod signup;
 pub mod state;
@@ -119,6 +121,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(login::post_login)),
     )
     .route("/login/dev", web::post().to(login::post_dev_login))
+    .service(
+        web::resource("/login/second-factor")
+            .route(web::get().to(second_factor::get_second_factor))
+            .route(web::post().to(second_factor::post_second_factor)),
+    )
+    .route("/account/security", web::get().to(security::get_security))
+    .service(
+        web::resource("/account/security/totp")
+            .route(web::get().to(security::get_totp_setup))
+            .route(web::post().to(security::post_totp_setup)),
+    )
+    .route(
+        "/account/security/totp/remove",
+        web::post().to(security::post_totp_remove),
+    )
+    .route(
+        "/account/security/recovery",
+        web::post().to(security::post_recovery_codes),
+    )
     .service(
         web::resource("/logout")
             .route(web::get().to(login::get_logout))

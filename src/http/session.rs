@@ -22,6 +22,8 @@ use crate::store::{SessionRecord, UserRecord};
 const SESSION_COOKIE: &str = "gh_session";
 /// The CSRF cookie's name (over plain http).
 const CSRF_COOKIE: &str = "gh_csrf";
+/// The cookie of a sign-in waiting for its second factor (over plain http).
+const PENDING_COOKIE: &str = "gh_pending";
 
 /// Whether cookies must be `Secure` (an https issuer; a trusted proxy's
 /// word that the browser uses https decides nothing here, because every
@@ -46,6 +48,32 @@ fn csrf_name(state: &AppState) -> &'static str {
     } else {
         CSRF_COOKIE
     }
+}
+
+/// The waiting sign-in's cookie name: `__Host-gh_pending` with an https issuer.
+fn pending_name(state: &AppState) -> &'static str {
+    if secure(state) {
+        "__Host-gh_pending"
+    } else {
+        PENDING_COOKIE
+    }
+}
+
+/// The value of this request's waiting sign-in cookie, if it sent one.
+pub(crate) fn pending_value(state: &AppState, req: &HttpRequest) -> Option<String> {
+    req.cookie(pending_name(state))
+        .map(|c| c.value().to_owned())
+}
+
+/// The cookie of a sign-in waiting for its second factor (a session
+/// cookie, as short-lived as the record it names).
+pub(crate) fn pending_cookie(state: &AppState, value: String) -> Cookie<'static> {
+    cookie(state, pending_name(state), value, None)
+}
+
+/// A cookie that removes the waiting sign-in cookie.
+pub(crate) fn clear_pending_cookie(state: &AppState) -> Cookie<'static> {
+    cookie(state, pending_name(state), String::new(), Some(0))
 }
 
 /// The value of this request's session cookie, if it sent one.
@@ -181,22 +209,37 @@ pub(crate) fn with_cookie(
     Ok(response)
 }
 
-/// Starts a session for `user_id` and sends the browser to `path` with its cookie.
+/// Starts a session for `user_id`, who authenticated by `amr`, and sends
+/// the browser to `path` with its cookie.
 pub(crate) async fn start(
     state: &AppState,
     user_id: u64,
+    amr: Vec<String>,
     path: &str,
 ) -> Result<HttpResponse, HtmlError> {
     let provider = &state.provider;
-    let now = provider.clock.now();
+    let response = super::page::redirect(true, &format!("{}{path}", provider.settings.issuer));
+    begin(state, response, user_id, amr).await
+}
+
+/// Adds to `response` the cookies of a new session for `user_id`, who
+/// authenticated by `amr`, with a fresh CSRF cookie; the caller has ended
+/// any session the browser had.
+pub(crate) async fn begin(
+    state: &AppState,
+    mut response: HttpResponse,
+    user_id: u64,
+    amr: Vec<String>,
+) -> Result<HttpResponse, HtmlError> {
+    let provider = &state.provider;
     let cookie = sessions::create(
         &provider.store,
         user_id,
-        now,
+        amr,
+        provider.clock.now(),
         provider.settings.session_absolute,
     )
     .await?;
-    let mut response = super::page::redirect(true, &format!("{}{path}", provider.settings.issuer));
     response
         .add_cookie(&session_cookie(state, cookie))
         .map_err(Error::internal)?;

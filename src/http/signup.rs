@@ -124,5 +124,11 @@ pub(crate) async fn post_signup(
         Some(how),
     )
     .await;
-    session::start(&state, user.id, "/account").await
+    session::start(
+        &state,
+        user.id,
+        vec![crate::oauth::acr::PWD.into()],
+        "/account",
+    )
+    .await
 }

@@ -7,7 +7,6 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use super::bearer;
 use super::state::AppState;
 use crate::error::Error;
-use crate::oauth::claims;
 use crate::oauth::scope::ScopeSet;
 
 /// The `X-OAuth-Scopes` header (App.net): the token's scopes, comma-separated.
@@ -51,7 +50,7 @@ pub(crate) async fn userinfo(
         Some(_) if !access.scope.contains("openid") => Err(Error::InsufficientScope(
             "userinfo needs a token with the openid scope".into(),
         )),
-        Some(user) => Ok(claims::for_scope(user, &access.scope)),
+        Some(user) => state.provider.user_claims(user, &access.scope).await,
     };
     let mut response = match outcome {
         Ok(claims) => HttpResponse::Ok()

@@ -16,7 +16,7 @@ use super::{pkce, Provider};
 use crate::accounts::consent;
 use crate::crypto::{new_token, sha256, TokenKind};
 use crate::error::{Error, Result};
-use crate::store::{ClientRecord, CodeRecord, UserRecord};
+use crate::store::{ClientRecord, CodeRecord, SessionRecord, UserRecord};
 
 /// Seconds an out-of-band code lives: long enough to copy by hand, and
 /// RFC 6749 §4.1.2's recommended maximum.
@@ -125,6 +125,8 @@ pub struct Request {
     /// Set when the person was sent to sign in again (`prompt=login`): a
     /// session from before this time does not count.
     pub auth_after: Option<u64>,
+    /// `acr_values` asked for a second factor.
+    pub multi_factor: bool,
 }
 
 /// Why a request failed, and where the failure must be shown.
@@ -157,6 +159,8 @@ pub enum Outcome {
 pub enum Step {
     /// The person must sign in first.
     SignIn,
+    /// The signed-in person must show a second factor first (or set one up).
+    SecondFactor,
     /// The person must approve the request.
     Consent,
     /// Done: here is the answer.
@@ -255,6 +259,9 @@ impl Provider {
                 .unwrap_or_default(),
             max_age: None,
             auth_after: params.get(AUTH_AFTER).and_then(|v| v.parse().ok()),
+            multi_factor: params
+                .get("acr_values")
+                .is_some_and(super::acr::asks_multi_factor),
         };
         let fail = |request: &Request, error: Error| {
             Failure::Redirect(request.error(error, &self.settings.issuer))
@@ -359,7 +366,7 @@ impl Provider {
     pub async fn authorize_step(
         &self,
         request: &Request,
-        user: Option<(&UserRecord, u64)>,
+        user: Option<(&UserRecord, &SessionRecord)>,
     ) -> Result<Step> {
         let none = request.prompts("none");
         let now = self.clock.now();
@@ -371,8 +378,8 @@ impl Provider {
             let login_forced = request.prompts("login") && request.auth_after.is_none();
             young_enough && after_marker && !login_forced
         };
-        let user = user.filter(|(_, auth_time)| fresh(*auth_time));
-        let Some((user, auth_time)) = user else {
+        let user = user.filter(|(_, session)| fresh(session.auth_time));
+        let Some((user, session)) = user else {
             if none {
                 return Ok(Step::Answer(request.error(
                     Error::LoginRequired("the person is not signed in".into()),
@@ -381,7 +388,16 @@ impl Provider {
             }
             return Ok(Step::SignIn);
         };
-        self.may_authorize(&request.client, user)?;
+        self.may_authorize(&request.client, user).await?;
+        if self.needs_second_factor(request, user, session) {
+            if none {
+                return Ok(Step::Answer(request.error(
+                    Error::InteractionRequired("a second factor is needed".into()),
+                    &self.settings.issuer,
+                )));
+            }
+            return Ok(Step::SecondFactor);
+        }
         // A first-party application an administrator marked needs no consent.
         let known = request.client.flags.skip_consent
             || consent::covers(
@@ -393,7 +409,7 @@ impl Provider {
             .await?;
         if known && !request.prompts("consent") {
             return Ok(Step::Answer(
-                self.approve(request, user, auth_time, false).await?,
+                self.approve(request, user, session, false).await?,
             ));
         }
         if none {
@@ -405,14 +421,39 @@ impl Provider {
         Ok(Step::Consent)
     }
 
-    /// Refuses a private application to anyone but its owner and the people they listed.
-    pub fn may_authorize(&self, client: &ClientRecord, user: &UserRecord) -> Result<()> {
+    /// Whether the request, its client or the policy wants a second factor
+    /// that this session has not shown.
+    pub fn needs_second_factor(
+        &self,
+        request: &Request,
+        user: &UserRecord,
+        session: &SessionRecord,
+    ) -> bool {
+        let wanted = request.multi_factor
+            || request.client.flags.require_mfa
+            || self.second_factor_required(user);
+        wanted && !super::acr::is_multi_factor(&session.amr)
+    }
+
+    /// Refuses a private application to anyone but its owner and the people
+    /// they listed, and an application open to some groups to non-members.
+    pub async fn may_authorize(&self, client: &ClientRecord, user: &UserRecord) -> Result<()> {
         let flags = &client.flags;
         if flags.private && client.owner != Some(user.id) && !flags.allowed_users.contains(&user.id)
         {
             return Err(Error::Forbidden(
                 "this application is private: only its developer and the people they chose may use it".into(),
             ));
+        }
+        if !client.allowed_groups.is_empty() {
+            let member_of = crate::accounts::groups::names_of(&self.store, user.id)
+                .await
+                .map_err(Error::internal)?;
+            if !crate::accounts::groups::in_any(&member_of, &client.allowed_groups) {
+                return Err(Error::Forbidden(
+                    "this application is open only to members of some groups, and you are in none of them; ask an administrator".into(),
+                ));
+            }
         }
         Ok(())
     }
@@ -422,10 +463,16 @@ impl Provider {
         &self,
         request: &Request,
         user: &UserRecord,
-        auth_time: u64,
+        session: &SessionRecord,
         remember: bool,
     ) -> Result<Outcome> {
-        self.may_authorize(&request.client, user)?;
+        let auth_time = session.auth_time;
+        self.may_authorize(&request.client, user).await?;
+        if self.needs_second_factor(request, user, session) {
+            return Err(Error::Forbidden(
+                "this application needs a sign-in with a second factor".into(),
+            ));
+        }
         let now = self.clock.now();
         if remember {
             consent::record(
@@ -460,6 +507,7 @@ impl Provider {
                     code_challenge: request.code_challenge.clone(),
                     nonce: request.nonce.clone(),
                     auth_time,
+                    amr: session.amr.clone(),
                     expires_at: now + ttl,
                     grant_id: crate::crypto::random::new_id().map_err(Error::internal)?,
                     redeemed: false,
@@ -508,6 +556,7 @@ impl Provider {
                             user_id: Some(user.id),
                             scope: &request.scope,
                             auth_time: Some(auth_time),
+                            amr: &session.amr,
                             grant_id: None,
                             refresh: legacy && self.may_refresh(&request.client, &request.scope),
                             nonce: None,
@@ -525,14 +574,17 @@ impl Provider {
                     access_token = Some(issued.access_token);
                 }
                 if request.response_type != ResponseType::Token {
-                    let id_token = self.id_token(super::id_token::Subject {
-                        client: &request.client,
-                        user,
-                        scope: &request.scope,
-                        auth_time,
-                        nonce: request.nonce.as_deref(),
-                        access_token: access_token.as_deref(),
-                    })?;
+                    let id_token = self
+                        .id_token(super::id_token::Subject {
+                            client: &request.client,
+                            user,
+                            scope: &request.scope,
+                            auth_time,
+                            amr: &session.amr,
+                            nonce: request.nonce.as_deref(),
+                            access_token: access_token.as_deref(),
+                        })
+                        .await?;
                     params.push(("id_token", id_token));
                 }
                 let mut pairs: Vec<(&str, &str)> =

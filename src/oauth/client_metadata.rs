@@ -76,6 +76,9 @@ pub struct ClientMetadata {
     /// The client's access token lifetime in seconds; 0: until revoked.
     #[serde(default)]
     pub access_token_ttl: Option<u64>,
+    /// Only members of these groups may authorize the client (Gatehouse's own).
+    #[serde(default)]
+    pub allowed_groups: Vec<String>,
 }
 
 /// A validation failure: the field and what is wrong with it.
@@ -218,6 +221,7 @@ impl ClientMetadata {
             dialect: self.dialect,
             dialect_legacy: self.dialect_legacy,
             access_token_ttl: self.access_token_ttl,
+            allowed_groups: self.allowed_groups,
             description: None,
             client_uri: None,
             flags: Default::default(),

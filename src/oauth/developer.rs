@@ -220,6 +220,7 @@ impl Provider {
             dialect: None,
             dialect_legacy: false,
             access_token_ttl: None,
+            allowed_groups: Vec::new(),
             description: None,
             client_uri: None,
             flags: Default::default(),

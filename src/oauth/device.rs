@@ -259,6 +259,7 @@ impl Provider {
                     user_id: Some(user_id),
                     scope: &scope,
                     auth_time: Some(auth_time),
+                    amr: &[],
                     grant_id: None,
                     refresh: self.may_refresh(client, &scope),
                     nonce: None,

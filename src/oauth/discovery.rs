@@ -27,8 +27,9 @@ pub fn metadata(issuer: &str, scopes: &Scopes) -> Value {
         "id_token_signing_alg_values_supported": Alg::ALL.map(Alg::name),
         "claims_supported": [
             "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "azp", "at_hash",
-            "name", "preferred_username", "updated_at", "email", "email_verified",
+            "amr", "acr", "name", "preferred_username", "updated_at", "email", "email_verified",
         ],
+        "acr_values_supported": super::acr::SUPPORTED,
         "prompt_values_supported": ["none", "login", "consent"],
         "response_modes_supported": ["query", "fragment"],
         "grant_types_supported": GRANT_TYPES,

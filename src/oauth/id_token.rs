@@ -8,7 +8,6 @@ use base64::Engine;
 use ring::digest::{digest, SHA256, SHA512};
 use serde_json::json;
 
-use super::claims;
 use super::scope::ScopeSet;
 use super::Provider;
 use crate::crypto::jwt::Alg;
@@ -26,6 +25,8 @@ pub struct Subject<'a> {
     pub scope: &'a ScopeSet,
     /// When the user authenticated.
     pub auth_time: u64,
+    /// How the user authenticated (RFC 8176); empty when unknown.
+    pub amr: &'a [String],
     /// The request's nonce.
     pub nonce: Option<&'a str>,
     /// The access token issued with it, for `at_hash`.
@@ -54,20 +55,24 @@ fn at_hash(alg: Alg, access_token: &str) -> String {
 
 impl Provider {
     /// Makes a signed ID token.
-    pub fn id_token(&self, subject: Subject<'_>) -> Result<String> {
+    pub async fn id_token(&self, subject: Subject<'_>) -> Result<String> {
         let alg = alg_for(subject.client);
         let ring = self.key_ring();
         let key = ring
             .signer(alg)
             .ok_or_else(|| Error::internal(format!("no current {} key", alg.name())))?;
         let now = self.clock.now();
-        let mut claims = claims::for_scope(subject.user, subject.scope);
+        let mut claims = self.user_claims(subject.user, subject.scope).await?;
         claims.insert("iss".into(), json!(self.settings.issuer));
         claims.insert("aud".into(), json!(subject.client.client_id));
         claims.insert("azp".into(), json!(subject.client.client_id));
         claims.insert("iat".into(), json!(now));
         claims.insert("exp".into(), json!(now + self.settings.id_token_ttl));
         claims.insert("auth_time".into(), json!(subject.auth_time));
+        if !subject.amr.is_empty() {
+            claims.insert("amr".into(), json!(subject.amr));
+            claims.insert("acr".into(), json!(super::acr::of(subject.amr)));
+        }
         if let Some(nonce) = subject.nonce {
             claims.insert("nonce".into(), json!(nonce));
         }

@@ -3,6 +3,7 @@
 //! discovery document. Handlers in `http/` parse a request, call one method
 //! of [`Provider`], and render what it returns.
 
+pub mod acr;
 pub mod audit;
 pub mod authorize;
 pub mod claims;
@@ -22,6 +23,7 @@ pub mod register;
 pub mod resource;
 pub mod revoke;
 pub mod scope;
+pub mod second_factor;
 pub mod tokens;
 
 use crate::clock::Clock;
@@ -68,6 +70,8 @@ pub struct Policies {
     pub signup: crate::config::Signup,
     /// Who may register clients dynamically.
     pub registration: crate::config::Registration,
+    /// Who must use a second factor.
+    pub second_factor: second_factor::SecondFactorPolicy,
 }
 
 /// Behaviour that dialects ask of the core for their own clients, given at
@@ -188,6 +192,9 @@ impl Provider {
             .await?;
         self.store
             .put_setting("registration", policies.registration.name())
+            .await?;
+        self.store
+            .put_setting("second_factor", policies.second_factor.name())
             .await?;
         match self.policies.write() {
             Ok(mut p) => *p = policies,

@@ -230,6 +230,7 @@ impl Provider {
             dialect: None,
             dialect_legacy: false,
             access_token_ttl: None,
+            allowed_groups: Vec::new(),
         };
         let mut record = metadata.into_record(now).map_err(|e| match e.field {
             "redirect_uris" | "post_logout_redirect_uris" => {

@@ -43,6 +43,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("profile", "See your name and username"),
     ("email", "See your email address"),
     ("offline_access", "Keep access while you are away"),
+    ("groups", "See which groups you are in"),
 ];
 
 /// The set of scopes this server knows: the built-ins, the seed's, and the

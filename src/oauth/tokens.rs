@@ -39,6 +39,17 @@ impl fmt::Debug for TokenResponse {
     }
 }
 
+/// How the person behind a grant authenticated, for its ID token.
+#[derive(Debug, Clone, Copy)]
+pub struct Authn<'a> {
+    /// When (OpenID `auth_time`); now when unknown.
+    pub auth_time: Option<u64>,
+    /// By what (RFC 8176 `amr`).
+    pub amr: &'a [String],
+    /// The request's nonce.
+    pub nonce: Option<&'a str>,
+}
+
 /// What new tokens are for.
 #[derive(Debug)]
 pub struct Grant<'a> {
@@ -50,6 +61,8 @@ pub struct Grant<'a> {
     pub scope: &'a ScopeSet,
     /// When the user authenticated.
     pub auth_time: Option<u64>,
+    /// How the user authenticated (RFC 8176), for the ID token.
+    pub amr: &'a [String],
     /// The family the tokens join; a new one is made when `None`.
     pub grant_id: Option<String>,
     /// Whether to issue a refresh token too.
@@ -138,23 +151,15 @@ impl Provider {
     /// Makes and durably stores tokens for `grant`, with an ID token when
     /// the scope has `openid` and the grant acts for a user.
     pub async fn issue(&self, grant: Grant<'_>) -> Result<TokenResponse> {
-        let (client, user_id, scope, auth_time, nonce) = (
-            grant.client,
-            grant.user_id,
-            grant.scope,
-            grant.auth_time,
-            grant.nonce,
-        );
+        let (client, user_id, scope) = (grant.client, grant.user_id, grant.scope);
+        let authn = Authn {
+            auth_time: grant.auth_time,
+            amr: grant.amr,
+            nonce: grant.nonce,
+        };
         let mut minted = self.mint(grant)?;
-        self.add_id_token(
-            &mut minted.response,
-            client,
-            user_id,
-            scope,
-            auth_time,
-            nonce,
-        )
-        .await?;
+        self.add_id_token(&mut minted.response, client, user_id, scope, authn)
+            .await?;
         self.store.insert_tokens(&minted.records).await?;
         Ok(minted.response)
     }
@@ -166,8 +171,7 @@ impl Provider {
         client: &ClientRecord,
         user_id: Option<u64>,
         scope: &ScopeSet,
-        auth_time: Option<u64>,
-        nonce: Option<&str>,
+        authn: Authn<'_>,
     ) -> Result<()> {
         let Some(user_id) = user_id.filter(|_| scope.contains("openid")) else {
             return Ok(());
@@ -177,14 +181,18 @@ impl Provider {
             .user(user_id)
             .await?
             .ok_or_else(|| Error::InvalidGrant("the user no longer exists".into()))?;
-        response.id_token = Some(self.id_token(super::id_token::Subject {
-            client,
-            user: &user,
-            scope,
-            auth_time: auth_time.unwrap_or_else(|| self.clock.now()),
-            nonce,
-            access_token: Some(&response.access_token),
-        })?);
+        response.id_token = Some(
+            self.id_token(super::id_token::Subject {
+                client,
+                user: &user,
+                scope,
+                auth_time: authn.auth_time.unwrap_or_else(|| self.clock.now()),
+                amr: authn.amr,
+                nonce: authn.nonce,
+                access_token: Some(&response.access_token),
+            })
+            .await?,
+        );
         Ok(())
     }
 }

@@ -30,7 +30,7 @@ pub struct ClientRow<'a> {
     /// Its owner's username.
     pub owner: Option<&'a str>,
     /// The flags, by form name, and whether each is set.
-    pub flags: [(&'static str, &'static str, bool); 6],
+    pub flags: [(&'static str, &'static str, bool); 7],
     /// The dialect it belongs to (`""`: a standard client).
     pub dialect: &'a str,
     /// Its own access token lifetime in seconds (`""`: the server's).

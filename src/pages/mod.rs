@@ -13,6 +13,7 @@ mod home;
 mod layout;
 mod login;
 mod logout;
+mod security;
 mod signup;
 mod time;
 
@@ -30,4 +31,8 @@ pub use home::{home, HomeView};
 pub use layout::{csrf_field, layout, url_at};
 pub use login::{login, LoginView};
 pub use logout::{confirm_logout, signed_out};
+pub use security::{
+    recovery_codes, second_factor, security, totp_setup, SecondFactorView, SecurityView,
+    TotpSetupView,
+};
 pub use signup::{signup, SignupView};

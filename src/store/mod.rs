@@ -19,8 +19,9 @@ pub use embedded::BackupSummary;
 pub use embedded::SledStore as Store;
 pub use records::{
     AuditRecord, ClientFlags, ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, DeviceState,
-    InitialTokenRecord, InviteRecord, KeyRecord, LoginRequestRecord, ResetRecord, Rotation,
-    ScopeRecord, SessionRecord, TokenKind, TokenRecord, UserRecord,
+    FactorsRecord, GroupRecord, InitialTokenRecord, InviteRecord, KeyRecord, LoginRequestRecord,
+    PasskeyFactor, PendingSignInRecord, ResetRecord, Rotation, ScopeRecord, SessionRecord,
+    TokenKind, TokenRecord, TotpFactor, UserRecord,
 };
 
 /// A failure of the database itself (never a protocol rule).
@@ -82,4 +83,4 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The newest record format this build writes (the highest record version
 /// of any kind), reported by `--version` and `/healthz`.
-pub const FORMAT: u8 = 2;
+pub const FORMAT: u8 = 3;

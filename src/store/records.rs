@@ -51,6 +51,8 @@ pub struct ClientRecord {
     /// This client's access token lifetime in seconds, overriding the
     /// server's; `Some(0)`: until revoked (Piictu's "good until deleted").
     pub access_token_ttl: Option<u64>,
+    /// Only members of these groups may authorize the client (none: anyone).
+    pub allowed_groups: Vec<String>,
 }
 
 /// An administrator's decisions about an application.
@@ -70,6 +72,8 @@ pub struct ClientFlags {
     pub private: bool,
     /// Who else may authorize a private application.
     pub allowed_users: Vec<u64>,
+    /// Sign-in to this application needs a second factor.
+    pub require_mfa: bool,
 }
 
 impl ClientRecord {
@@ -194,6 +198,9 @@ pub struct SessionRecord {
     pub last_seen: u64,
     /// The absolute end of the session.
     pub expires_at: u64,
+    /// How the person authenticated, as RFC 8176 names it (`pwd`, `otp`,
+    /// `hwk`, `mfa`): the ID token's `amr`.
+    pub amr: Vec<String>,
 }
 
 /// An authorization code (RFC 6749 §4.1.2), stored under its digest.
@@ -213,6 +220,8 @@ pub struct CodeRecord {
     pub nonce: Option<String>,
     /// When the user authenticated.
     pub auth_time: u64,
+    /// How the user authenticated (RFC 8176), for the ID token's `amr`.
+    pub amr: Vec<String>,
     /// When it expires (Unix seconds).
     pub expires_at: u64,
     /// The grant its tokens belong to, so a replay can revoke them.
@@ -360,4 +369,91 @@ pub struct AuditRecord {
     pub target: Option<String>,
     /// A few words more (a scope, a setting), never a secret.
     pub detail: Option<String>,
+}
+
+/// A person's second factors, stored under their user id.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FactorsRecord {
+    /// The enrolled authenticator app, if any (RFC 6238).
+    pub totp: Option<TotpFactor>,
+    /// SHA-256 digests of the unused recovery codes.
+    pub recovery_codes: Vec<Digest>,
+    /// The registered passkeys (WebAuthn credentials).
+    pub passkeys: Vec<PasskeyFactor>,
+}
+
+impl std::fmt::Debug for FactorsRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FactorsRecord")
+            .field("totp", &self.totp.is_some())
+            .field("recovery_codes", &self.recovery_codes.len())
+            .field("passkeys", &self.passkeys.len())
+            .finish()
+    }
+}
+
+/// An enrolled authenticator app. Its secret must be kept as it is (each
+/// code is computed from it), unlike the digests of every other secret.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct TotpFactor {
+    /// The shared secret (raw bytes, shown once as base32).
+    pub secret: Vec<u8>,
+    /// When it was enrolled (Unix seconds).
+    pub enrolled_at: u64,
+    /// The last time step whose code was accepted: no code of it or of an
+    /// earlier step is accepted again.
+    pub last_step: Option<u64>,
+}
+
+impl std::fmt::Debug for TotpFactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpFactor")
+            .field("enrolled_at", &self.enrolled_at)
+            .field("last_step", &self.last_step)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A registered passkey.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasskeyFactor {
+    /// The credential id the authenticator chose.
+    pub credential_id: Vec<u8>,
+    /// The name the person gave it.
+    pub name: String,
+    /// The credential as the WebAuthn library keeps it (JSON): its public
+    /// key, counter and flags.
+    pub credential: String,
+    /// When it was registered (Unix seconds).
+    pub created_at: u64,
+    /// When it was last used to sign in (Unix seconds).
+    pub last_used: Option<u64>,
+}
+
+/// A sign-in waiting for its second factor, stored under the digest of its
+/// cookie: the password was right, the code is still to come.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingSignInRecord {
+    /// Who is signing in.
+    pub user_id: u64,
+    /// The methods used so far (`pwd`).
+    pub amr: Vec<String>,
+    /// Where to go once signed in (a local path).
+    pub next: String,
+    /// When it stops working (Unix seconds).
+    pub expires_at: u64,
+}
+
+/// A group of people, stored under its name in lower case; apps read its
+/// name in the `groups` claim.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupRecord {
+    /// The name, as the administrator wrote it.
+    pub name: String,
+    /// What the group is for.
+    pub description: String,
+    /// The members' user ids, in the order they joined.
+    pub members: Vec<u64>,
+    /// When it was made (Unix seconds).
+    pub created_at: u64,
 }

@@ -97,6 +97,7 @@ impl Provider {
             user_id: Some(record.user_id),
             scope: &scope,
             auth_time: Some(record.auth_time),
+            amr: &record.amr,
             grant_id: Some(record.grant_id),
             refresh: self.may_refresh(client, &scope),
             nonce: record.nonce.as_deref(),

@@ -31,6 +31,7 @@ impl Provider {
             user_id: None,
             scope: &scope,
             auth_time: None,
+            amr: &[],
             grant_id: None,
             refresh: false,
             nonce: None,

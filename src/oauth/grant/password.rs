@@ -5,6 +5,7 @@ use std::net::IpAddr;
 
 use crate::accounts::throttle;
 use crate::error::{Error, Result};
+use crate::oauth::acr::PWD;
 use crate::oauth::audit::AuditEvent;
 use crate::oauth::tokens::{Grant, TokenResponse};
 use crate::oauth::Provider;
@@ -88,11 +89,22 @@ impl Provider {
         let Some(user) = self.check_password(username, password, peer).await? else {
             return Err(Error::InvalidGrant("wrong username or password".into()));
         };
+        // A password alone must not open an account that has a second
+        // factor: such a person signs in through the browser.
+        if crate::accounts::factors::has_second_factor(&self.store, user.id)
+            .await
+            .map_err(Error::internal)?
+        {
+            return Err(Error::InvalidGrant(
+                "this account uses a second factor; sign in through the browser (authorization code or device flow)".into(),
+            ));
+        }
         self.issue(Grant {
             client,
             user_id: Some(user.id),
             scope: &scope,
             auth_time: Some(now),
+            amr: &[PWD.to_owned()],
             grant_id: None,
             refresh: self.may_refresh(client, &scope),
             nonce: None,

@@ -61,6 +61,7 @@ impl Provider {
             user_id: record.user_id,
             scope: &scope,
             auth_time: record.auth_time,
+            amr: &[],
             grant_id: record.grant_id.clone(),
             refresh: rotate,
             nonce: None,
@@ -71,8 +72,11 @@ impl Provider {
             client,
             record.user_id,
             &scope,
-            record.auth_time,
-            None,
+            crate::oauth::tokens::Authn {
+                auth_time: record.auth_time,
+                amr: &[],
+                nonce: None,
+            },
         )
         .await?;
         // The refresh token keeps the original grant's scope, so a later

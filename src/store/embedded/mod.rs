@@ -7,6 +7,8 @@ mod backup;
 pub use backup::BackupSummary;
 mod devices;
 mod expiry;
+mod factors;
+mod groups;
 mod logins;
 mod sessions;
 mod tokens;
@@ -18,9 +20,9 @@ use std::sync::{Arc, RwLock};
 use super::codec::{decode, encode};
 use super::durability::Flusher;
 use super::records::{
-    AuditRecord, ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, InitialTokenRecord,
-    InviteRecord, KeyRecord, LoginRequestRecord, ResetRecord, ScopeRecord, SessionRecord,
-    TokenRecord, UserRecord,
+    AuditRecord, ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, FactorsRecord, GroupRecord,
+    InitialTokenRecord, InviteRecord, KeyRecord, LoginRequestRecord, PendingSignInRecord,
+    ResetRecord, ScopeRecord, SessionRecord, TokenRecord, UserRecord,
 };
 use super::Redemption;
 use super::{StoreError, StoreResult};
@@ -61,6 +63,9 @@ pub struct SledStore {
     login_requests: sled::Tree,
     login_codes: sled::Tree,
     audit: sled::Tree,
+    factors: sled::Tree,
+    groups: sled::Tree,
+    pending_sign_ins: sled::Tree,
     expiry: sled::Tree,
     /// Added to sled's id counter, which a restored database starts again
     /// from zero: the next id of the database the backup came from.
@@ -87,6 +92,7 @@ enum Expiring {
     UserCode = 5,
     LoginRequest = 6,
     LoginCode = 7,
+    PendingSignIn = 8,
 }
 
 /// The key of the expiry index: expiry time, the tree, then the record's digest.
@@ -185,6 +191,9 @@ impl SledStore {
             login_requests: tree("login_requests")?,
             login_codes: tree("login_codes")?,
             audit: tree("audit")?,
+            factors: tree("factors")?,
+            groups: tree("groups")?,
+            pending_sign_ins: tree("pending_sign_ins")?,
             expiry: tree("expiry")?,
             flusher: Flusher::start(db.clone())?,
             client_cache: Arc::default(),

@@ -8,6 +8,7 @@
 mod admin;
 mod browser;
 mod dialects;
+mod factors;
 mod html;
 mod oidc;
 mod people;
@@ -16,6 +17,7 @@ mod webdriver;
 pub(crate) use admin::*;
 pub(crate) use browser::*;
 pub(crate) use dialects::*;
+pub(crate) use factors::*;
 pub(crate) use html::*;
 pub(crate) use oidc::*;
 pub(crate) use people::*;

@@ -1,0 +1,149 @@
+//! `GET/POST /login/second-factor`: after the password, a code from the
+//! authenticator app or a recovery code. The same page steps a signed-in
+//! session up when an application (`acr_values`, a client marked so) or the
+//! policy wants a second factor the session has not shown yet.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::form::PageForm;
+use super::login::local_next;
+use super::page::{page, redirect, HtmlError};
+use super::session::{self, check_csrf};
+use super::state::AppState;
+use crate::accounts::factors;
+use crate::accounts::sessions;
+use crate::error::Error;
+use crate::oauth::acr;
+use crate::pages::{self, url_at, SecondFactorView};
+
+/// Sends the browser to the second-factor prompt for `user_id`, who has
+/// authenticated by `amr` so far and goes to `next` after.
+pub(crate) async fn ask(
+    state: &AppState,
+    user_id: u64,
+    amr: Vec<String>,
+    next: &str,
+    after_post: bool,
+) -> Result<HttpResponse, HtmlError> {
+    let provider = &state.provider;
+    let cookie =
+        sessions::start_pending(&provider.store, user_id, amr, next, provider.clock.now()).await?;
+    let issuer = &provider.settings.issuer;
+    let mut response = redirect(after_post, &url_at(issuer, &["login", "second-factor"]));
+    response
+        .add_cookie(&session::pending_cookie(state, cookie))
+        .map_err(Error::internal)?;
+    Ok(response)
+}
+
+fn prompt(
+    state: &AppState,
+    req: &HttpRequest,
+    totp: bool,
+    error: Option<&str>,
+) -> Result<HttpResponse, HtmlError> {
+    let issuer = &state.provider.settings.issuer;
+    let (csrf, cookie) = session::csrf(state, req)?;
+    let action = url_at(issuer, &["login", "second-factor"]);
+    let login = url_at(issuer, &["login"]);
+    let view = SecondFactorView {
+        action: &action,
+        csrf: &csrf,
+        totp,
+        error,
+        login: &login,
+    };
+    let status = if error.is_some() {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    session::with_cookie(page(status, pages::second_factor(&view)), cookie)
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct NextQuery {
+    next: Option<String>,
+}
+
+/// Shows the prompt: for a sign-in waiting for its code, or to step up the
+/// signed-in session before going to `next`.
+pub(crate) async fn get_second_factor(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, HtmlError> {
+    let provider = &state.provider;
+    let now = provider.clock.now();
+    if let Some(cookie) = session::pending_value(&state, &req) {
+        if let Some((_, user)) = sessions::pending(&provider.store, &cookie, now).await? {
+            let totp = factors::has_totp(&provider.store, user.id)
+                .await
+                .map_err(Error::internal)?;
+            return prompt(&state, &req, totp, None);
+        }
+    }
+    let next = local_next(query.next.as_deref());
+    let Some((current, user)) = session::current(&state, &req).await? else {
+        return Ok(super::login::to_login(&state, next, false));
+    };
+    if factors::has_second_factor(&provider.store, user.id)
+        .await
+        .map_err(Error::internal)?
+    {
+        return ask(&state, user.id, current.amr, next, false).await;
+    }
+    Ok(redirect(
+        false,
+        &format!(
+            "{}{}",
+            provider.settings.issuer,
+            super::security::enrol_path(next)
+        ),
+    ))
+}
+
+/// Checks the code and, when right, starts the session.
+pub(crate) async fn post_second_factor(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageForm(form): PageForm,
+) -> Result<HttpResponse, HtmlError> {
+    check_csrf(&state, &req, form.get("csrf_token"))?;
+    let provider = &state.provider;
+    let now = provider.clock.now();
+    let waiting = match session::pending_value(&state, &req) {
+        Some(cookie) => sessions::pending(&provider.store, &cookie, now)
+            .await?
+            .map(|(_, user)| (cookie, user)),
+        None => None,
+    };
+    let Some((cookie, user)) = waiting else {
+        return Ok(super::login::to_login(&state, "/", true));
+    };
+    let code = form.get("code").unwrap_or("");
+    let peer = super::client_ip(&state, &req);
+    let Some(used) = provider.check_second_factor(&user, code, peer).await? else {
+        let totp = factors::has_totp(&provider.store, user.id)
+            .await
+            .map_err(Error::internal)?;
+        return prompt(&state, &req, totp, Some("That code is not right."));
+    };
+    let Some(pending) = sessions::take_pending(&provider.store, &cookie, now).await? else {
+        return Ok(super::login::to_login(&state, "/", true));
+    };
+    if let Some(old) = session::session_value(&state, &req) {
+        sessions::end(&provider.store, &old).await?;
+    }
+    let amr = acr::add(&pending.amr, acr::OTP);
+    if used == factors::CodeUsed::Recovery {
+        log::info!("user {} signed in with a recovery code", user.id);
+    }
+    let mut response =
+        session::start(&state, user.id, amr, local_next(Some(&pending.next))).await?;
+    response
+        .add_cookie(&session::clear_pending_cookie(&state))
+        .map_err(Error::internal)?;
+    Ok(response)
+}
