@@ -13,6 +13,7 @@ pub mod dialects;
 pub mod error;
 pub mod http;
 pub mod logging;
+pub mod mail;
 pub mod metrics;
 pub mod oauth;
 pub mod pages;
