@@ -28,6 +28,8 @@ pub enum TokenKind {
     Invite,
     /// A one-time password-reset link.
     PasswordReset,
+    /// A one-time link that verifies an email address.
+    EmailVerification,
 }
 
 impl TokenKind {
@@ -44,6 +46,7 @@ impl TokenKind {
             TokenKind::InitialAccess => "gth_ia_",
             TokenKind::Invite => "gth_in_",
             TokenKind::PasswordReset => "gth_pr_",
+            TokenKind::EmailVerification => "gth_ev_",
         }
     }
 }

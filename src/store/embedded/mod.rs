@@ -6,6 +6,7 @@ mod audit;
 mod backup;
 pub use backup::BackupSummary;
 mod devices;
+mod email;
 mod expiry;
 mod logins;
 mod sessions;
@@ -61,6 +62,7 @@ pub struct SledStore {
     login_requests: sled::Tree,
     login_codes: sled::Tree,
     audit: sled::Tree,
+    email_verifications: sled::Tree,
     expiry: sled::Tree,
     /// Added to sled's id counter, which a restored database starts again
     /// from zero: the next id of the database the backup came from.
@@ -87,6 +89,8 @@ enum Expiring {
     UserCode = 5,
     LoginRequest = 6,
     LoginCode = 7,
+    EmailVerification = 8,
+    Reset = 9,
 }
 
 /// The key of the expiry index: expiry time, the tree, then the record's digest.
@@ -185,6 +189,7 @@ impl SledStore {
             login_requests: tree("login_requests")?,
             login_codes: tree("login_codes")?,
             audit: tree("audit")?,
+            email_verifications: tree("email_verifications")?,
             expiry: tree("expiry")?,
             flusher: Flusher::start(db.clone())?,
             client_cache: Arc::default(),
