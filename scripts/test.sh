@@ -35,6 +35,10 @@ chromedriver --version
 # ACME test server, with pebble-challtestsrv as its DNS.
 need pebble pebble-challtestsrv pebble
 
+# The mail tests (tests/http/email, and the browser's forgot-password test)
+# deliver to aiosmtpd, an SMTP server that stores what it gets in a maildir.
+need aiosmtpd aiosmtpd python3-aiosmtpd
+
 # The systemd unit in examples/deploy is checked where systemd is at hand
 # (ExecStart pointed at the built binary, since verify wants it to exist).
 if command -v systemd-analyze >/dev/null; then

@@ -76,6 +76,12 @@ pub struct Config {
     pub audit_retention_days: u64,
     /// Whether audit events are also written as log lines.
     pub audit_log: bool,
+    /// The SMTP relay that mail goes through (`--smtp-url`); `None`: no mail.
+    pub smtp_url: Option<crate::mail::SmtpUrl>,
+    /// The address mail comes from (`--smtp-from`).
+    pub smtp_from: Option<String>,
+    /// The relay's password, when it is not in `smtp_url`.
+    pub smtp_password: Option<crate::mail::SmtpPassword>,
     /// The source of the current time (a manual clock in tests).
     pub clock: Clock,
     /// ID token lifetime in seconds.
@@ -206,6 +212,9 @@ impl Config {
             http_redirect: None,
             audit_retention_days: 90,
             audit_log: false,
+            smtp_url: None,
+            smtp_from: None,
+            smtp_password: None,
             clock: Clock::system(),
             id_token_ttl: 3600,
             device_code_ttl: 600,

@@ -13,6 +13,7 @@ pub mod dialects;
 pub mod error;
 pub mod http;
 pub mod logging;
+pub mod mail;
 pub mod metrics;
 pub mod oauth;
 pub mod pages;
@@ -237,6 +238,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             )))
         }
     }
+    let mail = mail::Mailer::from_config(&config, &issuer).map_err(StartError)?;
     let metadata = oauth::discovery::metadata(&issuer, &scopes).to_string();
     let state = web::Data::new(AppState {
         provider: Provider {
@@ -274,6 +276,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         trusted_proxies: config.trusted_proxies.clone(),
         metrics_token: config.metrics_token.clone(),
         tls: tls.as_ref().map(|(_, resolver)| resolver.clone()),
+        outbox: http::outbox::Outbox::new(mail),
     });
     let state_for_metrics = state.clone();
     let control = admin::control::serve(state.clone().into_inner(), &config.data).map_err(|e| {
@@ -365,6 +368,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         "gatehouse {} listening on {scheme}://{addr} (issuer {issuer})",
         env!("CARGO_PKG_VERSION")
     );
+    http::outbox::announce(&config, &state_for_metrics.outbox);
     if let Some(bound) = metrics_addr {
         log::info!("metrics on http://{bound}/metrics");
     }

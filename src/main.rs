@@ -120,7 +120,7 @@ struct ServeArgs {
 impl clap::FromArgMatches for ServeArgs {
     fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
         let mut values = HashMap::new();
-        for setting in settings::SETTINGS {
+        for setting in settings::SETTINGS.iter().filter(|s| !s.flag.is_empty()) {
             if let Some(given) = matches.get_many::<String>(setting.key) {
                 values.insert(setting.key, given.cloned().collect());
             }
@@ -146,7 +146,7 @@ impl clap::Args for ServeArgs {
                 .value_name("FILE")
                 .help("A TOML file with any of the settings below [env: GATEHOUSE_CONFIG]"),
         );
-        for setting in settings::SETTINGS {
+        for setting in settings::SETTINGS.iter().filter(|s| !s.flag.is_empty()) {
             let default = setting
                 .default
                 .map(|d| format!(" [default: {d}]"))
@@ -396,11 +396,17 @@ async fn run(command: Command, resolved: Option<Config>) -> Result<(), AdminErro
             };
             let resolved =
                 settings::resolve(&Default::default(), env_var, &values).map_err(AdminError)?;
+            let mail = &resolved.config;
+            let issuer = mail.issuer.as_deref().unwrap_or("http://localhost");
+            gatehouse::mail::Mailer::from_config(mail, issuer).map_err(AdminError)?;
             match &file {
                 Some(path) => println!("# {} is valid; the settings in force:", path.display()),
                 None => println!("# no config file; the settings in force:"),
             }
             print!("{}", settings::describe(&resolved));
+            if let Some(warning) = mail.smtp_url.as_ref().and_then(|u| u.warning()) {
+                println!("# warning: {warning}");
+            }
             Ok(())
         }
         Command::Config(ConfigCommand::Example) => {

@@ -181,6 +181,10 @@ impl Seed {
                 .and_then(crate::crypto::totp::decode_secret);
             let id = match store.user_by_name(&user.username).await.map_err(db)? {
                 Some(mut existing) => {
+                    // A seed's address is typed, not proven: a changed one is unverified.
+                    if existing.email != user.email {
+                        existing.email_verified = false;
+                    }
                     existing.email = user.email;
                     existing.name = user.name;
                     existing.admin = user.admin;

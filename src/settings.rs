@@ -16,7 +16,8 @@ use crate::config::Config;
 pub struct Setting {
     /// Its key in the config file.
     pub key: &'static str,
-    /// Its flag (`--addr`).
+    /// Its flag (`--addr`); empty: none, for a password that must not
+    /// show in the process list.
     pub flag: &'static str,
     /// Its variable (`GATEHOUSE_ADDR`).
     pub env: &'static str,
@@ -181,6 +182,16 @@ pub static SETTINGS: &[Setting] = &[
         help: "serve /metrics on the main address to this bearer token",
         list: false, secret: true,
         apply: |c, v| { c.metrics_token = some(v); Ok(()) } },
+    setting!("smtp_url", "--smtp-url", "GATEHOUSE_SMTP_URL", None,
+        "the SMTP relay for verification and reset mail: smtp://host:port (loopback), smtp+starttls://… or smtps://…, user and password optional; unset: no mail",
+        |c, v| c.smtp_url = some(v).map(|u| crate::mail::SmtpUrl::parse(&u)).transpose()?),
+    setting!("smtp_from", "--smtp-from", "GATEHOUSE_SMTP_FROM", None,
+        "the address mail comes from, as `address` or `Name <address>`",
+        |c, v| c.smtp_from = some(v).map(|f| crate::mail::check_sender(&f)).transpose()?),
+    Setting { key: "smtp_password", flag: "", env: "GATEHOUSE_SMTP_PASSWORD", default: None,
+        help: "the SMTP password, when it is not in the URL (no flag: it would show in the process list)",
+        list: false, secret: true,
+        apply: |c, v| { c.smtp_password = (!v.is_empty()).then(|| crate::mail::SmtpPassword(v.to_owned())); Ok(()) } },
 ];
 
 /// Where a setting's value came from.
@@ -342,9 +353,14 @@ pub fn describe(resolved: &Resolved) -> String {
         } else if setting.secret {
             "********".to_owned()
         } else if setting.list {
-            format!("{values:?}")
+            let masked: Vec<String> = values
+                .iter()
+                .map(|v| crate::mail::mask_url_password(v))
+                .collect();
+            format!("{masked:?}")
         } else {
-            format!("{:?}", values[0])
+            // A URL's password (`--smtp-url`, `--store`) is never shown.
+            format!("{:?}", crate::mail::mask_url_password(&values[0]))
         };
         out.push_str(&format!(
             "{:<28} = {shown:<32} # {}\n",
@@ -363,7 +379,10 @@ pub fn example() -> String {
          # which wins over the default shown. Remove the `#` to set a value.\n",
     );
     for s in SETTINGS {
-        out.push_str(&format!("\n# {} ({}, {})\n", s.help, s.flag, s.env));
+        match s.flag {
+            "" => out.push_str(&format!("\n# {} ({})\n", s.help, s.env)),
+            flag => out.push_str(&format!("\n# {} ({flag}, {})\n", s.help, s.env)),
+        }
         let value = match (s.list, s.default) {
             (true, _) => "[]".to_owned(),
             (false, Some(d)) if d.parse::<u64>().is_ok() || d == "true" || d == "false" => {
@@ -386,7 +405,9 @@ pub fn markdown_table() -> String {
         let default = s
             .default
             .map_or_else(|| "unset".to_owned(), |d| format!("`{d}`"));
-        let flag = if s.list {
+        let flag = if s.flag.is_empty() {
+            "none".to_owned()
+        } else if s.list {
             format!("`{}` (repeatable)", s.flag)
         } else {
             format!("`{}`", s.flag)
@@ -494,5 +515,22 @@ mod tests {
             !text.contains("very-secret") && text.contains("********"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_password_in_a_url_is_masked_and_smtp_password_has_no_flag() {
+        let mut flags = HashMap::new();
+        flags.insert(
+            "smtp_url",
+            vec!["smtps://gate:hunter2@mail.example.org".to_owned()],
+        );
+        let text = describe(&resolve(&flags, none, &HashMap::new()).unwrap());
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(
+            text.contains("smtps://gate:********@mail.example.org"),
+            "{text}"
+        );
+        let password = SETTINGS.iter().find(|s| s.key == "smtp_password").unwrap();
+        assert!(password.flag.is_empty() && password.secret);
     }
 }

@@ -42,12 +42,22 @@ pub async fn set_admin(
 
 /// Makes a one-time password-reset link for a user; answers its token.
 pub async fn create_reset(store: &Store, user_id: u64, now: u64) -> Result<String, AccountError> {
+    create_reset_valid_for(store, user_id, now, RESET_TTL).await
+}
+
+/// Makes a one-time password-reset link that works for `ttl` seconds.
+pub async fn create_reset_valid_for(
+    store: &Store,
+    user_id: u64,
+    now: u64,
+    ttl: u64,
+) -> Result<String, AccountError> {
     store.user(user_id).await?.ok_or(AccountError::NotFound)?;
     let token = new_token(TokenKind::PasswordReset)
         .map_err(|_| AccountError::Store(StoreError::Db("no randomness".into())))?;
     let record = ResetRecord {
         user_id,
-        expires_at: now + RESET_TTL,
+        expires_at: now + ttl,
         used: false,
     };
     store

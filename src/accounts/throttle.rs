@@ -36,15 +36,6 @@ pub enum Key {
     Address(IpAddr),
 }
 
-impl Key {
-    fn limit(&self) -> u32 {
-        match self {
-            Key::Account(_) => ACCOUNT_LIMIT,
-            Key::Address(_) => ADDRESS_LIMIT,
-        }
-    }
-}
-
 /// Logs a refused sign-in as one line that fail2ban or CrowdSec can match
 /// (the address first, so that no username can imitate it; never the
 /// password): `sign-in failed: client=203.0.113.9 user="alice"`, or
@@ -70,12 +61,36 @@ pub fn keys(username: &str, peer: Option<IpAddr>) -> Vec<Key> {
 }
 
 /// Failure counts by key.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Throttle {
     entries: Mutex<HashMap<Key, Entry>>,
+    /// Counts allowed per account and per address before locking.
+    limits: (u32, u32),
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Self::with_limits(ACCOUNT_LIMIT, ADDRESS_LIMIT)
+    }
 }
 
 impl Throttle {
+    /// A throttle that locks an account key after `account` counts and an
+    /// address key after `address` (the sign-in one: 5 and 20).
+    pub fn with_limits(account: u32, address: u32) -> Self {
+        Throttle {
+            entries: Mutex::default(),
+            limits: (account.max(1), address.max(1)),
+        }
+    }
+
+    fn limit(limits: (u32, u32), key: &Key) -> u32 {
+        match key {
+            Key::Account(_) => limits.0,
+            Key::Address(_) => limits.1,
+        }
+    }
+
     /// `Err(seconds)` when any key is locked at `now`.
     pub fn check(&self, keys: &[Key], now: u64) -> Result<(), u64> {
         let Ok(entries) = self.entries.lock() else {
@@ -108,18 +123,18 @@ impl Throttle {
             return Ok(());
         };
         Self::wait(&entries, keys, now)?;
-        Self::count(&mut entries, keys, now);
+        Self::count(&mut entries, keys, now, self.limits);
         Ok(())
     }
 
     /// Counts a failure against every key (a check that needed no reservation).
     pub fn failed(&self, keys: &[Key], now: u64) {
         if let Ok(mut entries) = self.entries.lock() {
-            Self::count(&mut entries, keys, now);
+            Self::count(&mut entries, keys, now, self.limits);
         }
     }
 
-    fn count(entries: &mut HashMap<Key, Entry>, keys: &[Key], now: u64) {
+    fn count(entries: &mut HashMap<Key, Entry>, keys: &[Key], now: u64, limits: (u32, u32)) {
         Self::make_room(entries, keys.len(), now);
         for key in keys {
             let entry = entries.entry(key.clone()).or_insert(Entry {
@@ -132,8 +147,9 @@ impl Throttle {
             }
             entry.failures += 1;
             entry.last_failure = now;
-            if entry.failures >= key.limit() {
-                let doublings = (entry.failures - key.limit()).min(16);
+            let limit = Self::limit(limits, key);
+            if entry.failures >= limit {
+                let doublings = (entry.failures - limit).min(16);
                 entry.locked_until = now + (2u64 << doublings).min(MAX_LOCK);
             }
         }
@@ -171,7 +187,7 @@ impl Throttle {
                 Key::Address(_) => {
                     if let Some(entry) = entries.get_mut(key) {
                         entry.failures = entry.failures.saturating_sub(1);
-                        if entry.failures < key.limit() {
+                        if entry.failures < Self::limit(self.limits, key) {
                             entry.locked_until = 0;
                         }
                     }
@@ -268,6 +284,18 @@ mod tests {
             t.failed(&[Key::Account(format!("user{i}"))], 7);
         }
         assert!(t.len() <= MAX_KEYS, "{}", t.len());
+    }
+
+    #[test]
+    fn a_throttle_may_have_its_own_limits() {
+        let t = Throttle::with_limits(3, 10);
+        let k = keys("frank@example.org", None);
+        for _ in 0..3 {
+            assert!(t.begin(&k, 0).is_ok());
+        }
+        assert_eq!(t.begin(&k, 0), Err(2));
+        assert!(t.begin(&k, 2).is_ok());
+        assert_eq!(t.begin(&k, 2), Err(4));
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub enum TokenKind {
     PasswordReset,
     /// A sign-in waiting for its second factor (a cookie).
     PendingSignIn,
+    /// A one-time link that verifies an email address.
+    EmailVerification,
 }
 
 impl TokenKind {
@@ -47,6 +49,7 @@ impl TokenKind {
             TokenKind::Invite => "gth_in_",
             TokenKind::PasswordReset => "gth_pr_",
             TokenKind::PendingSignIn => "gth_ps_",
+            TokenKind::EmailVerification => "gth_ev_",
         }
     }
 }

@@ -67,6 +67,8 @@ async fn render(
         username: &user.username,
         name: user.name.as_deref().unwrap_or(""),
         email: user.email.as_deref().unwrap_or(""),
+        email_verified: user.email_verified,
+        mail: state.outbox.enabled(),
         profile_error: problems.profile,
         password_error: problems.password,
         notice,
@@ -96,6 +98,13 @@ pub(crate) async fn get_account(
     let user = signed_in!(state, req, "/account");
     let notice = match query.done.as_deref() {
         Some("profile") => Some("Your profile is saved."),
+        Some("profile-verify") => {
+            Some("Your profile is saved; a link to confirm the new address is on its way to it.")
+        }
+        Some("verify-sent") => Some("A link to confirm your address is on its way to it."),
+        Some("verify-wait") => {
+            Some("A link was sent a moment ago; wait a few minutes before asking for another.")
+        }
         Some("password") => Some("Your password is changed; your other sessions are signed out."),
         Some("withdrawn") => Some("Access withdrawn; the application's tokens no longer work."),
         Some("api-login") => {
@@ -134,7 +143,15 @@ pub(crate) async fn post_profile(
     let now = state.provider.clock.now();
     let saved =
         profile::update_profile(&state.provider.store, user.clone(), name, email, now).await;
-    settle(&state, &req, &user, saved.map(|_| ()), "profile").await
+    // A new address is unverified: mail it a link (when the server mails).
+    let mailed = match &saved {
+        Ok(new) if new.email != user.email => {
+            super::outbox::send_verification(&state, &req, new).await?
+        }
+        _ => false,
+    };
+    let done = if mailed { "profile-verify" } else { "profile" };
+    settle(&state, &req, &user, saved.map(|_| ()), done).await
 }
 
 /// Changes the password and signs out the other sessions.
@@ -175,7 +192,7 @@ async fn settle(
     match outcome {
         Ok(()) => {
             let event = match done {
-                "profile" => "profile_changed",
+                "profile" | "profile-verify" => "profile_changed",
                 "password" => "password_changed",
                 _ => "api_login_confirmed",
             };

@@ -11,11 +11,13 @@ mod cors;
 mod dev;
 mod developer;
 mod device;
+mod email;
 pub(crate) mod form;
 mod health;
 mod introspect;
 mod log;
 mod login;
+pub mod outbox;
 mod page;
 pub mod plain;
 mod register;
@@ -151,6 +153,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(signup::get_signup))
             .route(web::post().to(signup::post_signup)),
     )
+    .configure(email::routes)
     .service(
         web::resource("/developer/apps")
             .route(web::get().to(developer::get_apps))

@@ -31,6 +31,7 @@ fn form_page(
     let view = SignupView {
         action: &action,
         csrf: &csrf,
+        mail: state.outbox.enabled(),
         ..view
     };
     session::with_cookie(page(status, pages::signup(&view)), cookie)
@@ -124,11 +125,16 @@ pub(crate) async fn post_signup(
         Some(how),
     )
     .await;
+    let landing = if super::outbox::send_verification(&state, &req, &user).await? {
+        "/account?done=verify-sent"
+    } else {
+        "/account"
+    };
     session::start(
         &state,
         user.id,
         vec![crate::oauth::acr::PWD.into()],
-        "/account",
+        landing,
     )
     .await
 }

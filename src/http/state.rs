@@ -19,6 +19,8 @@ pub struct AppState {
     pub metrics_token: Option<String>,
     /// The HTTPS certificate in use, when the server speaks HTTPS itself.
     pub tls: Option<std::sync::Arc<crate::tls::Reloading>>,
+    /// Verification and reset mail: the relay, if any, and its throttle.
+    pub outbox: super::outbox::Outbox,
 }
 
 impl AsRef<Provider> for AppState {

@@ -44,6 +44,10 @@ pub struct AccountView<'a> {
     pub name: &'a str,
     /// The email address.
     pub email: &'a str,
+    /// Whether the address is verified.
+    pub email_verified: bool,
+    /// Whether the server mails verification links.
+    pub mail: bool,
     /// A problem with the profile form.
     pub profile_error: Option<&'a str>,
     /// A problem with the password form.
@@ -85,6 +89,7 @@ pub fn account(view: &AccountView<'_>) -> Markup {
                     }
                     button type="submit" { "Save profile" }
                 }
+                (super::email::address_status(view.issuer, view.csrf, view.email, view.email_verified, view.mail))
             }
             section #password {
                 h2 { "Password" }

@@ -41,6 +41,7 @@ pub fn login(view: &LoginView<'_>) -> Markup {
                     autocomplete="current-password" required;
                 button type="submit" { "Sign in" }
             }
+            (super::email::forgot_link(view.action))
             @if let Some(dev_action) = view.dev_action {
                 h2 { "Sign in as any user" }
                 p.hint { "Development mode: a new username is created on the spot." }

@@ -8,6 +8,7 @@ mod code;
 mod consent;
 mod developer;
 mod device;
+mod email;
 mod error;
 mod home;
 mod layout;
@@ -26,6 +27,9 @@ pub use code::{out_of_band, undelivered, OutOfBandView, UndeliveredView};
 pub use consent::{consent, ConsentView, ScopeLine};
 pub use developer::{app_form, apps, secret_shown, AppFormView, AppRow};
 pub use device::{device_done, device_form};
+pub use email::{
+    confirm_email, email_verified, forgot_form, forgot_off, forgot_sent, ConfirmView, ForgotView,
+};
 pub use error::error;
 pub use home::{home, HomeView};
 pub use layout::{csrf_field, layout, url_at};

@@ -21,6 +21,8 @@ pub struct SignupView<'a> {
     pub name: &'a str,
     /// The field at fault and why.
     pub error: Option<(&'a str, &'a str)>,
+    /// Whether the server mails a link that verifies the address.
+    pub mail: bool,
 }
 
 fn problem(view: &SignupView<'_>, field: &str) -> Markup {
@@ -54,6 +56,7 @@ pub fn signup(view: &SignupView<'_>) -> Markup {
                 (problem(view, "password"))
                 label for="email" { "Email (optional)" }
                 input #email type="email" name="email" value=(view.email) autocomplete="email";
+                (super::email::signup_hint(view.mail))
                 (problem(view, "email"))
                 label for="name" { "Name (optional)" }
                 input #name type="text" name="name" value=(view.name) autocomplete="name";

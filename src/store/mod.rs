@@ -17,6 +17,7 @@ use std::fmt;
 
 pub use embedded::BackupSummary;
 pub use embedded::SledStore as Store;
+pub use records::EmailVerificationRecord;
 pub use records::{
     AuditRecord, ClientFlags, ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, DeviceState,
     FactorsRecord, GroupRecord, InitialTokenRecord, InviteRecord, KeyRecord, LoginRequestRecord,

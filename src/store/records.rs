@@ -457,3 +457,15 @@ pub struct GroupRecord {
     /// When it was made (Unix seconds).
     pub created_at: u64,
 }
+
+/// A one-time link that proves an email address, under its digest: it
+/// verifies `email` for `user_id` if that is still the user's address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailVerificationRecord {
+    /// Whose address it verifies.
+    pub user_id: u64,
+    /// The address the link was sent to.
+    pub email: String,
+    /// When it stops working (Unix seconds).
+    pub expires_at: u64,
+}

@@ -255,6 +255,7 @@ impl Versioned for ResetRecord {}
 impl Versioned for InitialTokenRecord {}
 impl Versioned for LoginRequestRecord {}
 impl Versioned for AuditRecord {}
+impl Versioned for EmailVerificationRecord {}
 
 #[cfg(test)]
 mod tests {

@@ -68,6 +68,9 @@ const FORMS: &[(&str, &[(&str, &str)])] = &[
         "/reset",
         &[("token", "gth_pr_x"), ("password", "evil-password-1")],
     ),
+    ("/password/forgot", &[("email", "root@example.org")]),
+    ("/email/verify", &[("token", "gth_ev_x")]),
+    ("/account/email/verify", &[]),
 ];
 
 /// Posts `fields` plus a valid CSRF token of `browser`'s session, with `header`.

@@ -27,6 +27,7 @@ mod dialect_scopes;
 mod dialect_scratch;
 mod dialect_skritter;
 mod discovery;
+mod email;
 mod foreign_forms;
 mod groups;
 mod harness;

@@ -176,6 +176,10 @@ impl SledStore {
 
     /// Stores a password-reset link; durable when it returns.
     pub async fn insert_reset(&self, digest: &Digest, reset: &ResetRecord) -> StoreResult<()> {
+        // Indexed by expiry, so the sweep reclaims links anyone can ask for by mail.
+        self.expiry
+            .insert(expiry_key(reset.expires_at, Expiring::Reset, digest), &[])
+            .map_err(db_err)?;
         self.resets.insert(digest, encode(reset)?).map_err(db_err)?;
         self.flush().await
     }

@@ -20,6 +20,8 @@ impl SledStore {
                 t if t == Expiring::LoginRequest as u8 => &self.login_requests,
                 t if t == Expiring::LoginCode as u8 => &self.login_codes,
                 t if t == Expiring::PendingSignIn as u8 => &self.pending_sign_ins,
+                t if t == Expiring::EmailVerification as u8 => &self.email_verifications,
+                t if t == Expiring::Reset as u8 => &self.resets,
                 _ => &self.sessions,
             };
             // A session's index entry is written at its absolute end, so the

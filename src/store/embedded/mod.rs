@@ -6,6 +6,7 @@ mod audit;
 mod backup;
 pub use backup::BackupSummary;
 mod devices;
+mod email;
 mod expiry;
 mod factors;
 mod groups;
@@ -66,6 +67,7 @@ pub struct SledStore {
     factors: sled::Tree,
     groups: sled::Tree,
     pending_sign_ins: sled::Tree,
+    email_verifications: sled::Tree,
     expiry: sled::Tree,
     /// Added to sled's id counter, which a restored database starts again
     /// from zero: the next id of the database the backup came from.
@@ -93,6 +95,8 @@ enum Expiring {
     LoginRequest = 6,
     LoginCode = 7,
     PendingSignIn = 8,
+    EmailVerification = 9,
+    Reset = 10,
 }
 
 /// The key of the expiry index: expiry time, the tree, then the record's digest.
@@ -194,6 +198,7 @@ impl SledStore {
             factors: tree("factors")?,
             groups: tree("groups")?,
             pending_sign_ins: tree("pending_sign_ins")?,
+            email_verifications: tree("email_verifications")?,
             expiry: tree("expiry")?,
             flusher: Flusher::start(db.clone())?,
             client_cache: Arc::default(),

@@ -4,6 +4,7 @@
 //! server and its own browser, so they run side by side with the rest.
 
 mod flows;
+mod forgot_password;
 mod journey;
 
 use crate::harness::*;

@@ -2,14 +2,16 @@
 //! binary (`BinServer`, for kill -9, signals and the command line); with
 //! `people` (the seed and flow helpers for person-facing tests), `html`
 //! (reading pages, cookies and redirects), `browser` (a cookie-keeping client),
-//! `oidc` (the OpenID Connect seed, ID tokens and flows at any base URL) and
-//! `webdriver` (headless Chromium, for the tests in `browser/`).
+//! `oidc` (the OpenID Connect seed, ID tokens and flows at any base URL),
+//! `mail` (an SMTP sink and reading the letters it got) and `webdriver`
+//! (headless Chromium, for the tests in `browser/`).
 
 mod admin;
 mod browser;
 mod dialects;
 mod factors;
 mod html;
+mod mail;
 mod oidc;
 mod people;
 mod webdriver;
@@ -19,6 +21,7 @@ pub(crate) use browser::*;
 pub(crate) use dialects::*;
 pub(crate) use factors::*;
 pub(crate) use html::*;
+pub(crate) use mail::*;
 pub(crate) use oidc::*;
 pub(crate) use people::*;
 pub(crate) use webdriver::*;
