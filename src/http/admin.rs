@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::form::PageForm;
-use super::page::{page, redirect, HtmlError};
+use super::page::{account_error, page, redirect, HtmlError};
 use super::session::{self, check_csrf, signed_in};
 use super::state::AppState;
 use crate::accounts::users::{self, AccountError, NewUser};
@@ -35,14 +35,6 @@ fn back(state: &AppState, done: &str) -> HttpResponse {
         true,
         &format!("{}/admin?done={done}", state.provider.settings.issuer),
     )
-}
-
-fn account_error(e: AccountError) -> HtmlError {
-    match e {
-        AccountError::NotFound => HtmlError(Error::NotFound),
-        AccountError::Invalid(why) => HtmlError(Error::InvalidRequest(why.into())),
-        other => HtmlError(Error::internal(other)),
-    }
 }
 
 async fn render(

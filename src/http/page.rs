@@ -44,6 +44,17 @@ pub(crate) fn redirect(after_post: bool, location: &str) -> HttpResponse {
         .finish()
 }
 
+/// An account operation's failure as a page: a missing record is 404,
+/// refused input 400 with its reason, anything else a server error.
+pub(crate) fn account_error(e: crate::accounts::users::AccountError) -> HtmlError {
+    use crate::accounts::users::AccountError;
+    match e {
+        AccountError::NotFound => HtmlError(Error::NotFound),
+        AccountError::Invalid(why) => HtmlError(Error::InvalidRequest(why.into())),
+        other => HtmlError(Error::internal(other)),
+    }
+}
+
 /// A domain error shown to a person as a page.
 #[derive(Debug)]
 pub(crate) struct HtmlError(pub(crate) Error);

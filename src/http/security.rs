@@ -10,8 +10,8 @@ use base64::Engine;
 
 use super::form::PageForm;
 use super::login::local_next;
-use super::page::{page, redirect, HtmlError};
-use super::session::{self, check_csrf};
+use super::page::{account_error, page, redirect, HtmlError};
+use super::session::{self, check_csrf, signed_in_session};
 use super::state::AppState;
 use crate::accounts::factors;
 use crate::accounts::sessions;
@@ -30,31 +30,6 @@ pub(crate) fn enrol_path(next: &str) -> String {
         query.append_pair("next", next);
     }
     format!("/account/security?{}", query.finish())
-}
-
-fn account_error(e: AccountError) -> HtmlError {
-    match e {
-        AccountError::NotFound => HtmlError(Error::NotFound),
-        AccountError::Invalid(why) => HtmlError(Error::InvalidRequest(why.into())),
-        other => HtmlError(Error::internal(other)),
-    }
-}
-
-/// The signed-in session and person, or the sign-in redirect.
-macro_rules! signed_in_session {
-    ($state:expr, $req:expr) => {
-        match session::current(&$state, &$req).await? {
-            Some(current) => current,
-            None => {
-                let after_post = $req.method() == actix_web::http::Method::POST;
-                return Ok(super::login::to_login(
-                    &$state,
-                    "/account/security",
-                    after_post,
-                ));
-            }
-        }
-    };
 }
 
 #[derive(serde::Deserialize)]
@@ -103,7 +78,7 @@ pub(crate) async fn get_security(
     req: HttpRequest,
     query: web::Query<SecurityQuery>,
 ) -> Result<HttpResponse, HtmlError> {
-    let (_, user) = signed_in_session!(state, req);
+    let (_, user) = signed_in_session!(state, req, "/account/security");
     render(&state, &req, &user, StatusCode::OK, None, &query).await
 }
 
@@ -162,7 +137,7 @@ pub(crate) async fn get_totp_setup(
     req: HttpRequest,
     query: web::Query<SecurityQuery>,
 ) -> Result<HttpResponse, HtmlError> {
-    let (_, user) = signed_in_session!(state, req);
+    let (_, user) = signed_in_session!(state, req, "/account/security");
     let secret = factors::new_totp_secret().map_err(account_error)?;
     let next = query.next.as_deref().map(|n| local_next(Some(n)));
     setup_page(&state, &req, &user, &secret, next, None)
@@ -192,7 +167,7 @@ pub(crate) async fn post_totp_setup(
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
-    let (current, user) = signed_in_session!(state, req);
+    let (current, user) = signed_in_session!(state, req, "/account/security");
     let provider = &state.provider;
     let Some(secret) = form.get("secret").and_then(totp::decode_secret) else {
         return Err(HtmlError(Error::InvalidRequest(
@@ -251,7 +226,7 @@ pub(crate) async fn post_totp_remove(
     query: web::Query<SecurityQuery>,
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
-    let (_, user) = signed_in_session!(state, req);
+    let (_, user) = signed_in_session!(state, req, "/account/security");
     let provider = &state.provider;
     let password = form.get("password").unwrap_or("");
     let code = form.get("code").unwrap_or("");
@@ -300,7 +275,7 @@ pub(crate) async fn post_recovery_codes(
     query: web::Query<SecurityQuery>,
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
-    let (_, user) = signed_in_session!(state, req);
+    let (_, user) = signed_in_session!(state, req, "/account/security");
     let provider = &state.provider;
     if !factors::has_second_factor(&provider.store, user.id)
         .await

@@ -139,15 +139,15 @@ pub(crate) async fn current(
     .await?)
 }
 
-/// The signed-in person, or a redirect to sign in that comes back to `next`
-/// (303 after a POST, 302 after a GET).
-pub(crate) async fn user_or_login(
+/// The signed-in session and person, or a redirect to sign in that comes
+/// back to `next` (303 after a POST, 302 after a GET).
+pub(crate) async fn session_or_login(
     state: &AppState,
     req: &HttpRequest,
     next: &str,
-) -> Result<Result<UserRecord, HttpResponse>, HtmlError> {
-    if let Some((_, user)) = current(state, req).await? {
-        return Ok(Ok(user));
+) -> Result<Result<(SessionRecord, UserRecord), HttpResponse>, HtmlError> {
+    if let Some(signed_in) = current(state, req).await? {
+        return Ok(Ok(signed_in));
     }
     let mut login = url::Url::parse(&format!("{}/login", state.provider.settings.issuer))
         .map_err(Error::internal)?;
@@ -159,13 +159,22 @@ pub(crate) async fn user_or_login(
 /// In a page handler: the signed-in user, or return the sign-in redirect.
 macro_rules! signed_in {
     ($state:expr, $req:expr, $next:expr) => {
-        match $crate::http::session::user_or_login(&$state, &$req, $next).await? {
-            Ok(user) => user,
+        $crate::http::session::signed_in_session!($state, $req, $next).1
+    };
+}
+pub(crate) use signed_in;
+
+/// In a page handler: the signed-in session and user, or return the
+/// sign-in redirect.
+macro_rules! signed_in_session {
+    ($state:expr, $req:expr, $next:expr) => {
+        match $crate::http::session::session_or_login(&$state, &$req, $next).await? {
+            Ok(signed_in) => signed_in,
             Err(to_login) => return Ok(to_login),
         }
     };
 }
-pub(crate) use signed_in;
+pub(crate) use signed_in_session;
 
 /// The form token for a CSRF cookie value in the session a session cookie
 /// names (none: signed out).
