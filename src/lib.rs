@@ -277,6 +277,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         metrics_token: config.metrics_token.clone(),
         tls: tls.as_ref().map(|(_, resolver)| resolver.clone()),
         outbox: http::outbox::Outbox::new(mail),
+        passkeys: accounts::passkeys::Passkeys::for_issuer(&issuer),
     });
     let state_for_metrics = state.clone();
     let control = admin::control::serve(state.clone().into_inner(), &config.data).map_err(|e| {

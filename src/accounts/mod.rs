@@ -10,6 +10,7 @@ pub mod email;
 pub mod factors;
 pub mod groups;
 pub mod login;
+pub mod passkeys;
 pub mod profile;
 pub mod sessions;
 pub mod signup;

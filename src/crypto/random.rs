@@ -32,6 +32,8 @@ pub enum TokenKind {
     PendingSignIn,
     /// A one-time link that verifies an email address.
     EmailVerification,
+    /// A passkey ceremony between its two requests (a form field).
+    PasskeyCeremony,
 }
 
 impl TokenKind {
@@ -50,6 +52,7 @@ impl TokenKind {
             TokenKind::PasswordReset => "gth_pr_",
             TokenKind::PendingSignIn => "gth_ps_",
             TokenKind::EmailVerification => "gth_ev_",
+            TokenKind::PasskeyCeremony => "gth_pk_",
         }
     }
 }

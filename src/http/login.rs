@@ -51,6 +51,10 @@ fn login_page(
             .settings
             .dev_mode
             .then_some(dev_action.as_str()),
+        passkey: state
+            .passkeys
+            .as_ref()
+            .map(|_| pages::sign_in_button(&state.provider.settings.issuer, &csrf, next)),
     };
     session::with_cookie(page(status, pages::login(&view)), cookie)
 }

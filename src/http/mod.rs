@@ -19,6 +19,7 @@ mod log;
 mod login;
 pub mod outbox;
 mod page;
+mod passkeys;
 pub mod plain;
 mod register;
 mod revoke;
@@ -154,6 +155,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(signup::post_signup)),
     )
     .configure(email::routes)
+    .configure(passkeys::routes)
     .service(
         web::resource("/developer/apps")
             .route(web::get().to(developer::get_apps))
@@ -207,6 +209,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::post().to(account::post_end_sessions),
     )
     .route("/static/style.css", web::get().to(assets::get_style))
+    .route(
+        "/static/passkey.js",
+        web::get().to(assets::get_passkey_script),
+    )
     .route("/healthz", web::get().to(health::get_healthz))
     .route("/readyz", web::get().to(health::get_readyz))
     .route("/metrics", web::get().to(health::get_metrics))

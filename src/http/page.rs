@@ -12,6 +12,11 @@ use crate::pages;
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
                    frame-ancestors 'none'; base-uri 'none'";
 
+/// The policy of the pages that run a passkey ceremony: our own script
+/// from `/static`, nothing inline, and otherwise as strict as `CSP`.
+const CSP_WITH_SCRIPT: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+                               img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
+
 /// Adds the headers every page carries.
 pub(crate) fn secure(builder: &mut HttpResponseBuilder) -> &mut HttpResponseBuilder {
     builder
@@ -28,6 +33,15 @@ pub(crate) fn secure(builder: &mut HttpResponseBuilder) -> &mut HttpResponseBuil
 /// A page with a status.
 pub(crate) fn page(status: StatusCode, markup: Markup) -> HttpResponse {
     secure(&mut HttpResponse::build(status))
+        .content_type("text/html; charset=utf-8")
+        .body(markup.into_string())
+}
+
+/// A page that runs our own script (`script-src 'self'`): only the
+/// passkey ceremony's.
+pub(crate) fn page_with_script(status: StatusCode, markup: Markup) -> HttpResponse {
+    secure(&mut HttpResponse::build(status))
+        .insert_header((header::CONTENT_SECURITY_POLICY, CSP_WITH_SCRIPT))
         .content_type("text/html; charset=utf-8")
         .body(markup.into_string())
 }

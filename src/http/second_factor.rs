@@ -37,10 +37,26 @@ pub(crate) async fn ask(
     Ok(response)
 }
 
+/// What the prompt offers a person: an app, passkeys.
+struct Offered {
+    totp: bool,
+    passkeys: bool,
+}
+
+async fn offered(state: &AppState, user_id: u64) -> Result<Offered, HtmlError> {
+    let summary = factors::summary(&state.provider.store, user_id)
+        .await
+        .map_err(Error::internal)?;
+    Ok(Offered {
+        totp: summary.totp_since.is_some(),
+        passkeys: !summary.passkeys.is_empty() && state.passkeys.is_some(),
+    })
+}
+
 fn prompt(
     state: &AppState,
     req: &HttpRequest,
-    totp: bool,
+    offered: Offered,
     error: Option<&str>,
 ) -> Result<HttpResponse, HtmlError> {
     let issuer = &state.provider.settings.issuer;
@@ -50,9 +66,12 @@ fn prompt(
     let view = SecondFactorView {
         action: &action,
         csrf: &csrf,
-        totp,
+        totp: offered.totp,
         error,
         login: &login,
+        passkey: offered
+            .passkeys
+            .then(|| pages::second_factor_button(issuer, &csrf)),
     };
     let status = if error.is_some() {
         StatusCode::UNAUTHORIZED
@@ -78,10 +97,8 @@ pub(crate) async fn get_second_factor(
     let now = provider.clock.now();
     if let Some(cookie) = session::pending_value(&state, &req) {
         if let Some((_, user)) = sessions::pending(&provider.store, &cookie, now).await? {
-            let totp = factors::has_totp(&provider.store, user.id)
-                .await
-                .map_err(Error::internal)?;
-            return prompt(&state, &req, totp, None);
+            let offered = offered(&state, user.id).await?;
+            return prompt(&state, &req, offered, None);
         }
     }
     let next = local_next(query.next.as_deref());
@@ -130,10 +147,8 @@ pub(crate) async fn post_second_factor(
         .await?
         .is_none()
     {
-        let totp = factors::has_totp(&provider.store, user.id)
-            .await
-            .map_err(Error::internal)?;
-        return prompt(&state, &req, totp, Some("That code is not right."));
+        let offered = offered(&state, user.id).await?;
+        return prompt(&state, &req, offered, Some("That code is not right."));
     };
     let Some(pending) = sessions::take_pending(&provider.store, &cookie, now).await? else {
         return Ok(super::login::to_login(&state, "/", true));

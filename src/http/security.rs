@@ -55,6 +55,9 @@ async fn render(
     let next = query.next.as_deref().map(|n| local_next(Some(n)));
     let notice = match query.done.as_deref() {
         Some("totp_removed") => Some("The authenticator app is removed."),
+        Some("passkey_added") => Some("The passkey is added."),
+        Some("passkey_renamed") => Some("The passkey is renamed."),
+        Some("passkey_removed") => Some("The passkey is removed."),
         _ => None,
     };
     let view = SecurityView {
@@ -68,6 +71,22 @@ async fn render(
         next,
         totp_since: summary.totp_since,
         recovery_left: summary.recovery_left,
+        passkeys: pages::passkey_section(&pages::PasskeySectionView {
+            issuer: &provider.settings.issuer,
+            csrf: &csrf,
+            available: state.passkeys.is_some(),
+            passkeys: &summary
+                .passkeys
+                .iter()
+                .map(|p| pages::PasskeyRow {
+                    id: &p.id,
+                    name: &p.name,
+                    created_at: p.created_at,
+                    last_used: p.last_used,
+                })
+                .collect::<Vec<_>>(),
+            next,
+        }),
     };
     session::with_cookie(page(status, pages::security(&view)), cookie)
 }
@@ -145,7 +164,7 @@ pub(crate) async fn get_totp_setup(
 
 /// Replaces the session with one that shows a second factor: enrolling
 /// proved the new factor, so the policy and applications now see it.
-async fn step_up(
+pub(crate) async fn step_up(
     state: &AppState,
     req: &HttpRequest,
     response: HttpResponse,
@@ -198,13 +217,18 @@ pub(crate) async fn post_totp_setup(
 }
 
 /// Records a change a person made to their own factors.
-async fn audit_own(state: &AppState, req: &HttpRequest, user: &UserRecord, event: &'static str) {
+pub(crate) async fn audit_own(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &UserRecord,
+    event: &'static str,
+) {
     let name = Some(user.username.as_str());
     super::audit(state, req, event, name, name, None).await;
 }
 
 /// Checks the password for a change to the factors (throttled like sign-in).
-async fn password_right(
+pub(crate) async fn password_right(
     state: &AppState,
     req: &HttpRequest,
     user: &UserRecord,

@@ -21,6 +21,9 @@ pub struct AppState {
     pub tls: Option<std::sync::Arc<crate::tls::Reloading>>,
     /// Verification and reset mail: the relay, if any, and its throttle.
     pub outbox: super::outbox::Outbox,
+    /// The WebAuthn relying party; none when the issuer's host is an IP
+    /// address, where browsers offer no passkeys.
+    pub passkeys: Option<crate::accounts::passkeys::Passkeys>,
 }
 
 impl AsRef<Provider> for AppState {

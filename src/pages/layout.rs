@@ -21,6 +21,28 @@ pub fn layout(title: &str, body: Markup) -> Markup {
     }
 }
 
+/// Like `layout`, for the few pages that run a script of ours (served
+/// from `/static`; such pages get a Content-Security-Policy that allows
+/// `script-src 'self'`, every other page allows no script at all).
+pub fn layout_with_script(title: &str, script: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Gatehouse" }
+                link rel="stylesheet" href="/static/style.css";
+                script src=(script) defer {}
+            }
+            body {
+                header.site { a href="/" { "Gatehouse" } }
+                main { (body) }
+            }
+        }
+    }
+}
+
 /// The hidden CSRF field every form carries.
 pub fn csrf_field(token: &str) -> Markup {
     html! { input type="hidden" name="csrf_token" value=(token); }

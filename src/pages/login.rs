@@ -19,6 +19,8 @@ pub struct LoginView<'a> {
     pub error: Option<&'a str>,
     /// Development mode: also offer "sign in as any user" (posting here).
     pub dev_action: Option<&'a str>,
+    /// The "sign in with a passkey" button, where passkeys work.
+    pub passkey: Option<Markup>,
 }
 
 /// Renders the sign-in page.
@@ -41,6 +43,7 @@ pub fn login(view: &LoginView<'_>) -> Markup {
                     autocomplete="current-password" required;
                 button type="submit" { "Sign in" }
             }
+            @if let Some(passkey) = &view.passkey { (passkey) }
             (super::email::forgot_link(view.action))
             @if let Some(dev_action) = view.dev_action {
                 h2 { "Sign in as any user" }

@@ -14,6 +14,7 @@ mod home;
 mod layout;
 mod login;
 mod logout;
+mod passkeys;
 mod security;
 mod signup;
 mod time;
@@ -32,9 +33,13 @@ pub use email::{
 };
 pub use error::error;
 pub use home::{home, HomeView};
-pub use layout::{csrf_field, layout, url_at};
+pub use layout::{csrf_field, layout, layout_with_script, url_at};
 pub use login::{login, LoginView};
 pub use logout::{confirm_logout, signed_out};
+pub use passkeys::{
+    ceremony, passkey_section, second_factor_button, sign_in_button, CeremonyMode, CeremonyView,
+    PasskeyRow, PasskeySectionView,
+};
 pub use security::{
     recovery_codes, second_factor, security, totp_setup, SecondFactorView, SecurityView,
     TotpSetupView,

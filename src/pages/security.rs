@@ -26,6 +26,8 @@ pub struct SecurityView<'a> {
     pub totp_since: Option<u64>,
     /// Unused recovery codes.
     pub recovery_left: usize,
+    /// The passkey section (`passkeys::passkey_section`).
+    pub passkeys: Markup,
 }
 
 /// Renders the security page.
@@ -47,7 +49,7 @@ pub fn security(view: &SecurityView<'_>) -> Markup {
             }
             @if view.must_enrol {
                 p.error role="alert" #must-enrol {
-                    "Your administrator requires a second factor. Set one up to go on."
+                    "Your administrator requires a second factor. Set up an authenticator app or a passkey to go on."
                 }
             }
             @if let Some(error) = view.error {
@@ -77,6 +79,7 @@ pub fn security(view: &SecurityView<'_>) -> Markup {
                     a.button #setup-totp href=(setup) { "Set up an authenticator app" }
                 }
             }
+            (view.passkeys)
         },
     )
 }
@@ -152,6 +155,8 @@ pub struct SecondFactorView<'a> {
     pub error: Option<&'a str>,
     /// Where to start again.
     pub login: &'a str,
+    /// The "use a passkey" button, when the person has one.
+    pub passkey: Option<Markup>,
 }
 
 /// Renders the prompt for a second factor after the password.
@@ -172,6 +177,7 @@ pub fn second_factor(view: &SecondFactorView<'_>) -> Markup {
                 input #code type="text" name="code" required autofocus autocomplete="one-time-code";
                 button type="submit" { "Sign in" }
             }
+            @if let Some(passkey) = &view.passkey { (passkey) }
             p { a href=(view.login) { "Start again" } }
         },
     )

@@ -24,6 +24,7 @@ pub use records::{
     PasskeyFactor, PendingSignInRecord, ResetRecord, Rotation, ScopeRecord, SessionRecord,
     TokenKind, TokenRecord, TotpFactor, UserRecord,
 };
+pub use records::{PasskeyCeremonyRecord, PasskeyPurpose};
 
 /// A failure of the database itself (never a protocol rule).
 #[derive(Debug)]

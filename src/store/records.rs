@@ -444,6 +444,34 @@ pub struct PendingSignInRecord {
     pub expires_at: u64,
 }
 
+/// What a passkey ceremony in progress is for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum PasskeyPurpose {
+    /// Registering a new passkey under this name.
+    Register(String),
+    /// Signing in with a passkey instead of a password.
+    SignIn,
+    /// A passkey as the second factor after the password.
+    SecondFactor,
+}
+
+/// A WebAuthn ceremony between its two requests, stored under the digest
+/// of the random id its form carries: the library's state (JSON, never
+/// sent out), who it is for, and where to go after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasskeyCeremonyRecord {
+    /// The person (none for a sign-in, where the passkey names them).
+    pub user_id: Option<u64>,
+    /// What the ceremony does.
+    pub purpose: PasskeyPurpose,
+    /// The WebAuthn library's state of the ceremony (JSON).
+    pub state: String,
+    /// Where to go once done (a local path).
+    pub next: String,
+    /// When it stops working (Unix seconds).
+    pub expires_at: u64,
+}
+
 /// A group of people, stored under its name in lower case; apps read its
 /// name in the `groups` claim.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -247,6 +247,7 @@ impl Versioned for TokenRecord {}
 impl Versioned for FactorsRecord {}
 impl Versioned for GroupRecord {}
 impl Versioned for PendingSignInRecord {}
+impl Versioned for PasskeyCeremonyRecord {}
 impl Versioned for ConsentRecord {}
 impl Versioned for KeyRecord {}
 impl Versioned for DeviceRecord {}

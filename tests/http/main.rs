@@ -39,6 +39,7 @@ mod logout;
 mod oauth2_client;
 mod oidc_flow;
 mod oidc_prompt;
+mod passkeys;
 mod password_grant;
 mod proxy_and_throttle;
 mod refresh;

@@ -11,6 +11,7 @@ mod expiry;
 mod factors;
 mod groups;
 mod logins;
+mod passkeys;
 mod sessions;
 mod tokens;
 
@@ -22,8 +23,9 @@ use super::codec::{decode, encode};
 use super::durability::Flusher;
 use super::records::{
     AuditRecord, ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, FactorsRecord, GroupRecord,
-    InitialTokenRecord, InviteRecord, KeyRecord, LoginRequestRecord, PendingSignInRecord,
-    ResetRecord, ScopeRecord, SessionRecord, TokenRecord, UserRecord,
+    InitialTokenRecord, InviteRecord, KeyRecord, LoginRequestRecord, PasskeyCeremonyRecord,
+    PasskeyFactor, PendingSignInRecord, ResetRecord, ScopeRecord, SessionRecord, TokenRecord,
+    UserRecord,
 };
 use super::Redemption;
 use super::{StoreError, StoreResult};
@@ -68,6 +70,9 @@ pub struct SledStore {
     groups: sled::Tree,
     pending_sign_ins: sled::Tree,
     email_verifications: sled::Tree,
+    passkey_ceremonies: sled::Tree,
+    passkey_credentials: sled::Tree,
+    passkey_handles: sled::Tree,
     expiry: sled::Tree,
     /// Added to sled's id counter, which a restored database starts again
     /// from zero: the next id of the database the backup came from.
@@ -97,6 +102,7 @@ enum Expiring {
     PendingSignIn = 8,
     EmailVerification = 9,
     Reset = 10,
+    PasskeyCeremony = 11,
 }
 
 /// The key of the expiry index: expiry time, the tree, then the record's digest.
@@ -199,6 +205,9 @@ impl SledStore {
             groups: tree("groups")?,
             pending_sign_ins: tree("pending_sign_ins")?,
             email_verifications: tree("email_verifications")?,
+            passkey_ceremonies: tree("passkey_ceremonies")?,
+            passkey_credentials: tree("passkey_credentials")?,
+            passkey_handles: tree("passkey_handles")?,
             expiry: tree("expiry")?,
             flusher: Flusher::start(db.clone())?,
             client_cache: Arc::default(),

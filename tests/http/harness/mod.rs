@@ -13,6 +13,7 @@ mod factors;
 mod html;
 mod mail;
 mod oidc;
+mod passkeys;
 mod people;
 mod webdriver;
 
@@ -23,6 +24,7 @@ pub(crate) use factors::*;
 pub(crate) use html::*;
 pub(crate) use mail::*;
 pub(crate) use oidc::*;
+pub(crate) use passkeys::*;
 pub(crate) use people::*;
 pub(crate) use webdriver::*;
 

@@ -109,6 +109,16 @@ impl Chrome {
         self.client.as_ref().unwrap()
     }
 
+    /// Sends a command of a WebDriver extension and answers its value.
+    pub(crate) fn run_command(
+        &self,
+        command: impl fantoccini::wd::WebDriverCompatibleCommand + Send + 'static,
+    ) -> Value {
+        self.rt
+            .block_on(self.client().issue_cmd(command))
+            .unwrap_or_else(|e| panic!("the WebDriver command failed: {e}"))
+    }
+
     /// Opens a URL and waits for the page to load.
     pub(crate) fn go(&self, url: &str) {
         self.rt
@@ -223,6 +233,10 @@ impl Chrome {
                     .await
             })
             .unwrap_or_else(|e| panic!("no {label} button on {}: {e}", self.url()));
+        // A button a script reveals (the passkey page's) is pressed once shown.
+        self.wait_until(&format!("the {label} button to show"), |chrome| {
+            chrome.rt.block_on(button.is_displayed()).unwrap_or(false)
+        });
         self.rt
             .block_on(button.click())
             .unwrap_or_else(|e| panic!("could not press {label}: {e}"));
