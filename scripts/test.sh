@@ -12,6 +12,11 @@ need() {
     if command -v "$first" >/dev/null && command -v "$second" >/dev/null; then
         return
     fi
+    install_packages "$@"
+}
+
+# Installs Debian packages (as root, or with sudo).
+install_packages() {
     echo "==> installing $*"
     local as_root=()
     if [ "$(id -u)" -ne 0 ]; then
@@ -24,6 +29,12 @@ need() {
     "${as_root[@]}" apt-get update -qq
     "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
 }
+
+# Passkeys (webauthn-rs) build against OpenSSL: its headers, found
+# through pkg-config.
+if ! pkg-config --exists openssl 2>/dev/null; then
+    install_packages pkg-config libssl-dev
+fi
 
 # The browser tests (tests/http/browser) drive headless Chromium through
 # chromedriver.
