@@ -235,3 +235,117 @@ fn matching<T: super::super::codec::Versioned>(
     }
     Ok(found)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::records::TokenKind;
+
+    fn person(name: &str) -> UserRecord {
+        UserRecord {
+            id: 0,
+            username: name.into(),
+            password_hash: "x".into(),
+            email: None,
+            email_verified: false,
+            name: None,
+            admin: false,
+            disabled: false,
+            created_at: 1,
+            updated_at: 1,
+            extra_claims: None,
+        }
+    }
+
+    fn token(user_id: u64) -> TokenRecord {
+        TokenRecord {
+            kind: TokenKind::Refresh,
+            client_id: "webapp".into(),
+            user_id: Some(user_id),
+            scope: "read".into(),
+            issued_at: 1,
+            expires_at: None,
+            grant_id: Some("g".into()),
+            auth_time: Some(1),
+            rotated: None,
+        }
+    }
+
+    fn session(user_id: u64) -> SessionRecord {
+        SessionRecord {
+            user_id,
+            auth_time: 1,
+            last_seen: 1,
+            expires_at: 100,
+            amr: vec!["pwd".into()],
+        }
+    }
+
+    fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn a_removed_account_takes_what_acts_for_it_and_keeps_its_name_and_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(&dir.path().join("db"), 1 << 20).unwrap();
+        run(async {
+            let alice = store.create_user(person("alice")).await.unwrap().unwrap();
+            let bob = store.create_user(person("bob")).await.unwrap().unwrap();
+            for (n, who) in [(1u8, alice.id), (2, bob.id)] {
+                store.insert_session(&[n; 32], &session(who)).await.unwrap();
+                store.insert_tokens(&[([n; 32], token(who))]).await.unwrap();
+                let consent = ConsentRecord {
+                    scope: "read".into(),
+                    granted_at: 1,
+                };
+                store.put_consent(who, "webapp", &consent).await.unwrap();
+            }
+            let group = GroupRecord {
+                name: "staff".into(),
+                description: String::new(),
+                members: vec![alice.id, bob.id],
+                created_at: 1,
+            };
+            assert!(store.create_group(&group).await.unwrap());
+
+            let removal = store.remove_account(alice.id, 50).await.unwrap().unwrap();
+            assert_eq!(
+                removal,
+                AccountRemoval {
+                    sessions: 1,
+                    tokens: 1,
+                    consents: 1,
+                    groups: 1
+                }
+            );
+            assert!(store.user(alice.id).await.unwrap().is_none());
+            assert!(store.session(&[1; 32]).await.unwrap().is_none());
+            assert!(store.token(&[1; 32]).await.unwrap().is_none());
+            assert!(store.consent(alice.id, "webapp").await.unwrap().is_none());
+            let staff = store.group("staff").await.unwrap().unwrap();
+            assert_eq!(staff.members, vec![bob.id]);
+            // Bob keeps everything.
+            assert!(store.session(&[2; 32]).await.unwrap().is_some());
+            assert!(store.token(&[2; 32]).await.unwrap().is_some());
+
+            // The name stays taken, in any case, and says why.
+            assert!(store.user_by_name("alice").await.unwrap().is_none());
+            let retired = store.retired_username("ALICE").await.unwrap().unwrap();
+            assert_eq!(
+                (retired.username.as_str(), retired.deleted_at),
+                ("alice", 50)
+            );
+            assert!(store.create_user(person("Alice")).await.unwrap().is_none());
+            assert!(store.retired_username("bob").await.unwrap().is_none());
+            // A second removal finds nothing; a new person gets a new id.
+            assert!(store.remove_account(alice.id, 60).await.unwrap().is_none());
+            assert!(!store.remove_user("alice", 60).await.unwrap());
+            let carol = store.create_user(person("carol")).await.unwrap().unwrap();
+            assert!(carol.id > bob.id && carol.id != alice.id);
+        });
+    }
+}
