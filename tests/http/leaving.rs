@@ -339,3 +339,25 @@ fn a_deleted_name_is_refused_by_the_user_command_and_skipped_by_the_seed() {
         .contains("Wrong username or password"));
     Browser::signed_in_at(&server.base, "alice");
 }
+
+#[test]
+fn the_admin_page_refuses_a_deleted_name_and_the_audit_trail_shows_the_deletion() {
+    let server = admin_server();
+    let alice = Browser::signed_in(&server, "alice");
+    html_page(delete_with(&server, &alice, "alice-password"), 200);
+    let root = Browser::signed_in(&server, "root");
+    let response = admin_post(
+        &server,
+        &root,
+        "/admin/users",
+        &[
+            ("username", "alice"),
+            ("password", "another-password"),
+            ("email", "alice@example.org"),
+        ],
+    );
+    let page = html_page(response, 400);
+    assert!(page.contains("deleted"), "{page}");
+    let audit = html_page(root.get(&server.url("/admin/audit")), 200);
+    assert!(audit.contains("account_deleted"), "{audit}");
+}
