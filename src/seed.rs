@@ -191,6 +191,21 @@ impl Seed {
                     store.put_user(&existing).await.map_err(db)?;
                     existing.id
                 }
+                None if store
+                    .retired_username(&user.username)
+                    .await
+                    .map_err(db)?
+                    .is_some() =>
+                {
+                    // Applied at every start: a seeded person who deleted
+                    // their account stays deleted, and the server still starts.
+                    log::warn!(
+                        "seed: users ({}): {}; skipped",
+                        user.username,
+                        crate::accounts::leaving::retired_name(&user.username)
+                    );
+                    continue;
+                }
                 None => {
                     let new = NewUser {
                         username: user.username.clone(),

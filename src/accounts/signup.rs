@@ -103,12 +103,9 @@ pub async fn sign_up(
     if !email.is_empty() {
         check_email(email).map_err(|e| field("email", e))?;
     }
-    if store.user_by_name(form.username).await?.is_some() {
-        return Err(SignupError::Field(
-            "username",
-            "that username is taken".into(),
-        ));
-    }
+    users::check_free(store, form.username)
+        .await
+        .map_err(|e| field("username", e))?;
     if let (Signup::Invite, Some(token)) = (policy, invite) {
         if !store.spend_invite(&sha256(token.as_bytes()), now).await? {
             return Err(SignupError::NotAllowed("This invitation was just used."));

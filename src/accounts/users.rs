@@ -123,6 +123,7 @@ pub async fn create_unchecked_password(
     now: u64,
 ) -> Result<UserRecord, AccountError> {
     check_username(&user.username)?;
+    check_free(store, &user.username).await?;
     let password_hash = hash_password(user.password, iterations).await?;
     let record = UserRecord {
         id: 0,
@@ -138,6 +139,21 @@ pub async fn create_unchecked_password(
         extra_claims: None,
     };
     store.create_user(record).await?.ok_or(AccountError::Taken)
+}
+
+/// Checks that a username is free: `Taken` when someone has it, `Invalid`
+/// (saying why) when a deleted account had it, since those are never reused.
+/// Creating the user claims the name atomically; this only explains early.
+pub async fn check_free(store: &Store, username: &str) -> Result<(), AccountError> {
+    if store.user_by_name(username).await?.is_some() {
+        return Err(AccountError::Taken);
+    }
+    if store.retired_username(username).await?.is_some() {
+        return Err(AccountError::Invalid(super::leaving::retired_name(
+            username,
+        )));
+    }
+    Ok(())
 }
 
 /// Replaces a user's password.

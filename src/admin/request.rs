@@ -149,7 +149,7 @@ async fn run(
             json!({})
         }
         Request::UserRemove { username } => {
-            users::remove(store, &username).await?;
+            users::remove(store, &username, now).await?;
             json!({})
         }
         Request::ClientAdd(add) => {

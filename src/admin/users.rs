@@ -67,9 +67,10 @@ pub async fn passwd(
         .map_err(fail)
 }
 
-/// Removes a user.
-pub async fn remove(store: &Store, username: &str) -> Result<(), AdminError> {
-    if store.remove_user(username).await.map_err(fail)? {
+/// Removes a user for good: their sessions and tokens end, and the
+/// username and `sub` are never given to anyone again.
+pub async fn remove(store: &Store, username: &str, now: u64) -> Result<(), AdminError> {
+    if store.remove_user(username, now).await.map_err(fail)? {
         Ok(())
     } else {
         Err(AdminError(format!("no user named `{username}`")))

@@ -15,6 +15,7 @@ mod email;
 pub(crate) mod form;
 mod health;
 mod introspect;
+mod leaving;
 mod log;
 mod login;
 pub mod outbox;
@@ -207,6 +208,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/account/sessions/end",
         web::post().to(account::post_end_sessions),
+    )
+    .route("/account/export", web::get().to(leaving::get_export))
+    .service(
+        web::resource("/account/delete")
+            .route(web::get().to(leaving::get_delete))
+            .route(web::post().to(leaving::post_delete)),
     )
     .route("/static/style.css", web::get().to(assets::get_style))
     .route(

@@ -158,6 +158,14 @@ pub fn account(view: &AccountView<'_>) -> Markup {
                     button.secondary type="submit" { "Sign out everywhere" }
                 }
             }
+            section #leaving {
+                h2 { "Your data" }
+                p {
+                    a #export href=(action("/account/export")) download { "Download your data" }
+                    " (JSON) · "
+                    a #delete href=(action("/account/delete")) { "Delete your account" }
+                }
+            }
         },
     )
 }

@@ -12,6 +12,7 @@ mod email;
 mod error;
 mod home;
 mod layout;
+mod leaving;
 mod login;
 mod logout;
 mod passkeys;
@@ -34,6 +35,7 @@ pub use email::{
 pub use error::error;
 pub use home::{home, HomeView};
 pub use layout::{csrf_field, layout, layout_with_script, url_at};
+pub use leaving::{account_deleted, delete_account, DeleteAccountView};
 pub use login::{login, LoginView};
 pub use logout::{confirm_logout, signed_out};
 pub use passkeys::{

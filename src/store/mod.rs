@@ -15,9 +15,11 @@ mod upgrade;
 
 use std::fmt;
 
+pub use embedded::AccountRemoval;
 pub use embedded::BackupSummary;
 pub use embedded::SledStore as Store;
 pub use records::EmailVerificationRecord;
+pub use records::RetiredUserRecord;
 pub use records::{
     AuditRecord, ClientFlags, ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, DeviceState,
     FactorsRecord, GroupRecord, InitialTokenRecord, InviteRecord, KeyRecord, LoginRequestRecord,

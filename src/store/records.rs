@@ -497,3 +497,14 @@ pub struct EmailVerificationRecord {
     /// When it stops working (Unix seconds).
     pub expires_at: u64,
 }
+
+/// What is left of a deleted account, under its old user id: its username
+/// stays claimed in the username index, so neither the name nor the id
+/// (the OpenID `sub`) ever belongs to anyone else.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RetiredUserRecord {
+    /// The username as it was written.
+    pub username: String,
+    /// When the account was deleted (Unix seconds).
+    pub deleted_at: u64,
+}

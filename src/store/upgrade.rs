@@ -257,6 +257,7 @@ impl Versioned for InitialTokenRecord {}
 impl Versioned for LoginRequestRecord {}
 impl Versioned for AuditRecord {}
 impl Versioned for EmailVerificationRecord {}
+impl Versioned for RetiredUserRecord {}
 
 #[cfg(test)]
 mod tests {

@@ -43,6 +43,7 @@ const FORMS: &[(&str, &[(&str, &str)])] = &[
     ("/account/apps/withdraw", &[("client_id", "webapp")]),
     ("/account/sessions/end", &[]),
     ("/account/api-login", &[("code", "00000")]),
+    ("/account/delete", &[("password", "root-password")]),
     (
         "/developer/apps",
         &[

@@ -34,6 +34,7 @@ mod harness;
 mod health;
 mod introspect;
 mod keys;
+mod leaving;
 mod login;
 mod logout;
 mod oauth2_client;

@@ -155,21 +155,30 @@ fn user_commands_add_list_change_and_remove() {
     assert!(!ok);
     assert!(err.contains("no user"), "{err}");
 
-    // A new user never gets a removed user's sub.
-    run_cli(
-        &[
-            "user",
-            "add",
-            "carol",
-            "--password-stdin",
-            "--data",
-            &data,
-            "--pbkdf2-iterations",
-            "1000",
-        ],
-        Some("carol-password\n"),
-    );
-    assert_ne!(list("user", &data)[0]["sub"], sub);
+    // A removed user's name is never given out again, nor their sub.
+    let add = |name: &str| {
+        run_cli(
+            &[
+                "user",
+                "add",
+                name,
+                "--password-stdin",
+                "--data",
+                &data,
+                "--pbkdf2-iterations",
+                "1000",
+            ],
+            Some("carol-password\n"),
+        )
+    };
+    let (ok, _, err) = add("carol");
+    assert!(!ok, "a removed user's name was taken again");
+    assert!(err.contains("deleted"), "{err}");
+    let (ok, _, err) = add("caroline");
+    assert!(ok, "{err}");
+    let users = list("user", &data);
+    assert_eq!(users[0]["username"], "caroline");
+    assert_ne!(users[0]["sub"], sub);
 }
 
 #[test]

@@ -10,6 +10,8 @@ mod email;
 mod expiry;
 mod factors;
 mod groups;
+mod leaving;
+pub use leaving::AccountRemoval;
 mod logins;
 mod passkeys;
 mod sessions;
@@ -73,6 +75,7 @@ pub struct SledStore {
     passkey_ceremonies: sled::Tree,
     passkey_credentials: sled::Tree,
     passkey_handles: sled::Tree,
+    retired_users: sled::Tree,
     expiry: sled::Tree,
     /// Added to sled's id counter, which a restored database starts again
     /// from zero: the next id of the database the backup came from.
@@ -208,6 +211,7 @@ impl SledStore {
             passkey_ceremonies: tree("passkey_ceremonies")?,
             passkey_credentials: tree("passkey_credentials")?,
             passkey_handles: tree("passkey_handles")?,
+            retired_users: tree("retired_users")?,
             expiry: tree("expiry")?,
             flusher: Flusher::start(db.clone())?,
             client_cache: Arc::default(),
@@ -366,15 +370,21 @@ impl SledStore {
             .collect()
     }
 
-    /// Removes a user by username; `false` when there was none.
-    pub async fn remove_user(&self, username: &str) -> StoreResult<bool> {
+    /// Removes a user by username for good (see `remove_account`: the name
+    /// stays taken); `false` when there was none.
+    pub async fn remove_user(&self, username: &str, now: u64) -> StoreResult<bool> {
         let key = username.to_lowercase();
-        let Some(id) = self.usernames.remove(key.as_bytes()).map_err(db_err)? else {
+        let Some(id) = self.usernames.get(key.as_bytes()).map_err(db_err)? else {
             return Ok(false);
         };
-        self.users.remove(id).map_err(db_err)?;
-        self.flush().await?;
-        Ok(true)
+        let id: [u8; 8] = id
+            .as_ref()
+            .try_into()
+            .map_err(|_| StoreError::Codec("bad username index entry".into()))?;
+        Ok(self
+            .remove_account(u64::from_be_bytes(id), now)
+            .await?
+            .is_some())
     }
 
     /// A new number, unique for the life of the database.
