@@ -46,7 +46,7 @@ pub fn admin_apps(view: &AppsView<'_>) -> Markup {
     let here = ["admin", "apps"];
     let body = html! {
         (search_form(issuer, &here, view.q, "by client id or name"))
-        (pager(issuer, &here, view.q, view.paging, "applications"))
+        (pager(issuer, &here, view.q, view.paging, ("application", "applications")))
         @if view.clients.is_empty() {
             p #nothing-found {
                 @if view.q.is_empty() { "There are no applications yet." } @else { "No application matches “" (view.q) "”." }
@@ -77,7 +77,7 @@ pub fn admin_apps(view: &AppsView<'_>) -> Markup {
                 }
             }
         }
-        (pager(issuer, &here, view.q, view.paging, "applications"))
+        (pager(issuer, &here, view.q, view.paging, ("application", "applications")))
     };
     admin_page("Applications", Section::Apps, view.header, view.notice, body)
 }

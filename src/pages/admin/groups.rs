@@ -69,7 +69,7 @@ pub fn admin_groups(view: &GroupsView<'_>) -> Markup {
     let body = html! {
         p.hint { "Apps that ask for the " code { "groups" } " scope get the names of a person's groups; an application can be open to given groups only." }
         (search_form(issuer, &here, view.q, "by name"))
-        (pager(issuer, &here, view.q, view.paging, "groups"))
+        (pager(issuer, &here, view.q, view.paging, ("group", "groups")))
         @if view.groups.is_empty() {
             p #nothing-found {
                 @if view.q.is_empty() { "There are no groups yet." } @else { "No group matches “" (view.q) "”." }
@@ -87,7 +87,7 @@ pub fn admin_groups(view: &GroupsView<'_>) -> Markup {
                 }
             }
         }
-        (pager(issuer, &here, view.q, view.paging, "groups"))
+        (pager(issuer, &here, view.q, view.paging, ("group", "groups")))
         section #new-group {
             h2 { "New group" }
             form method="post" action=(url_at(issuer, &here)) {

@@ -117,16 +117,17 @@ fn page_link(issuer: &str, path: &[&str], q: &str, page: usize) -> String {
 }
 
 /// "Page N of M", how many match, and previous/next links.
-fn pager(issuer: &str, path: &[&str], q: &str, paging: Paging, noun: &str) -> Markup {
+fn pager(issuer: &str, path: &[&str], q: &str, paging: Paging, noun: (&str, &str)) -> Markup {
+    let noun = if paging.total == 1 { noun.0 } else { noun.1 };
     html! {
         p.pager {
-            span #page-of { "Page " (paging.page) " of " (paging.pages) }
-            span #match-count { (paging.total) " " (noun) }
+            span.page-of { "Page " (paging.page) " of " (paging.pages) }
+            span.match-count { (paging.total) " " (noun) }
             @if paging.page > 1 {
-                a #previous rel="prev" href=(page_link(issuer, path, q, paging.page - 1)) { "← Previous" }
+                a.previous rel="prev" href=(page_link(issuer, path, q, paging.page - 1)) { "← Previous" }
             }
             @if paging.page < paging.pages {
-                a #next rel="next" href=(page_link(issuer, path, q, paging.page + 1)) { "Next →" }
+                a.next rel="next" href=(page_link(issuer, path, q, paging.page + 1)) { "Next →" }
             }
         }
     }

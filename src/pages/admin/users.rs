@@ -46,7 +46,7 @@ pub fn admin_users(view: &UsersView<'_>) -> Markup {
     let here = ["admin", "users"];
     let body = html! {
         (search_form(issuer, &here, view.q, "by username, name or email"))
-        (pager(issuer, &here, view.q, view.paging, "users"))
+        (pager(issuer, &here, view.q, view.paging, ("user", "users")))
         @if view.users.is_empty() {
             p #nothing-found {
                 @if view.q.is_empty() { "There are no users yet." } @else { "No user matches “" (view.q) "”." }
@@ -77,7 +77,7 @@ pub fn admin_users(view: &UsersView<'_>) -> Markup {
                 }
             }
         }
-        (pager(issuer, &here, view.q, view.paging, "users"))
+        (pager(issuer, &here, view.q, view.paging, ("user", "users")))
         section #new-user {
             h2 { "New user" }
             form method="post" action=(url_at(issuer, &here)) {
