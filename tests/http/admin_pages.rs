@@ -14,7 +14,7 @@ const CROWD: usize = 5_000;
 /// A seed: root (an administrator named "Rosa Admin"), alice (not one),
 /// three people each findable one way only, `crowd` more, and a client
 /// that asks for the `groups` scope.
-fn seed(crowd: usize) -> String {
+pub(crate) fn seed(crowd: usize) -> String {
     let mut users = vec![
         json!({"username": "root", "password": "root-password", "name": "Rosa Admin",
                "email": "root@example.org", "admin": true}),
