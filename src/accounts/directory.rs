@@ -114,7 +114,9 @@ pub async fn apps(
     if let Some(needle) = needle(q) {
         all.retain(|c| {
             contains(&c.client_id, &needle)
-                || c.client_name.as_deref().is_some_and(|n| contains(n, &needle))
+                || c.client_name
+                    .as_deref()
+                    .is_some_and(|n| contains(n, &needle))
         });
     }
     Ok(page_of(all, page))
@@ -187,7 +189,11 @@ mod tests {
                 password_hash: String::new(),
                 email: Some(format!("u{i}@example.org")),
                 email_verified: false,
-                name: Some(if i == 7 { "Seven Special".into() } else { format!("Person {i}") }),
+                name: Some(if i == 7 {
+                    "Seven Special".into()
+                } else {
+                    format!("Person {i}")
+                }),
                 admin: false,
                 disabled: false,
                 created_at: 0,

@@ -56,13 +56,18 @@ fn form_page(
     state: &AppState,
     req: &HttpRequest,
     user: &UserRecord,
-    status: StatusCode,
     app: Option<&ClientRecord>,
     form: &AppForm,
     error: Option<&FieldError>,
     notice: Option<&str>,
 ) -> Result<HttpResponse, HtmlError> {
     let issuer = &state.provider.settings.issuer;
+    // A form shown again with a problem is the answer to a bad request.
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
     with_csrf(
         state,
         req,
@@ -128,7 +133,7 @@ pub(crate) async fn get_new_app(
         grant_types: vec!["authorization_code".into(), "refresh_token".into()],
         ..AppForm::default()
     };
-    form_page(&state, &req, &user, StatusCode::OK, None, &form, None, None)
+    form_page(&state, &req, &user, None, &form, None, None)
 }
 
 /// Creates an application and shows its secret once.
@@ -152,16 +157,7 @@ pub(crate) async fn post_new_app(
                 StatusCode::CREATED,
             )
         }
-        Err(problem) => form_page(
-            &state,
-            &req,
-            &user,
-            StatusCode::BAD_REQUEST,
-            None,
-            &fields,
-            Some(&problem),
-            None,
-        ),
+        Err(problem) => form_page(&state, &req, &user, None, &fields, Some(&problem), None),
     }
 }
 
@@ -191,16 +187,7 @@ pub(crate) async fn get_app(
     {
         let mut form = form_of(&app);
         form.allowed_users = state.provider.allowed_usernames(&app).await?;
-        form_page(
-            &state,
-            &req,
-            &user,
-            StatusCode::OK,
-            Some(&app),
-            &form,
-            None,
-            notice,
-        )
+        form_page(&state, &req, &user, Some(&app), &form, None, notice)
     }
 }
 
@@ -230,7 +217,6 @@ pub(crate) async fn post_app(
             &state,
             &req,
             &user,
-            StatusCode::BAD_REQUEST,
             Some(&app),
             &fields,
             Some(&problem),

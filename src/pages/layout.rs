@@ -4,7 +4,11 @@ use maud::{html, Markup, DOCTYPE};
 
 /// Wraps a page body with the document head and the site header.
 pub fn layout(title: &str, body: Markup) -> Markup {
-    document(title, html! { header.site { a href="/" { "Gatehouse" } } }, body)
+    document(
+        title,
+        html! { header.site { a href="/" { "Gatehouse" } } },
+        body,
+    )
 }
 
 /// Who is signed in, for the header of the pages they see.

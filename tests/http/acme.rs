@@ -167,7 +167,10 @@ fn admin_page(client: &Client, base: &str) -> String {
         .send()
         .unwrap();
     assert_eq!(response.status(), 303);
-    html_page(client.get(format!("{base}/admin/settings")).send().unwrap(), 200)
+    html_page(
+        client.get(format!("{base}/admin/settings")).send().unwrap(),
+        200,
+    )
 }
 
 fn with_cookies(root: reqwest::Certificate, port: u16) -> Client {

@@ -211,7 +211,10 @@ fn groups_made_on_the_admin_pages_reach_the_id_token_and_userinfo() {
         &server,
         &root,
         "/admin/groups",
-        &[("name", "wiki-editors"), ("description", "May edit the wiki")],
+        &[
+            ("name", "wiki-editors"),
+            ("description", "May edit the wiki"),
+        ],
     );
     assert_done(&server, &made);
     assert!(location(&made).starts_with(&server.url("/admin/groups/wiki-editors?done=")));
@@ -338,7 +341,13 @@ fn the_header_shows_the_name_and_the_admin_link_only_to_administrators() {
         let page = html_page(root.get(&server.url(path)), 200);
         let header = &page[page.find("<header").unwrap()..page.find("</header>").unwrap()];
         assert!(header.contains("Rosa Admin"), "{path}: {header}");
-        for link in ["/account", "/account/security", "/account#apps", "/developer/apps", "/admin"] {
+        for link in [
+            "/account",
+            "/account/security",
+            "/account#apps",
+            "/developer/apps",
+            "/admin",
+        ] {
             assert!(
                 header.contains(&format!("href=\"{}\"", server.url(link))),
                 "{path}: no {link} in {header}"
@@ -357,7 +366,13 @@ fn the_header_shows_the_name_and_the_admin_link_only_to_administrators() {
     let page = html_page(xylo.get(&server.url("/account")), 200);
     assert!(page.contains("id=\"signed-in-as\">xylophonist<"), "{page}");
     // The admin pages and the consent page carry it too.
-    for path in ["/admin", "/admin/users", "/admin/groups", "/admin/settings", "/admin/audit"] {
+    for path in [
+        "/admin",
+        "/admin/users",
+        "/admin/groups",
+        "/admin/settings",
+        "/admin/audit",
+    ] {
         let page = html_page(root.get(&server.url(path)), 200);
         assert!(page.contains("id=\"signed-in-as\">Rosa Admin<"), "{path}");
     }
@@ -374,7 +389,10 @@ fn the_header_shows_the_name_and_the_admin_link_only_to_administrators() {
         ),
         200,
     );
-    assert!(consent.contains("id=\"signed-in-as\">Alice Liddell<"), "{consent}");
+    assert!(
+        consent.contains("id=\"signed-in-as\">Alice Liddell<"),
+        "{consent}"
+    );
     // Nobody signed in: no header of a person.
     let page = html_page(Browser::new().get(&server.url("/")), 200);
     assert!(!page.contains("signed-in-as"), "{page}");
@@ -391,12 +409,20 @@ fn signing_out_from_the_header_ends_the_session() {
     let form = form_with_action(header, "/logout");
     let csrf = hidden_value(form, "csrf_token").expect("the sign-out form's CSRF field");
     let response = alice.post_form(&server.url("/logout"), &[("csrf_token", &csrf)]);
-    assert_eq!(response.status().as_u16(), 303, "{}", response.text().unwrap());
+    assert_eq!(
+        response.status().as_u16(),
+        303,
+        "{}",
+        response.text().unwrap()
+    );
     let response = alice.get(&server.url("/account"));
     assert_eq!(response.status().as_u16(), 302);
     assert!(location(&response).starts_with(&server.url("/login")));
     // Without the token the header's form changes nothing.
     let bob = Browser::signed_in(&server, "root");
-    html_page(bob.post_form(&server.url("/logout"), &[("csrf_token", "x")]), 403);
+    html_page(
+        bob.post_form(&server.url("/logout"), &[("csrf_token", "x")]),
+        403,
+    );
     assert_eq!(bob.get(&server.url("/account")).status().as_u16(), 200);
 }

@@ -71,4 +71,3 @@ pub(crate) async fn get_audit(
     };
     session::with_cookie(page(StatusCode::OK, pages::audit(&view)), cookie)
 }
-

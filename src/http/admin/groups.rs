@@ -112,7 +112,16 @@ pub(crate) async fn get_group(
     query: web::Query<Listing>,
 ) -> Result<HttpResponse, HtmlError> {
     let me = admin_only!(state, req, "/admin/groups");
-    render_group(&state, &req, &me, &path, query.notice(), StatusCode::OK, None).await
+    render_group(
+        &state,
+        &req,
+        &me,
+        &path,
+        query.notice(),
+        StatusCode::OK,
+        None,
+    )
+    .await
 }
 
 /// Makes a group (`name`, `description`).
@@ -141,11 +150,27 @@ pub(crate) async fn post_group(
         }
         Err(e @ AccountError::Invalid(_)) => {
             let why = e.to_string();
-            render_list(&state, &req, &me, &no_listing(), StatusCode::BAD_REQUEST, Some(&why)).await
+            render_list(
+                &state,
+                &req,
+                &me,
+                &no_listing(),
+                StatusCode::BAD_REQUEST,
+                Some(&why),
+            )
+            .await
         }
         Err(AccountError::Taken) => {
             let why = "a group of that name exists";
-            render_list(&state, &req, &me, &no_listing(), StatusCode::BAD_REQUEST, Some(why)).await
+            render_list(
+                &state,
+                &req,
+                &me,
+                &no_listing(),
+                StatusCode::BAD_REQUEST,
+                Some(why),
+            )
+            .await
         }
         Err(e) => Err(account_error(e)),
     }
@@ -200,7 +225,16 @@ pub(crate) async fn post_add_member(
             Ok(back(&state, &["groups", &path], "group"))
         }
         Err(AccountError::Invalid(why)) => {
-            render_group(&state, &req, &me, &path, None, StatusCode::BAD_REQUEST, Some(&why)).await
+            render_group(
+                &state,
+                &req,
+                &me,
+                &path,
+                None,
+                StatusCode::BAD_REQUEST,
+                Some(&why),
+            )
+            .await
         }
         Err(e) => Err(account_error(e)),
     }

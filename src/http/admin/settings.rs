@@ -130,4 +130,3 @@ pub(crate) async fn post_invite(
         cookie,
     )
 }
-

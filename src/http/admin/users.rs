@@ -5,9 +5,9 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{back, paging, Listing};
+use crate::accounts::admin;
 use crate::accounts::directory;
 use crate::accounts::users::{self, AccountError, NewUser};
-use crate::accounts::admin;
 use crate::error::Error;
 use crate::http::form::PageForm;
 use crate::http::page::{account_error, page, HtmlError};
@@ -107,7 +107,15 @@ pub(crate) async fn post_user(
                 done: None,
             };
             let why = e.to_string();
-            render(&state, &req, &me, &listing, StatusCode::BAD_REQUEST, Some(&why)).await
+            render(
+                &state,
+                &req,
+                &me,
+                &listing,
+                StatusCode::BAD_REQUEST,
+                Some(&why),
+            )
+            .await
         }
         Err(e) => Err(account_error(e)),
     }

@@ -79,5 +79,11 @@ pub fn admin_apps(view: &AppsView<'_>) -> Markup {
         }
         (pager(issuer, &here, view.q, view.paging, ("application", "applications")))
     };
-    admin_page("Applications", Section::Apps, view.header, view.notice, body)
+    admin_page(
+        "Applications",
+        Section::Apps,
+        view.header,
+        view.notice,
+        body,
+    )
 }

@@ -33,5 +33,11 @@ pub fn admin_overview(view: &OverviewView<'_>) -> Markup {
             li { a #audit-link href=(url_at(issuer, &["admin", "audit"])) { "Audit trail" } ": who did what, when" }
         }
     };
-    admin_page("Administration", Section::Overview, view.header, view.notice, body)
+    admin_page(
+        "Administration",
+        Section::Overview,
+        view.header,
+        view.notice,
+        body,
+    )
 }

@@ -55,5 +55,11 @@ pub fn admin_settings(view: &SettingsView<'_>) -> Markup {
             }
         }
     };
-    admin_page("Settings", Section::Settings, view.header, view.notice, body)
+    admin_page(
+        "Settings",
+        Section::Settings,
+        view.header,
+        view.notice,
+        body,
+    )
 }
