@@ -91,9 +91,14 @@ pub async fn users(
         }
         Some(needle) => {
             let keep = |u: &UserRecord| user_matches(u, &needle);
-            let (_, total) = store.users_matching(keep, 0, 0).await?;
+            // One pass for the page asked for; a second only when it was
+            // past the end and the last page is shown instead.
+            let asked = page.max(1).saturating_sub(1).saturating_mul(PAGE_SIZE);
+            let (mut items, total) = store.users_matching(keep, asked, PAGE_SIZE).await?;
             let (page, pages, offset) = window(total, page);
-            let (items, _) = store.users_matching(keep, offset, PAGE_SIZE).await?;
+            if offset != asked {
+                items = store.users_matching(keep, offset, PAGE_SIZE).await?.0;
+            }
             Ok(Page {
                 items,
                 total,
@@ -167,6 +172,7 @@ mod tests {
         assert_eq!(window(5_000, 0), (1, 50, 0));
         assert_eq!(window(5_000, 50), (50, 50, 4_900));
         assert_eq!(window(5_000, 99), (50, 50, 4_900));
+        assert_eq!(window(5_000, usize::MAX), (50, 50, 4_900));
     }
 
     #[test]
@@ -214,6 +220,10 @@ mod tests {
         assert_eq!(by_mail.items[0].username, "user012");
         let many = users(&store, Some("user1"), 2).await.unwrap();
         assert_eq!((many.total, many.page, many.items.len()), (100, 1, 100));
+        let past = users(&store, Some("user2"), usize::MAX).await.unwrap();
+        assert_eq!((past.total, past.page, past.items.len()), (50, 1, 50));
+        let past = users(&store, None, usize::MAX).await.unwrap();
+        assert_eq!((past.page, past.items[0].username.as_str()), (3, "user200"));
         assert_eq!(users(&store, Some("nobody"), 1).await.unwrap().total, 0);
     }
 }

@@ -426,3 +426,26 @@ fn signing_out_from_the_header_ends_the_session() {
     );
     assert_eq!(bob.get(&server.url("/account")).status().as_u16(), 200);
 }
+
+#[test]
+fn odd_page_numbers_and_searches_show_a_page_and_never_fail() {
+    let server = small_server();
+    let root = Browser::signed_in(&server, "root");
+    for query in [
+        "?page=abc",
+        "?page=0",
+        "?page=-1",
+        "?page=18446744073709551615",
+        "?page=99999999999999999999999",
+        "?q=%00%FF&page=2",
+        "?q=<script>",
+    ] {
+        for list in ["users", "apps", "groups"] {
+            let page = html_page(root.get(&server.url(&format!("/admin/{list}{query}"))), 200);
+            assert!(!page.contains("<script>"), "{list}{query}");
+        }
+    }
+    let page = users_page(&server, &root, "?page=7");
+    assert!(visible_text(&page).contains("Page 1 of 1"), "{page}");
+    assert_eq!(listed(&page).len(), 8);
+}
