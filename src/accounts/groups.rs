@@ -2,7 +2,7 @@
 //! `groups` claim, and a client may be open to members of given groups only.
 
 use super::users::{check_username, AccountError};
-use crate::store::{GroupRecord, Store};
+use crate::store::{GroupRecord, Store, UserRecord};
 
 /// Checks a group name: the same characters as a username.
 pub fn check_name(name: &str) -> Result<(), AccountError> {
@@ -40,6 +40,15 @@ pub async fn ensure(store: &Store, name: &str, now: u64) -> Result<(), AccountEr
     }
 }
 
+/// Removes a group; `NotFound` when there is none.
+pub async fn remove(store: &Store, name: &str) -> Result<(), AccountError> {
+    if store.remove_group(name).await? {
+        Ok(())
+    } else {
+        Err(AccountError::NotFound)
+    }
+}
+
 /// Puts a person in a group; `NotFound` when there is no such group.
 pub async fn add_member(store: &Store, name: &str, user_id: u64) -> Result<(), AccountError> {
     if store.group(name).await?.is_none() {
@@ -55,6 +64,21 @@ pub async fn add_member(store: &Store, name: &str, user_id: u64) -> Result<(), A
         })
         .await?;
     Ok(())
+}
+
+/// Puts the person with this username in a group; answers who it was.
+/// `NotFound` when there is no such group; `Invalid` when no such person.
+pub async fn add_member_named(
+    store: &Store,
+    name: &str,
+    username: &str,
+) -> Result<UserRecord, AccountError> {
+    let user = store
+        .user_by_name(username.trim())
+        .await?
+        .ok_or_else(|| AccountError::Invalid("there is no user of that name".into()))?;
+    add_member(store, name, user.id).await?;
+    Ok(user)
 }
 
 /// Takes a person out of a group.

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api_login;
 pub mod consent;
 pub mod dev;
+pub mod directory;
 pub mod email;
 pub mod export;
 pub mod factors;

@@ -61,7 +61,9 @@ async fn render(
         })
         .collect();
     let (csrf, cookie) = session::csrf(state, req)?;
+    let header = super::header::of(state, user, &csrf);
     let view = AccountView {
+        header: &header,
         issuer: &provider.settings.issuer,
         csrf: &csrf,
         username: &user.username,

@@ -206,7 +206,9 @@ async fn consent_page(
     let (csrf, cookie) = session::csrf(state, req)?;
     let action = format!("{}/oauth/authorize", provider.settings.issuer);
     let client_name = display_name(request);
+    let header = super::header::of(state, user, &csrf);
     let view = ConsentView {
+        header: &header,
         action: &action,
         csrf: &csrf,
         client_name: &client_name,

@@ -11,16 +11,19 @@ use super::session::{self, check_csrf, signed_in};
 use super::state::AppState;
 use crate::oauth::developer::{AppForm, FieldError};
 use crate::pages::{self, AppFormView, AppRow};
-use crate::store::ClientRecord;
+use crate::store::{ClientRecord, UserRecord};
 
+/// A dashboard page with the signed-in header (which carries the CSRF token).
 fn with_csrf(
     state: &AppState,
     req: &HttpRequest,
-    build: impl FnOnce(&str) -> maud::Markup,
+    user: &UserRecord,
+    build: impl FnOnce(&pages::Header<'_>) -> maud::Markup,
     status: StatusCode,
 ) -> Result<HttpResponse, HtmlError> {
     let (csrf, cookie) = session::csrf(state, req)?;
-    session::with_cookie(page(status, build(&csrf)), cookie)
+    let header = super::header::of(state, user, &csrf);
+    session::with_cookie(page(status, build(&header)), cookie)
 }
 
 fn read_form(form: &MultiForm) -> AppForm {
@@ -52,20 +55,28 @@ fn form_of(app: &ClientRecord) -> AppForm {
 fn form_page(
     state: &AppState,
     req: &HttpRequest,
-    status: StatusCode,
+    user: &UserRecord,
     app: Option<&ClientRecord>,
     form: &AppForm,
     error: Option<&FieldError>,
     notice: Option<&str>,
 ) -> Result<HttpResponse, HtmlError> {
     let issuer = &state.provider.settings.issuer;
+    // A form shown again with a problem is the answer to a bad request.
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
     with_csrf(
         state,
         req,
-        |csrf| {
+        user,
+        |header| {
             pages::app_form(&AppFormView {
+                header: Some(header),
                 issuer,
-                csrf,
+                csrf: header.csrf,
                 client_id: app.map(|a| a.client_id.as_str()),
                 confidential: app.is_some_and(ClientRecord::is_confidential),
                 name: &form.name,
@@ -103,10 +114,13 @@ pub(crate) async fn get_apps(
         .query_string()
         .contains("done=deleted")
         .then_some("The application is deleted; its tokens no longer work.");
-    Ok(page(
+    with_csrf(
+        &state,
+        &req,
+        &user,
+        |header| pages::apps(header, &rows, notice),
         StatusCode::OK,
-        pages::apps(&state.provider.settings.issuer, &rows, notice),
-    ))
+    )
 }
 
 /// The empty form for a new application.
@@ -114,12 +128,12 @@ pub(crate) async fn get_new_app(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, HtmlError> {
-    signed_in!(state, req, "/developer/apps/new");
+    let user = signed_in!(state, req, "/developer/apps/new");
     let form = AppForm {
         grant_types: vec!["authorization_code".into(), "refresh_token".into()],
         ..AppForm::default()
     };
-    form_page(&state, &req, StatusCode::OK, None, &form, None, None)
+    form_page(&state, &req, &user, None, &form, None, None)
 }
 
 /// Creates an application and shows its secret once.
@@ -135,21 +149,15 @@ pub(crate) async fn post_new_app(
         Ok((app, secret)) => {
             log::info!("user {} created client {}", user.id, app.client_id);
             audit_app(&state, &req, "client_created", &user, &app.client_id).await;
-            let issuer = &state.provider.settings.issuer;
-            Ok(page(
+            with_csrf(
+                &state,
+                &req,
+                &user,
+                |header| pages::secret_shown(header, &app.client_id, secret.as_deref()),
                 StatusCode::CREATED,
-                pages::secret_shown(issuer, &app.client_id, secret.as_deref()),
-            ))
+            )
         }
-        Err(problem) => form_page(
-            &state,
-            &req,
-            StatusCode::BAD_REQUEST,
-            None,
-            &fields,
-            Some(&problem),
-            None,
-        ),
+        Err(problem) => form_page(&state, &req, &user, None, &fields, Some(&problem), None),
     }
 }
 
@@ -179,15 +187,7 @@ pub(crate) async fn get_app(
     {
         let mut form = form_of(&app);
         form.allowed_users = state.provider.allowed_usernames(&app).await?;
-        form_page(
-            &state,
-            &req,
-            StatusCode::OK,
-            Some(&app),
-            &form,
-            None,
-            notice,
-        )
+        form_page(&state, &req, &user, Some(&app), &form, None, notice)
     }
 }
 
@@ -216,7 +216,7 @@ pub(crate) async fn post_app(
         Err(problem) => form_page(
             &state,
             &req,
-            StatusCode::BAD_REQUEST,
+            &user,
             Some(&app),
             &fields,
             Some(&problem),
@@ -237,11 +237,13 @@ pub(crate) async fn post_reset_secret(
     let app = state.provider.owned_app(&user, &path).await?;
     let secret = state.provider.reset_secret(&app).await?;
     audit_app(&state, &req, "client_secret_reset", &user, &app.client_id).await;
-    let issuer = &state.provider.settings.issuer;
-    Ok(page(
+    with_csrf(
+        &state,
+        &req,
+        &user,
+        |header| pages::secret_shown(header, &app.client_id, Some(&secret)),
         StatusCode::OK,
-        pages::secret_shown(issuer, &app.client_id, Some(&secret)),
-    ))
+    )
 }
 
 /// Deletes an application.

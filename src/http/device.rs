@@ -185,7 +185,9 @@ async fn consent_page(
         .clone()
         .unwrap_or_else(|| super::authorize::UNNAMED.to_owned());
     let params = [("user_code", shown.as_str())];
+    let header = super::header::of(state, user, &csrf);
     let view = ConsentView {
+        header: &header,
         action: &action,
         csrf: &csrf,
         client_name: &client_name,

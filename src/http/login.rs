@@ -249,7 +249,11 @@ pub(crate) async fn get_home(
 ) -> Result<HttpResponse, HtmlError> {
     let current = session::current(&state, &req).await?;
     let (csrf, cookie) = session::csrf(&state, &req)?;
+    let header = current
+        .as_ref()
+        .map(|(_, user)| super::header::of(&state, user, &csrf));
     let view = HomeView {
+        header: header.as_ref(),
         username: current.as_ref().map(|(_, u)| u.username.as_str()),
         csrf: &csrf,
         issuer: &state.provider.settings.issuer,

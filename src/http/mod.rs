@@ -13,6 +13,7 @@ mod developer;
 mod device;
 mod email;
 pub(crate) mod form;
+mod header;
 mod health;
 mod introspect;
 mod leaving;
@@ -176,24 +177,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/developer/apps/{client_id}/delete",
         web::post().to(developer::post_delete_app),
     )
-    .route("/admin", web::get().to(admin::get_admin))
-    .route("/admin/audit", web::get().to(admin::get_audit))
-    .route("/admin/users", web::post().to(admin::post_user))
-    .route(
-        "/admin/users/{id}/{action}",
-        web::post().to(admin::post_user_action),
-    )
-    .route(
-        "/admin/apps/{client_id}/flags",
-        web::post().to(admin::post_app_flags),
-    )
-    .route("/admin/settings", web::post().to(admin::post_settings))
-    .route("/admin/invites", web::post().to(admin::post_invite))
-    .service(
-        web::resource("/reset")
-            .route(web::get().to(admin::get_reset))
-            .route(web::post().to(admin::post_reset)),
-    )
+    .configure(admin::routes)
     .route("/account", web::get().to(account::get_account))
     .route("/account/profile", web::post().to(account::post_profile))
     .route("/account/password", web::post().to(account::post_password))

@@ -60,7 +60,9 @@ async fn render(
         Some("passkey_removed") => Some("The passkey is removed."),
         _ => None,
     };
+    let header = super::header::of(state, user, &csrf);
     let view = SecurityView {
+        header: &header,
         issuer: &provider.settings.issuer,
         csrf: &csrf,
         notice,
@@ -133,7 +135,9 @@ fn setup_page(
     let (csrf, cookie) = session::csrf(state, req)?;
     let action = url_at(issuer, &["account", "security", "totp"]);
     let encoded = totp::encode_secret(secret);
+    let header = super::header::of(state, user, &csrf);
     let view = TotpSetupView {
+        header: &header,
         action: &action,
         csrf: &csrf,
         secret: &encoded,

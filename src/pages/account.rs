@@ -2,7 +2,7 @@
 
 use maud::{html, Markup};
 
-use super::layout::{csrf_field, layout};
+use super::layout::{csrf_field, layout_signed_in, Header};
 use super::time::utc;
 
 /// An authorized application line.
@@ -34,6 +34,8 @@ pub struct SessionLine {
 /// What the account page shows.
 #[derive(Debug)]
 pub struct AccountView<'a> {
+    /// The signed-in person's header.
+    pub header: &'a Header<'a>,
     /// The issuer, for form actions.
     pub issuer: &'a str,
     /// The CSRF token.
@@ -68,8 +70,9 @@ pub struct AccountView<'a> {
 /// Renders the account page.
 pub fn account(view: &AccountView<'_>) -> Markup {
     let action = |path: &str| format!("{}{path}", view.issuer);
-    layout(
+    layout_signed_in(
         "Your account",
+        view.header,
         html! {
             h1 { "Your account" }
             p { "Signed in as " strong #username { (view.username) } "." }

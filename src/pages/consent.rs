@@ -2,7 +2,7 @@
 
 use maud::{html, Markup};
 
-use super::layout::{csrf_field, layout};
+use super::layout::{csrf_field, layout_signed_in, Header};
 
 /// One requested scope as the person reads it.
 #[derive(Debug)]
@@ -18,6 +18,8 @@ pub struct ScopeLine {
 /// What the consent page shows.
 #[derive(Debug)]
 pub struct ConsentView<'a> {
+    /// The signed-in person's header.
+    pub header: &'a Header<'a>,
     /// Where the form posts (the issuer's /oauth/authorize).
     pub action: &'a str,
     /// The CSRF token.
@@ -42,8 +44,9 @@ pub struct ConsentView<'a> {
 
 /// Renders the consent page.
 pub fn consent(view: &ConsentView<'_>) -> Markup {
-    layout(
+    layout_signed_in(
         "Authorize",
+        view.header,
         html! {
             h1 {
                 "Authorize " strong.app-name { (view.client_name) } "?"

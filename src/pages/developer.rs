@@ -3,7 +3,7 @@
 
 use maud::{html, Markup};
 
-use super::layout::{csrf_field, layout, url_at};
+use super::layout::{csrf_field, layout_for, layout_signed_in, url_at, Header};
 use crate::oauth::developer::CHOOSABLE_GRANTS;
 
 /// One application in the list.
@@ -18,9 +18,11 @@ pub struct AppRow<'a> {
 }
 
 /// Lists a developer's applications.
-pub fn apps(issuer: &str, rows: &[AppRow<'_>], notice: Option<&str>) -> Markup {
-    layout(
+pub fn apps(header: &Header<'_>, rows: &[AppRow<'_>], notice: Option<&str>) -> Markup {
+    let issuer = header.issuer;
+    layout_signed_in(
         "Your applications",
+        header,
         html! {
             h1 { "Your applications" }
             @if let Some(notice) = notice { p.notice role="status" { (notice) } }
@@ -42,6 +44,8 @@ pub fn apps(issuer: &str, rows: &[AppRow<'_>], notice: Option<&str>) -> Markup {
 /// The create or edit form.
 #[derive(Debug, Default)]
 pub struct AppFormView<'a> {
+    /// The signed-in person's header.
+    pub header: Option<&'a Header<'a>>,
     /// The issuer, for form actions.
     pub issuer: &'a str,
     /// The CSRF token.
@@ -87,12 +91,13 @@ pub fn app_form(view: &AppFormView<'_>) -> Markup {
         None => url_at(view.issuer, &["developer", "apps"]),
     };
     let checked = |g: &str| view.grant_types.iter().any(|x| x == g);
-    layout(
+    layout_for(
         if view.client_id.is_some() {
             "Edit application"
         } else {
             "New application"
         },
+        view.header,
         html! {
             p { a href=(url_at(view.issuer, &["developer", "apps"])) { "← Your applications" } }
             h1 { @if view.client_id.is_some() { "Edit " (view.name) } @else { "New application" } }
@@ -164,9 +169,11 @@ pub fn app_form(view: &AppFormView<'_>) -> Markup {
 }
 
 /// Shows a new secret, once.
-pub fn secret_shown(issuer: &str, client_id: &str, secret: Option<&str>) -> Markup {
-    layout(
+pub fn secret_shown(header: &Header<'_>, client_id: &str, secret: Option<&str>) -> Markup {
+    let issuer = header.issuer;
+    layout_signed_in(
         "Application credentials",
+        header,
         html! {
             h1 { "Application credentials" }
             p { "client_id: " code #client_id { (client_id) } }

@@ -2,11 +2,13 @@
 
 use maud::{html, Markup};
 
-use super::layout::{csrf_field, layout};
+use super::layout::{csrf_field, layout_for, Header};
 
 /// What the start page shows.
 #[derive(Debug)]
 pub struct HomeView<'a> {
+    /// The signed-in person's header, when someone is signed in.
+    pub header: Option<&'a Header<'a>>,
     /// The signed-in user, if any.
     pub username: Option<&'a str>,
     /// The CSRF token for the sign-out form.
@@ -17,8 +19,9 @@ pub struct HomeView<'a> {
 
 /// Renders the start page.
 pub fn home(view: &HomeView<'_>) -> Markup {
-    layout(
+    layout_for(
         "Welcome",
+        view.header,
         html! {
             h1 { "Gatehouse" }
             @match view.username {

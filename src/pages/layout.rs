@@ -4,6 +4,66 @@ use maud::{html, Markup, DOCTYPE};
 
 /// Wraps a page body with the document head and the site header.
 pub fn layout(title: &str, body: Markup) -> Markup {
+    document(
+        title,
+        html! { header.site { a href="/" { "Gatehouse" } } },
+        body,
+    )
+}
+
+/// Who is signed in, for the header of the pages they see.
+#[derive(Debug, Clone, Copy)]
+pub struct Header<'a> {
+    /// The issuer, for links and the sign-out form.
+    pub issuer: &'a str,
+    /// The person's name, or their username when they gave none.
+    pub name: &'a str,
+    /// Whether to link to the admin pages.
+    pub admin: bool,
+    /// The CSRF token of the sign-out form.
+    pub csrf: &'a str,
+}
+
+/// The site header of a signed-in person: their name, their pages, the
+/// admin pages for administrators, and a sign-out button.
+fn signed_in_header(header: &Header<'_>) -> Markup {
+    let link = |segments: &[&str]| url_at(header.issuer, segments);
+    html! {
+        header.site.signed-in {
+            a href=(link(&[])) { "Gatehouse" }
+            nav #account-nav aria-label="Your account" {
+                span #signed-in-as { (header.name) }
+                a #nav-account href=(link(&["account"])) { "Account" }
+                a #nav-security href=(link(&["account", "security"])) { "Security" }
+                a #nav-apps href={ (link(&["account"])) "#apps" } { "Applications" }
+                a #nav-developer href=(link(&["developer", "apps"])) { "Developer" }
+                @if header.admin {
+                    a #nav-admin href=(link(&["admin"])) { "Administration" }
+                }
+                form.inline #sign-out method="post" action=(link(&["logout"])) {
+                    (csrf_field(header.csrf))
+                    button.secondary type="submit" { "Sign out" }
+                }
+            }
+        }
+    }
+}
+
+/// Like [`layout`], with the header of a signed-in person.
+pub fn layout_signed_in(title: &str, header: &Header<'_>, body: Markup) -> Markup {
+    document(title, signed_in_header(header), body)
+}
+
+/// [`layout`] or [`layout_signed_in`], as the page has a header or not.
+pub fn layout_for(title: &str, header: Option<&Header<'_>>, body: Markup) -> Markup {
+    match header {
+        Some(header) => layout_signed_in(title, header, body),
+        None => layout(title, body),
+    }
+}
+
+/// The document around a page: head, the given site header, the body.
+fn document(title: &str, site_header: Markup, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -14,7 +74,7 @@ pub fn layout(title: &str, body: Markup) -> Markup {
                 link rel="stylesheet" href="/static/style.css";
             }
             body {
-                header.site { a href="/" { "Gatehouse" } }
+                (site_header)
                 main { (body) }
             }
         }

@@ -3,7 +3,6 @@
 
 mod account;
 mod admin;
-mod audit;
 mod code;
 mod consent;
 mod developer;
@@ -23,8 +22,11 @@ mod time;
 pub use time::{rfc3339, rfc3339_seconds};
 
 pub use account::{account, AccountView, AppLine, SessionLine};
-pub use admin::{admin, link_made, reset_form, AdminView, ClientRow, UserRow};
-pub use audit::{audit, AuditView};
+pub use admin::{
+    admin_apps, admin_group, admin_groups, admin_overview, admin_settings, admin_users, audit,
+    link_made, reset_form, AppsView, AuditView, ClientRow, GroupRow, GroupView, GroupsView,
+    MemberRow, OverviewView, Paging, SettingsView, UserRow, UsersView,
+};
 pub use code::{out_of_band, undelivered, OutOfBandView, UndeliveredView};
 pub use consent::{consent, ConsentView, ScopeLine};
 pub use developer::{app_form, apps, secret_shown, AppFormView, AppRow};
@@ -34,7 +36,9 @@ pub use email::{
 };
 pub use error::error;
 pub use home::{home, HomeView};
-pub use layout::{csrf_field, layout, layout_with_script, url_at};
+pub use layout::{
+    csrf_field, layout, layout_for, layout_signed_in, layout_with_script, url_at, Header,
+};
 pub use leaving::{account_deleted, delete_account, DeleteAccountView};
 pub use login::{login, LoginView};
 pub use logout::{confirm_logout, signed_out};

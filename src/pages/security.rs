@@ -4,12 +4,14 @@
 
 use maud::{html, Markup};
 
-use super::layout::{csrf_field, layout, url_at};
+use super::layout::{csrf_field, layout, layout_signed_in, url_at, Header};
 use super::time::utc;
 
 /// What the security page shows.
 #[derive(Debug)]
 pub struct SecurityView<'a> {
+    /// The signed-in person's header.
+    pub header: &'a Header<'a>,
     /// The issuer, for form actions.
     pub issuer: &'a str,
     /// The CSRF token.
@@ -40,8 +42,9 @@ pub fn security(view: &SecurityView<'_>) -> Markup {
             setup = url.into();
         }
     }
-    layout(
+    layout_signed_in(
         "Security",
+        view.header,
         html! {
             h1 { "Security" }
             @if let Some(notice) = view.notice {
@@ -87,6 +90,8 @@ pub fn security(view: &SecurityView<'_>) -> Markup {
 /// What the enrolment page shows.
 #[derive(Debug)]
 pub struct TotpSetupView<'a> {
+    /// The signed-in person's header.
+    pub header: &'a Header<'a>,
     /// Where the form posts.
     pub action: &'a str,
     /// The CSRF token.
@@ -103,8 +108,9 @@ pub struct TotpSetupView<'a> {
 
 /// Renders the authenticator-app enrolment.
 pub fn totp_setup(view: &TotpSetupView<'_>) -> Markup {
-    layout(
+    layout_signed_in(
         "Set up an authenticator app",
+        view.header,
         html! {
             h1 { "Set up an authenticator app" }
             @if let Some(error) = view.error {

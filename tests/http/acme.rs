@@ -153,7 +153,8 @@ fn client_for(root: reqwest::Certificate, port: u16) -> Client {
         .unwrap()
 }
 
-/// Signs `root` in over HTTPS and answers the admin page.
+/// Signs `root` in over HTTPS and answers the admin settings page (where
+/// the certificate's state is shown).
 fn admin_page(client: &Client, base: &str) -> String {
     let page = html_page(client.get(format!("{base}/login")).send().unwrap(), 200);
     let response = client
@@ -166,7 +167,10 @@ fn admin_page(client: &Client, base: &str) -> String {
         .send()
         .unwrap();
     assert_eq!(response.status(), 303);
-    html_page(client.get(format!("{base}/admin")).send().unwrap(), 200)
+    html_page(
+        client.get(format!("{base}/admin/settings")).send().unwrap(),
+        200,
+    )
 }
 
 fn with_cookies(root: reqwest::Certificate, port: u16) -> Client {

@@ -49,7 +49,7 @@ fn the_admin_page_lists_every_person_and_every_application() {
     let server = admin_server();
     let album = album_app(&server, "bob", "Photo Album");
     let root = Browser::signed_in(&server, "root");
-    let page = html_page(root.get(&server.url("/admin")), 200);
+    let page = html_page(root.get(&server.url("/admin/users")), 200);
     for name in ["root", "alice", "bob", "carol", "dave"] {
         assert!(page.contains(name), "{name} is not listed");
         assert!(
@@ -62,9 +62,11 @@ fn the_admin_page_lists_every_person_and_every_application() {
         (CLIENT_ID, "Service"),
         (album.as_str(), "Photo Album"),
     ] {
+        let page = html_page(root.get(&server.url("/admin/apps")), 200);
         assert!(page.contains(id), "{id} is not listed");
         assert!(page.contains(name), "{name} is not listed");
     }
+    let page = html_page(root.get(&server.url("/admin/apps")), 200);
     assert!(page.contains("nameless"));
     let row = row_with(&page, &album);
     assert!(
@@ -89,7 +91,7 @@ fn an_administrator_adds_a_person_who_can_then_sign_in() {
     erin.login(&server, "erin", "erin-password");
     html_page(erin.get(&server.url("/admin")), 403);
     let root = Browser::signed_in(&server, "root");
-    let page = html_page(root.get(&server.url("/admin")), 200);
+    let page = html_page(root.get(&server.url("/admin/users")), 200);
     assert!(page.contains("erin@example.org"));
 }
 
@@ -133,7 +135,8 @@ fn a_bad_new_person_is_explained_and_nothing_is_created() {
         assert!(page.contains(words), "{words} missing for {username}");
     }
     assert_sign_in_refused(&server, "gina", "short");
-    let page = html_page(root.get(&server.url("/admin")), 200);
+    let page = html_page(root.get(&server.url("/admin/users")), 200);
+    assert!(page.contains("root@example.org"), "{page}");
     assert!(!page.contains("gina"), "a person was created");
     assert!(!page.contains("bad name"), "a person was created");
 }

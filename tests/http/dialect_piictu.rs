@@ -300,7 +300,7 @@ fn the_admin_page_sets_the_lifetime_to_until_revoked() {
             ],
         );
         assert_done(server, &saved);
-        let page = html_page(alice.get(&server.url("/admin")), 200);
+        let page = html_page(alice.get(&server.url("/admin/apps")), 200);
         let ttl = elements(&page, "input")
             .into_iter()
             .find(|e| e.get("id").map(String::as_str) == Some(&*format!("ttl-{ADMIN_SET_ID}")))

@@ -133,8 +133,10 @@ fn every_form_posted_from_a_foreign_origin_is_refused_and_changes_nothing() {
     // Nothing changed: still signed in, the profile, the client and the policies as they were.
     let account = html_page(root.get(&server.url("/account")), 200);
     assert!(!account.contains("Mallory"), "{account}");
-    let admin = html_page(root.get(&server.url("/admin")), 200);
-    assert!(!admin.contains("mallory"), "{admin}");
+    let users = html_page(root.get(&server.url("/admin/users")), 200);
+    assert!(users.contains("root"), "{users}");
+    assert!(!users.contains("mallory"), "{users}");
+    let admin = html_page(root.get(&server.url("/admin/apps")), 200);
     assert!(!admin.contains("Evil"), "{admin}");
     let flags = row_with(&admin, "/admin/apps/webapp/flags");
     assert!(

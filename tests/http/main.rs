@@ -5,6 +5,7 @@
 mod account;
 mod acme;
 mod admin;
+mod admin_pages;
 mod audit;
 mod authorize;
 mod backup;

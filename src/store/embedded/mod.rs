@@ -6,6 +6,7 @@ mod audit;
 mod backup;
 pub use backup::BackupSummary;
 mod devices;
+mod directory;
 mod email;
 mod expiry;
 mod factors;

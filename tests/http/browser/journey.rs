@@ -138,10 +138,10 @@ fn an_administrator_verifies_an_app_and_consent_shows_the_check_mark() {
     let form = flags_form("webapp");
     {
         let root = Chrome::start("journey-verify-root");
-        root.go(&server.url("/admin"));
+        root.go(&server.url("/admin/apps"));
         sign_in_here(&root, "root");
-        root.arrives_at(&server.url("/admin"));
-        root.sees("Administration");
+        root.arrives_at(&server.url("/admin/apps"));
+        root.sees("Applications");
         let verified = format!("{form} input[name=verified]");
         assert!(!root.is_checked(&verified));
         root.show(&form);
@@ -150,8 +150,8 @@ fn an_administrator_verifies_an_app_and_consent_shows_the_check_mark() {
         assert!(root.is_checked(&verified));
         root.shot("ticked");
         root.click(&format!("{form} button[type=submit]"));
-        root.arrives_at(&server.url("/admin?done="));
-        root.sees("Administration");
+        root.arrives_at(&server.url("/admin/apps?done="));
+        root.sees("Saved the application's flags.");
         assert!(root.is_checked(&verified));
         root.show(&form);
         root.shot("saved");

@@ -3,6 +3,7 @@
 //! page it visits in `target/screenshots/`. Each test starts its own
 //! server and its own browser, so they run side by side with the rest.
 
+mod admin_search;
 mod flows;
 mod forgot_password;
 mod journey;

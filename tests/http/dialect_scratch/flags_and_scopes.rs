@@ -44,7 +44,7 @@ fn the_app_flags_are_the_bits_an_administrator_sets_on_admin() {
 
         // The application's form on /admin: the three boxes, and the
         // dialect chosen.
-        let page = html_page(admin.get(&server.url("/admin")), 200);
+        let page = html_page(admin.get(&server.url("/admin/apps")), 200);
         let form = form_with_action(&page, &format!("/admin/apps/{}/flags", app.0));
         let boxes: Vec<String> = elements(form, "input")
             .into_iter()

@@ -3,15 +3,16 @@
 
 use maud::{html, Markup};
 
-use super::layout::{layout, url_at};
-use super::time::utc;
+use super::{admin_page, Section};
+use crate::pages::layout::{url_at, Header};
+use crate::pages::time::utc;
 use crate::store::AuditRecord;
 
 /// What the audit page shows.
 #[derive(Debug)]
 pub struct AuditView<'a> {
-    /// The issuer, for links.
-    pub issuer: &'a str,
+    /// The signed-in administrator's header (the issuer too).
+    pub header: &'a Header<'a>,
     /// The events on this page, newest first.
     pub records: &'a [AuditRecord],
     /// The event filter as given.
@@ -24,12 +25,13 @@ pub struct AuditView<'a> {
 
 /// Renders the audit page.
 pub fn audit(view: &AuditView<'_>) -> Markup {
-    layout(
+    admin_page(
         "Audit trail",
+        Section::Audit,
+        view.header,
+        None,
         html! {
-            h1 { "Audit trail" }
-            p { a href=(url_at(view.issuer, &["admin"])) { "← Administration" } }
-            form.filters method="get" action=(url_at(view.issuer, &["admin", "audit"])) {
+            form.filters method="get" action=(url_at(view.header.issuer, &["admin", "audit"])) {
                 label for="event" { "Event" }
                 input #event name="event" value=(view.event) placeholder="sign_in_failed";
                 label for="who" { "Person or client" }
