@@ -11,8 +11,8 @@ use crate::store::{AccountRemoval, Store, UserRecord};
 pub enum Proof {
     /// They typed their current password (checked and throttled like a sign-in).
     Password,
-    // A passkey assertion made for this step (a WebAuthn step-up) joins
-    // here once passkeys exist; the handler then accepts either.
+    /// One of their passkeys answered a ceremony made for this step.
+    Passkey,
 }
 
 /// Whether the person may delete their account: the last enabled
@@ -47,7 +47,7 @@ pub async fn delete(
     proof: Proof,
     now: u64,
 ) -> Result<AccountRemoval, AccountError> {
-    let Proof::Password = proof;
+    let (Proof::Password | Proof::Passkey) = proof;
     may_leave(store, user).await?;
     store
         .remove_account(user.id, now)

@@ -309,11 +309,13 @@ impl Passkeys {
         })
     }
 
-    /// Starts the second-factor check of `user_id` with their passkeys.
-    pub async fn start_second_factor(
+    /// Starts a check of `user_id` with their own passkeys: the second
+    /// factor after the password, or the confirmation of a grave step.
+    pub async fn start_check(
         &self,
         store: &Store,
         user_id: u64,
+        purpose: PasskeyPurpose,
         now: u64,
     ) -> Result<Ceremony, AccountError> {
         let passkeys = Self::passkeys_of(store, user_id).await?;
@@ -324,28 +326,23 @@ impl Passkeys {
             .webauthn
             .start_passkey_authentication(&passkeys)
             .map_err(|_| refused("Passkey sign-in is not possible now."))?;
-        let id = Self::store_ceremony(
-            store,
-            Some(user_id),
-            PasskeyPurpose::SecondFactor,
-            to_json(&state)?,
-            "/",
-            now,
-        )
-        .await?;
+        let id =
+            Self::store_ceremony(store, Some(user_id), purpose, to_json(&state)?, "/", now).await?;
         Ok(Ceremony {
             id,
             options: to_json(&options)?,
         })
     }
 
-    /// Completes a sign-in (`expected_user` none) or a second-factor check
-    /// of `expected_user` with the browser's answer (JSON); answers whose
-    /// passkey it was. The passkey's counter and last use are updated.
+    /// Completes a sign-in (`expected_user` none) or a check of
+    /// `expected_user` for `purpose` with the browser's answer (JSON);
+    /// answers whose passkey it was. The passkey's counter and last use are
+    /// updated.
     pub async fn finish_authentication(
         &self,
         store: &Store,
         expected_user: Option<u64>,
+        purpose: PasskeyPurpose,
         ceremony: &str,
         answer: &str,
         now: u64,
@@ -354,6 +351,9 @@ impl Passkeys {
         let answer: PublicKeyCredential = serde_json::from_str(answer)
             .map_err(|_| refused("The browser's answer could not be read."))?;
         let not_known = || refused("That passkey is not known here.");
+        if record.purpose != purpose {
+            return Err(refused("That passkey request was not for this."));
+        }
         let (user_id, result) = match (record.purpose, expected_user) {
             (PasskeyPurpose::SignIn, None) => {
                 let (handle, credential_id) = self
@@ -380,7 +380,9 @@ impl Passkeys {
                     .map_err(|_| refused("The passkey could not be verified."))?;
                 (user_id, result)
             }
-            (PasskeyPurpose::SecondFactor, Some(expected)) if record.user_id == Some(expected) => {
+            (PasskeyPurpose::SecondFactor | PasskeyPurpose::Confirm, Some(expected))
+                if record.user_id == Some(expected) =>
+            {
                 let state: PasskeyAuthentication = from_json(&record.state)?;
                 let result = self
                     .webauthn

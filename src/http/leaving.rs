@@ -1,5 +1,6 @@
 //! Leaving: `GET /account/export` downloads a person's data as JSON;
-//! `GET /account/delete` asks them to confirm with their password and
+//! `GET /account/delete` asks them to confirm with their password (or one
+//! of their passkeys, through `/account/delete/passkey`) and
 //! `POST /account/delete` deletes the account, signs the browser out and
 //! says so.
 
@@ -9,15 +10,17 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::form::PageForm;
 use super::page::{account_error, page, secure, HtmlError};
+use super::passkeys::{ceremony_page, relying_party, CeremonyPage};
 use super::session::{self, check_csrf, signed_in};
 use super::state::AppState;
 use crate::accounts::export;
+use crate::accounts::factors;
 use crate::accounts::leaving::{self, Proof};
 use crate::accounts::users::AccountError;
 use crate::crypto::sha256;
 use crate::error::Error;
-use crate::pages::{self, DeleteAccountView};
-use crate::store::UserRecord;
+use crate::pages::{self, CeremonyMode, DeleteAccountView};
+use crate::store::{PasskeyPurpose, UserRecord};
 
 /// Sends the person's data as a JSON download.
 pub(crate) async fn get_export(
@@ -72,12 +75,19 @@ async fn render(
         status
     };
     let (csrf, cookie) = session::csrf(state, req)?;
+    let has_passkey = state.passkeys.is_some()
+        && !factors::summary(&state.provider.store, user.id)
+            .await
+            .map_err(account_error)?
+            .passkeys
+            .is_empty();
     let view = DeleteAccountView {
         issuer: &state.provider.settings.issuer,
         csrf: &csrf,
         username: &user.username,
         refused: refused.as_deref(),
         error,
+        passkey: has_passkey,
     };
     session::with_cookie(page(status, pages::delete_account(&view)), cookie)
 }
@@ -91,9 +101,8 @@ pub(crate) async fn get_delete(
     render(&state, &req, &user, StatusCode::OK, None).await
 }
 
-/// How the person proved it is them: today the password, checked and
-/// throttled like a sign-in. A passkey step-up made for this request can
-/// answer `Proof::Passkey` here once passkeys exist.
+/// Whether the typed password proves it is them (checked and throttled
+/// like a sign-in).
 async fn proof(
     state: &AppState,
     req: &HttpRequest,
@@ -130,11 +139,22 @@ pub(crate) async fn post_delete(
         let wrong = "The password is not right; your account is unchanged.";
         return render(&state, &req, &user, StatusCode::BAD_REQUEST, Some(wrong)).await;
     };
+    delete_now(&state, &req, &user, proof).await
+}
+
+/// Deletes the account of `user`, who proved it is them, signs the browser
+/// out and says it is done.
+async fn delete_now(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &UserRecord,
+    proof: Proof,
+) -> Result<HttpResponse, HtmlError> {
     let provider = &state.provider;
-    let removal = match leaving::delete(&provider.store, &user, proof, provider.clock.now()).await {
+    let removal = match leaving::delete(&provider.store, user, proof, provider.clock.now()).await {
         Ok(removal) => removal,
         Err(AccountError::Invalid(_)) => {
-            return render(&state, &req, &user, StatusCode::OK, None).await;
+            return render(state, req, user, StatusCode::OK, None).await;
         }
         Err(e) => return Err(account_error(e)),
     };
@@ -143,10 +163,71 @@ pub(crate) async fn post_delete(
         removal.sessions, removal.tokens, removal.consents, removal.groups
     );
     let name = Some(user.username.as_str());
-    super::audit(&state, &req, "account_deleted", name, name, Some(&detail)).await;
+    super::audit(state, req, "account_deleted", name, name, Some(&detail)).await;
     let mut response = page(StatusCode::OK, pages::account_deleted(&user.username));
     response
-        .add_cookie(&session::clear_session_cookie(&state))
+        .add_cookie(&session::clear_session_cookie(state))
         .map_err(Error::internal)?;
     Ok(response)
+}
+
+/// Starts confirming the deletion with one of the person's passkeys.
+pub(crate) async fn post_delete_passkey(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageForm(form): PageForm,
+) -> Result<HttpResponse, HtmlError> {
+    check_csrf(&state, &req, form.get("csrf_token"))?;
+    let user = signed_in!(state, req, "/account/delete");
+    let relying_party = relying_party(&state)?;
+    let provider = &state.provider;
+    let ceremony = relying_party
+        .start_check(
+            &provider.store,
+            user.id,
+            PasskeyPurpose::Confirm,
+            provider.clock.now(),
+        )
+        .await
+        .map_err(account_error)?;
+    ceremony_page(
+        &state,
+        &req,
+        &ceremony,
+        CeremonyPage {
+            title: "Confirm with a passkey",
+            explanation: "Your account is deleted as soon as one of your passkeys answers.",
+            finish: &["account", "delete", "passkey", "finish"],
+            mode: CeremonyMode::Get,
+            button: "Delete my account",
+            back: &["account", "delete"],
+        },
+    )
+}
+
+/// Deletes the account once one of the person's passkeys answered.
+pub(crate) async fn post_delete_passkey_finish(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    PageForm(form): PageForm,
+) -> Result<HttpResponse, HtmlError> {
+    check_csrf(&state, &req, form.get("csrf_token"))?;
+    let user = signed_in!(state, req, "/account/delete");
+    let relying_party = relying_party(&state)?;
+    let provider = &state.provider;
+    let checked = relying_party
+        .finish_authentication(
+            &provider.store,
+            Some(user.id),
+            PasskeyPurpose::Confirm,
+            form.get("ceremony").unwrap_or(""),
+            form.get("credential").unwrap_or(""),
+            provider.clock.now(),
+        )
+        .await;
+    if let Err(e) = checked {
+        let why = e.to_string();
+        return render(&state, &req, &user, StatusCode::BAD_REQUEST, Some(&why)).await;
+    }
+    delete_now(&state, &req, &user, Proof::Passkey).await
 }

@@ -199,6 +199,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(leaving::get_delete))
             .route(web::post().to(leaving::post_delete)),
     )
+    .route(
+        "/account/delete/passkey",
+        web::post().to(leaving::post_delete_passkey),
+    )
+    .route(
+        "/account/delete/passkey/finish",
+        web::post().to(leaving::post_delete_passkey_finish),
+    )
     .route("/static/style.css", web::get().to(assets::get_style))
     .route(
         "/static/passkey.js",

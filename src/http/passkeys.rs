@@ -19,6 +19,7 @@ use crate::accounts::sessions;
 use crate::error::Error;
 use crate::oauth::acr;
 use crate::pages::{self, url_at, CeremonyMode, CeremonyView};
+use crate::store::PasskeyPurpose;
 
 /// Registers the passkey routes.
 pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
@@ -48,7 +49,7 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// The relying party, or the page saying why there is none.
-fn relying_party(state: &AppState) -> Result<&Passkeys, HtmlError> {
+pub(crate) fn relying_party(state: &AppState) -> Result<&Passkeys, HtmlError> {
     state.passkeys.as_ref().ok_or_else(|| {
         HtmlError(Error::InvalidRequest(
             "passkeys need this server to be reached by a domain name, not an IP address".into(),
@@ -57,16 +58,17 @@ fn relying_party(state: &AppState) -> Result<&Passkeys, HtmlError> {
 }
 
 /// What a ceremony page needs besides the ceremony.
-struct CeremonyPage<'a> {
-    title: &'a str,
-    explanation: &'a str,
-    finish: &'a [&'a str],
-    mode: CeremonyMode,
-    button: &'a str,
-    back: &'a [&'a str],
+pub(crate) struct CeremonyPage<'a> {
+    pub(crate) title: &'a str,
+    pub(crate) explanation: &'a str,
+    pub(crate) finish: &'a [&'a str],
+    pub(crate) mode: CeremonyMode,
+    pub(crate) button: &'a str,
+    pub(crate) back: &'a [&'a str],
 }
 
-fn ceremony_page(
+/// The page that runs a ceremony: the only kind that loads a script.
+pub(crate) fn ceremony_page(
     state: &AppState,
     req: &HttpRequest,
     ceremony: &Ceremony,
@@ -268,6 +270,7 @@ pub(crate) async fn post_sign_in_finish(
         .finish_authentication(
             &provider.store,
             None,
+            PasskeyPurpose::SignIn,
             form.get("ceremony").unwrap_or(""),
             form.get("credential").unwrap_or(""),
             provider.clock.now(),
@@ -318,7 +321,7 @@ pub(crate) async fn post_second_factor(
         return Ok(super::login::to_login(&state, "/", true));
     };
     let ceremony = relying_party
-        .start_second_factor(&provider.store, user.id, now)
+        .start_check(&provider.store, user.id, PasskeyPurpose::SecondFactor, now)
         .await
         .map_err(account_error)?;
     ceremony_page(
@@ -360,6 +363,7 @@ pub(crate) async fn post_second_factor_finish(
         .finish_authentication(
             &provider.store,
             Some(user.id),
+            PasskeyPurpose::SecondFactor,
             form.get("ceremony").unwrap_or(""),
             form.get("credential").unwrap_or(""),
             now,

@@ -19,6 +19,8 @@ pub struct DeleteAccountView<'a> {
     pub refused: Option<&'a str>,
     /// A problem with the last attempt (a wrong password).
     pub error: Option<&'a str>,
+    /// Whether the person may confirm with a passkey instead.
+    pub passkey: bool,
 }
 
 /// Asks the person to confirm deleting their account, with their password.
@@ -52,6 +54,12 @@ pub fn delete_account(view: &DeleteAccountView<'_>) -> Markup {
                     }
                     div.buttons {
                         button.danger #confirm-delete type="submit" { "Delete my account" }
+                    }
+                }
+                @if view.passkey {
+                    form method="post" action=(url_at(view.issuer, &["account", "delete", "passkey"])) #delete-with-passkey {
+                        (csrf_field(view.csrf))
+                        button.secondary type="submit" { "Confirm with a passkey instead" }
                     }
                 }
             }

@@ -453,6 +453,9 @@ pub enum PasskeyPurpose {
     SignIn,
     /// A passkey as the second factor after the password.
     SecondFactor,
+    /// A passkey confirming a grave step of a signed-in person (deleting
+    /// the account).
+    Confirm,
 }
 
 /// A WebAuthn ceremony between its two requests, stored under the digest

@@ -164,3 +164,27 @@ fn a_renamed_then_removed_passkey_no_longer_signs_in() {
     chrome.press("Use my passkey");
     chrome.sees("That passkey is not known here.");
 }
+
+#[test]
+fn a_passkey_confirms_deleting_the_account() {
+    let server = localhost_server(|_| {});
+    let chrome = Chrome::start("passkey-delete");
+    chrome.add_authenticator();
+    chrome.go(&server.url("/login"));
+    sign_in_here(&chrome, "bob");
+    add_passkey(&server, &chrome, "Phone", true);
+
+    chrome.go(&server.url("/account/delete"));
+    chrome.press("Confirm with a passkey instead");
+    chrome.sees("Your account is deleted as soon as one of your passkeys answers.");
+    chrome.press("Delete my account");
+    chrome.sees("Your account is deleted");
+
+    // Neither the password nor the passkey signs in any more.
+    chrome.go(&server.url("/login"));
+    sign_in_here(&chrome, "bob");
+    chrome.sees("Wrong username or password.");
+    chrome.press("Sign in with a passkey");
+    chrome.press("Use my passkey");
+    chrome.sees("That passkey is not known here.");
+}
