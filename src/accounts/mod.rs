@@ -14,4 +14,5 @@ pub mod profile;
 pub mod sessions;
 pub mod signup;
 pub mod throttle;
+pub mod upstream;
 pub mod users;

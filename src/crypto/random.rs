@@ -32,6 +32,8 @@ pub enum TokenKind {
     PendingSignIn,
     /// A one-time link that verifies an email address.
     EmailVerification,
+    /// A sign-in through another provider, waiting for its callback (a cookie).
+    UpstreamSignIn,
 }
 
 impl TokenKind {
@@ -50,6 +52,7 @@ impl TokenKind {
             TokenKind::PasswordReset => "gth_pr_",
             TokenKind::PendingSignIn => "gth_ps_",
             TokenKind::EmailVerification => "gth_ev_",
+            TokenKind::UpstreamSignIn => "gth_us_",
         }
     }
 }

@@ -51,6 +51,7 @@ fn login_page(
             .settings
             .dev_mode
             .then_some(dev_action.as_str()),
+        upstream: super::upstream::buttons(state, next),
     };
     session::with_cookie(page(status, pages::login(&view)), cookie)
 }

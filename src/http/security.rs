@@ -55,6 +55,8 @@ async fn render(
     let next = query.next.as_deref().map(|n| local_next(Some(n)));
     let notice = match query.done.as_deref() {
         Some("totp_removed") => Some("The authenticator app is removed."),
+        Some("upstream_linked") => Some("The provider is linked: you can sign in with it now."),
+        Some("upstream_unlinked") => Some("The provider is unlinked."),
         _ => None,
     };
     let view = SecurityView {
@@ -68,6 +70,7 @@ async fn render(
         next,
         totp_since: summary.totp_since,
         recovery_left: summary.recovery_left,
+        linked: super::upstream::section(state, user, &csrf).await?,
     };
     session::with_cookie(page(status, pages::security(&view)), cookie)
 }

@@ -21,6 +21,8 @@ pub struct AppState {
     pub tls: Option<std::sync::Arc<crate::tls::Reloading>>,
     /// Verification and reset mail: the relay, if any, and its throttle.
     pub outbox: super::outbox::Outbox,
+    /// The providers to sign in through (`[[upstream]]`).
+    pub upstreams: crate::accounts::upstream::Upstreams,
 }
 
 impl AsRef<Provider> for AppState {

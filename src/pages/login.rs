@@ -19,6 +19,8 @@ pub struct LoginView<'a> {
     pub error: Option<&'a str>,
     /// Development mode: also offer "sign in as any user" (posting here).
     pub dev_action: Option<&'a str>,
+    /// The buttons of the providers to sign in through (see `upstream.rs`).
+    pub upstream: Markup,
 }
 
 /// Renders the sign-in page.
@@ -42,6 +44,7 @@ pub fn login(view: &LoginView<'_>) -> Markup {
                 button type="submit" { "Sign in" }
             }
             (super::email::forgot_link(view.action))
+            (view.upstream)
             @if let Some(dev_action) = view.dev_action {
                 h2 { "Sign in as any user" }
                 p.hint { "Development mode: a new username is created on the spot." }

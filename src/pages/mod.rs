@@ -17,6 +17,7 @@ mod logout;
 mod security;
 mod signup;
 mod time;
+mod upstream;
 
 pub use time::{rfc3339, rfc3339_seconds};
 
@@ -34,6 +35,9 @@ pub use error::error;
 pub use home::{home, HomeView};
 pub use layout::{csrf_field, layout, url_at};
 pub use login::{login, LoginView};
+pub use upstream::{
+    linked_providers, upstream_buttons, upstream_refused, LinkLine, LinkedLine, UpstreamButton,
+};
 pub use logout::{confirm_logout, signed_out};
 pub use security::{
     recovery_codes, second_factor, security, totp_setup, SecondFactorView, SecurityView,

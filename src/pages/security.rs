@@ -26,6 +26,8 @@ pub struct SecurityView<'a> {
     pub totp_since: Option<u64>,
     /// Unused recovery codes.
     pub recovery_left: usize,
+    /// The linked providers' section (see `upstream.rs`).
+    pub linked: Markup,
 }
 
 /// Renders the security page.
@@ -77,6 +79,7 @@ pub fn security(view: &SecurityView<'_>) -> Markup {
                     a.button #setup-totp href=(setup) { "Set up an authenticator app" }
                 }
             }
+            (view.linked)
         },
     )
 }

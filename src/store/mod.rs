@@ -18,6 +18,7 @@ use std::fmt;
 pub use embedded::BackupSummary;
 pub use embedded::SledStore as Store;
 pub use records::EmailVerificationRecord;
+pub use records::{UpstreamLinkRecord, UpstreamPendingRecord};
 pub use records::{
     AuditRecord, ClientFlags, ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, DeviceState,
     FactorsRecord, GroupRecord, InitialTokenRecord, InviteRecord, KeyRecord, LoginRequestRecord,
@@ -77,6 +78,17 @@ pub enum RotationOutcome {
     AlreadyRotated(TokenRecord),
     /// No such token.
     Unknown,
+}
+
+/// The outcome of linking an upstream account to a local one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkOutcome {
+    /// Linked now.
+    Linked,
+    /// That upstream account is linked to this user id already.
+    SubjectTaken(u64),
+    /// The user has another account of that provider linked.
+    ProviderTaken,
 }
 
 /// A shorthand for store results.

@@ -256,6 +256,8 @@ impl Versioned for InitialTokenRecord {}
 impl Versioned for LoginRequestRecord {}
 impl Versioned for AuditRecord {}
 impl Versioned for EmailVerificationRecord {}
+impl Versioned for UpstreamPendingRecord {}
+impl Versioned for UpstreamLinkRecord {}
 
 #[cfg(test)]
 mod tests {

@@ -22,6 +22,7 @@ impl SledStore {
                 t if t == Expiring::PendingSignIn as u8 => &self.pending_sign_ins,
                 t if t == Expiring::EmailVerification as u8 => &self.email_verifications,
                 t if t == Expiring::Reset as u8 => &self.resets,
+                t if t == Expiring::UpstreamPending as u8 => &self.upstream_pending,
                 _ => &self.sessions,
             };
             // A session's index entry is written at its absolute end, so the

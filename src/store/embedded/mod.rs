@@ -13,6 +13,7 @@ mod groups;
 mod logins;
 mod sessions;
 mod tokens;
+mod upstream;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -23,9 +24,10 @@ use super::durability::Flusher;
 use super::records::{
     AuditRecord, ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, FactorsRecord, GroupRecord,
     InitialTokenRecord, InviteRecord, KeyRecord, LoginRequestRecord, PendingSignInRecord,
-    ResetRecord, ScopeRecord, SessionRecord, TokenRecord, UserRecord,
+    ResetRecord, ScopeRecord, SessionRecord, TokenRecord, UpstreamLinkRecord,
+    UpstreamPendingRecord, UserRecord,
 };
-use super::Redemption;
+use super::{LinkOutcome, Redemption};
 use super::{StoreError, StoreResult};
 use crate::crypto::Digest;
 
@@ -68,6 +70,9 @@ pub struct SledStore {
     groups: sled::Tree,
     pending_sign_ins: sled::Tree,
     email_verifications: sled::Tree,
+    upstream_pending: sled::Tree,
+    upstream_links: sled::Tree,
+    user_upstreams: sled::Tree,
     expiry: sled::Tree,
     /// Added to sled's id counter, which a restored database starts again
     /// from zero: the next id of the database the backup came from.
@@ -97,6 +102,8 @@ enum Expiring {
     PendingSignIn = 8,
     EmailVerification = 9,
     Reset = 10,
+    /// Far from the others' numbers, which parallel work also extends.
+    UpstreamPending = 16,
 }
 
 /// The key of the expiry index: expiry time, the tree, then the record's digest.
@@ -199,6 +206,9 @@ impl SledStore {
             groups: tree("groups")?,
             pending_sign_ins: tree("pending_sign_ins")?,
             email_verifications: tree("email_verifications")?,
+            upstream_pending: tree("upstream_pending")?,
+            upstream_links: tree("upstream_links")?,
+            user_upstreams: tree("user_upstreams")?,
             expiry: tree("expiry")?,
             flusher: Flusher::start(db.clone())?,
             client_cache: Arc::default(),
