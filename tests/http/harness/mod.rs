@@ -14,6 +14,7 @@ mod html;
 mod mail;
 mod oidc;
 mod people;
+mod upstream;
 mod webdriver;
 
 pub(crate) use admin::*;
@@ -24,6 +25,7 @@ pub(crate) use html::*;
 pub(crate) use mail::*;
 pub(crate) use oidc::*;
 pub(crate) use people::*;
+pub(crate) use upstream::*;
 pub(crate) use webdriver::*;
 
 use std::io::{BufRead, BufReader};
