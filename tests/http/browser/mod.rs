@@ -6,6 +6,7 @@
 mod flows;
 mod forgot_password;
 mod journey;
+mod upstream;
 
 use crate::harness::*;
 
