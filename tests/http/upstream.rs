@@ -301,3 +301,40 @@ fn the_config_file_names_the_providers_and_check_never_shows_a_secret() {
     let (ok, _, err) = run_cli(&["config", "check", file.to_str().unwrap()], None);
     assert!(!ok && err.contains("issuer"), "{err}");
 }
+
+#[test]
+fn an_upstream_sign_in_says_fed_in_amr_and_never_pwd() {
+    let fed = Federation::start(Signup::Open);
+    let browser = Browser::new();
+    assert_eq!(fed.sign_in_through(&browser, "up", "bob").status().as_u16(), 303);
+    let claims = fed.id_token_at_down(&browser);
+    assert_eq!(claims["amr"], serde_json::json!(["fed"]), "{claims}");
+    assert_eq!(claims["acr"], "1fa");
+    assert_eq!(claims["preferred_username"], "bob");
+}
+
+#[test]
+fn the_second_factor_still_applies_after_the_provider() {
+    let fed = Federation::start(Signup::Closed);
+    // dora signs in with her password and app, and links U's bob.
+    let browser = Browser::new();
+    browser.login_with_code(&fed.down, "dora", CAROL_TOTP);
+    let page = html_page(browser.get(&fed.down.url("/account/security")), 200);
+    let (action, csrf) = form_by_id(&page, "link-up");
+    let start = browser.post_form(&action, &[("csrf_token", &csrf)]);
+    let back = fed.through_upstream(&browser, &location(&start), "bob");
+    assert_eq!(browser.get(&back).status().as_u16(), 302);
+    // Through U, the sign-in stops at the second-factor prompt.
+    let later = Browser::new();
+    let back = fed.to_callback(&later, "up", "bob", "/account");
+    let asked = later.get(&back);
+    assert_eq!(asked.status().as_u16(), 302);
+    assert_eq!(location(&asked), fed.down.url("/login/second-factor"));
+    assert_eq!(fed.signed_in_at_down(&later), None);
+    let done = later.send_code(&fed.down, &next_code(&fed.down, CAROL_TOTP));
+    assert_eq!(done.status().as_u16(), 303);
+    assert_eq!(location(&done), fed.down.url("/account"));
+    assert_eq!(fed.signed_in_at_down(&later).as_deref(), Some("dora"));
+    let claims = fed.id_token_at_down(&later);
+    assert_eq!(claims["amr"], serde_json::json!(["fed", "otp", "mfa"]), "{claims}");
+}

@@ -37,10 +37,20 @@ fn upstream_seed() -> String {
     .to_string()
 }
 
-/// D's people: alice has an account with a password.
+/// D's application, for the ID tokens D issues after an upstream sign-in.
+pub(crate) const DOWN_APP: &str = "app";
+const DOWN_APP_SECRET: &str = "app-secret";
+const DOWN_APP_REDIRECT: &str = "http://127.0.0.1:9000/cb";
+
+/// D's people: alice has an account with a password; dora also has an
+/// authenticator app (key [`CAROL_TOTP`]).
 fn downstream_seed() -> String {
     serde_json::json!({
-        "users": [{"username": "alice", "password": "alice-password", "email": "alice@example.org"}]
+        "users": [{"username": "alice", "password": "alice-password", "email": "alice@example.org"},
+                  {"username": "dora", "password": "dora-password", "totp_secret": CAROL_TOTP}],
+        "clients": [{"client_id": DOWN_APP, "client_secret": DOWN_APP_SECRET,
+                     "redirect_uris": [DOWN_APP_REDIRECT], "grant_types": ["authorization_code"],
+                     "scope": "openid profile"}]
     })
     .to_string()
 }
@@ -121,6 +131,43 @@ impl Federation {
     pub(crate) fn sign_in_through(&self, browser: &Browser, name: &str, person: &str) -> Response {
         let back = self.to_callback(browser, name, person, "/account");
         browser.get(&back)
+    }
+
+    /// The claims of the ID token D issues to its application for the
+    /// person signed in at D in `browser` (consenting when asked).
+    pub(crate) fn id_token_at_down(&self, browser: &Browser) -> Value {
+        let pkce = Pkce::new();
+        let query = [
+            ("response_type", "code"),
+            ("client_id", DOWN_APP),
+            ("redirect_uri", DOWN_APP_REDIRECT),
+            ("scope", "openid profile"),
+            ("state", "s"),
+            ("nonce", "n"),
+            ("code_challenge", pkce.challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ];
+        let mut response = browser.authorize_at(&self.down.base, &query);
+        if response.status().as_u16() == 200 {
+            let page = response.text().unwrap();
+            response = browser.decide_at(&self.down.base, &page, "allow");
+        }
+        let code = query_of(&location(&response))["code"].clone();
+        let tokens = json(
+            self.down.post_basic(
+                "/oauth/token",
+                DOWN_APP,
+                DOWN_APP_SECRET,
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", &code),
+                    ("redirect_uri", DOWN_APP_REDIRECT),
+                    ("code_verifier", &pkce.verifier),
+                ],
+            ),
+            200,
+        );
+        jwt_claims(tokens["id_token"].as_str().unwrap())
     }
 
     /// The username D's `/account` page shows as signed in, or `None` when
