@@ -152,8 +152,16 @@ async fn start(
         Err(UpstreamError::Store(e)) => return Err(HtmlError(Error::internal(e))),
         Err(e) => {
             log::warn!("upstream {name}: cannot start a sign-in: {e}");
-            let detail = format!("{} cannot be reached just now: {e}. Try again later.", up.config.label());
-            return Ok(refused(state, StatusCode::BAD_GATEWAY, "The provider is not available", &detail));
+            let detail = format!(
+                "{} cannot be reached just now: {e}. Try again later.",
+                up.config.label()
+            );
+            return Ok(refused(
+                state,
+                StatusCode::BAD_GATEWAY,
+                "The provider is not available",
+                &detail,
+            ));
         }
     };
     let mut response = redirect(after_post, &started.location);
@@ -265,7 +273,10 @@ pub(crate) async fn get_callback(
             super::audit(&state, &req, "upstream_refused", None, Some(&name), None).await;
             let (status, title) = match e {
                 UpstreamError::Denied(_) => (StatusCode::FORBIDDEN, "The sign-in was not allowed"),
-                UpstreamError::Provider(_) => (StatusCode::BAD_GATEWAY, "The provider's answer was not usable"),
+                UpstreamError::Provider(_) => (
+                    StatusCode::BAD_GATEWAY,
+                    "The provider's answer was not usable",
+                ),
                 _ => (StatusCode::BAD_REQUEST, "This sign-in cannot go on"),
             };
             let detail = format!("Signing in with {label}: {e}. Nobody was signed in; start again from the sign-in page.");

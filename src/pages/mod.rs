@@ -35,12 +35,12 @@ pub use error::error;
 pub use home::{home, HomeView};
 pub use layout::{csrf_field, layout, url_at};
 pub use login::{login, LoginView};
-pub use upstream::{
-    linked_providers, upstream_buttons, upstream_refused, LinkLine, LinkedLine, UpstreamButton,
-};
 pub use logout::{confirm_logout, signed_out};
 pub use security::{
     recovery_codes, second_factor, security, totp_setup, SecondFactorView, SecurityView,
     TotpSetupView,
 };
 pub use signup::{signup, SignupView};
+pub use upstream::{
+    linked_providers, upstream_buttons, upstream_refused, LinkLine, LinkedLine, UpstreamButton,
+};

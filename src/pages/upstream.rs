@@ -61,7 +61,11 @@ pub struct LinkLine<'a> {
 }
 
 /// The security page's section of linked providers.
-pub fn linked_providers(csrf: &str, linked: &[LinkedLine<'_>], unlinked: &[LinkLine<'_>]) -> Markup {
+pub fn linked_providers(
+    csrf: &str,
+    linked: &[LinkedLine<'_>],
+    unlinked: &[LinkLine<'_>],
+) -> Markup {
     html! {
         @if !linked.is_empty() || !unlinked.is_empty() {
             section #linked-providers {

@@ -18,13 +18,13 @@ use std::fmt;
 pub use embedded::BackupSummary;
 pub use embedded::SledStore as Store;
 pub use records::EmailVerificationRecord;
-pub use records::{UpstreamLinkRecord, UpstreamPendingRecord};
 pub use records::{
     AuditRecord, ClientFlags, ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, DeviceState,
     FactorsRecord, GroupRecord, InitialTokenRecord, InviteRecord, KeyRecord, LoginRequestRecord,
     PasskeyFactor, PendingSignInRecord, ResetRecord, Rotation, ScopeRecord, SessionRecord,
     TokenKind, TokenRecord, TotpFactor, UserRecord,
 };
+pub use records::{UpstreamLinkRecord, UpstreamPendingRecord};
 
 /// A failure of the database itself (never a protocol rule).
 #[derive(Debug)]

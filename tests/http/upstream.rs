@@ -19,14 +19,27 @@ fn form_by_id(page: &str, id: &str) -> (String, String) {
     };
     let form = &page[open..];
     let form = &form[..form.find("</form>").unwrap()];
-    let action = form.split("action=\"").nth(1).unwrap().split('"').next().unwrap();
+    let action = form
+        .split("action=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
     (unescape(action), Browser::csrf(form))
 }
 
 #[test]
 fn the_sign_in_page_shows_a_button_per_provider_that_keeps_next() {
     let fed = Federation::start(Signup::Closed);
-    let page = html_page(fed.down.http.get(fed.down.url("/login?next=/account")).send().unwrap(), 200);
+    let page = html_page(
+        fed.down
+            .http
+            .get(fed.down.url("/login?next=/account"))
+            .send()
+            .unwrap(),
+        200,
+    );
     let links = elements(&page, "a");
     let href = |id: &str| {
         links
@@ -35,14 +48,26 @@ fn the_sign_in_page_shows_a_button_per_provider_that_keeps_next() {
             .map(|a| unescape(&a["href"]))
             .unwrap_or_else(|| panic!("no #{id} in {page}"))
     };
-    assert_eq!(href("upstream-up"), fed.down.url("/login/upstream/up?next=%2Faccount"));
-    assert_eq!(href("upstream-plain"), fed.down.url("/login/upstream/plain?next=%2Faccount"));
+    assert_eq!(
+        href("upstream-up"),
+        fed.down.url("/login/upstream/up?next=%2Faccount")
+    );
+    assert_eq!(
+        href("upstream-plain"),
+        fed.down.url("/login/upstream/plain?next=%2Faccount")
+    );
     assert!(page.contains("Upstream") && page.contains("Plain OAuth"));
     // A server with no provider shows no such section.
     let plain = html_page(fed.up.http.get(fed.up.url("/login")).send().unwrap(), 200);
     assert!(!plain.contains("upstream-"), "{plain}");
     // An unknown provider is a 404 page, not a redirect.
-    let unknown = fed.down.http.get(fed.down.url("/login/upstream/nope")).header("accept", "text/html").send().unwrap();
+    let unknown = fed
+        .down
+        .http
+        .get(fed.down.url("/login/upstream/nope"))
+        .header("accept", "text/html")
+        .send()
+        .unwrap();
     assert_eq!(unknown.status().as_u16(), 404);
 }
 
@@ -53,14 +78,20 @@ fn the_flow_starts_with_pkce_state_and_nonce_and_a_browser_bound_cookie() {
     let start = browser.get(&fed.down.url("/login/upstream/up"));
     assert_eq!(start.status().as_u16(), 302);
     let cookie = set_cookie(&start, "gh_upstream").expect("the flow's cookie");
-    assert!(has_attribute(&cookie, "HttpOnly") && has_attribute(&cookie, "SameSite=Lax"), "{cookie}");
+    assert!(
+        has_attribute(&cookie, "HttpOnly") && has_attribute(&cookie, "SameSite=Lax"),
+        "{cookie}"
+    );
     assert!(cookie_value(&cookie).starts_with("gth_us_"));
     let to = location(&start);
     assert!(to.starts_with(&fed.up.url("/oauth/authorize?")), "{to}");
     let q = query_of(&to);
     assert_eq!(q["response_type"], "code");
     assert_eq!(q["client_id"], DOWN_CLIENT);
-    assert_eq!(q["redirect_uri"], fed.down.url("/login/upstream/up/callback"));
+    assert_eq!(
+        q["redirect_uri"],
+        fed.down.url("/login/upstream/up/callback")
+    );
     assert_eq!(q["scope"], "openid profile email");
     assert_eq!(q["code_challenge_method"], "S256");
     assert_eq!(q["code_challenge"].len(), 43);
@@ -85,27 +116,48 @@ fn a_first_time_identity_gets_an_account_when_sign_up_is_open_and_keeps_it() {
     assert_eq!(browser.get(&back).status().as_u16(), 400);
     // A later sign-in through the provider lands in the same account, not a new one.
     let later = Browser::new();
-    assert_eq!(fed.sign_in_through(&later, "up", "bob").status().as_u16(), 303);
+    assert_eq!(
+        fed.sign_in_through(&later, "up", "bob").status().as_u16(),
+        303
+    );
     assert_eq!(fed.signed_in_at_down(&later).as_deref(), Some("bob"));
     // The account has no password that anything could guess.
     let page = html_page(later.get(&fed.down.url("/login")), 200);
     let wrong = later.post_form(
         &fed.down.url("/login"),
-        &[("username", "bob"), ("password", ""), ("csrf_token", &Browser::csrf(&page))],
+        &[
+            ("username", "bob"),
+            ("password", ""),
+            ("csrf_token", &Browser::csrf(&page)),
+        ],
     );
-    assert_eq!(wrong.status().as_u16(), 200, "an empty password signs nobody in");
+    assert_eq!(
+        wrong.status().as_u16(),
+        200,
+        "an empty password signs nobody in"
+    );
 }
 
 #[test]
 fn a_name_taken_here_gives_the_new_account_another() {
     let fed = Federation::start(Signup::Open);
     let browser = Browser::new();
-    assert_eq!(fed.sign_in_through(&browser, "up", "carol").status().as_u16(), 303);
+    assert_eq!(
+        fed.sign_in_through(&browser, "up", "carol")
+            .status()
+            .as_u16(),
+        303
+    );
     assert_eq!(fed.signed_in_at_down(&browser).as_deref(), Some("carol"));
     // The plain provider is another provider: the same person there is a
     // second identity, which gets its own account with a free name.
     let other = Browser::new();
-    assert_eq!(fed.sign_in_through(&other, "plain", "carol").status().as_u16(), 303);
+    assert_eq!(
+        fed.sign_in_through(&other, "plain", "carol")
+            .status()
+            .as_u16(),
+        303
+    );
     assert_eq!(fed.signed_in_at_down(&other).as_deref(), Some("carol-2"));
 }
 
@@ -116,7 +168,10 @@ fn sign_up_closed_refuses_with_a_page_and_signs_nobody_in() {
     let response = fed.sign_in_through(&browser, "up", "bob");
     let page = html_page(response, 403);
     assert!(page.contains("sign-up is closed"), "{page}");
-    assert!(page.contains("link Upstream on your security page"), "{page}");
+    assert!(
+        page.contains("link Upstream on your security page"),
+        "{page}"
+    );
     assert_eq!(fed.signed_in_at_down(&browser), None);
 }
 
@@ -137,11 +192,19 @@ fn linking_after_signing_in_makes_the_provider_a_way_into_that_account() {
     // Still alice, and the page lists the link with its Unlink button.
     assert_eq!(fed.signed_in_at_down(&browser).as_deref(), Some("alice"));
     let page = html_page(browser.get(&location(&linked)), 200);
-    assert!(page.contains("id=\"linked-up\"") && page.contains("as bob"), "{page}");
+    assert!(
+        page.contains("id=\"linked-up\"") && page.contains("as bob"),
+        "{page}"
+    );
     assert!(page.contains("Unlink Upstream") && !page.contains("id=\"link-up\""));
     // Another browser signs in through U as bob and lands in alice's account.
     let elsewhere = Browser::new();
-    assert_eq!(fed.sign_in_through(&elsewhere, "up", "bob").status().as_u16(), 303);
+    assert_eq!(
+        fed.sign_in_through(&elsewhere, "up", "bob")
+            .status()
+            .as_u16(),
+        303
+    );
     assert_eq!(fed.signed_in_at_down(&elsewhere).as_deref(), Some("alice"));
 
     // Unlinking takes that way in away again.
@@ -150,9 +213,15 @@ fn linking_after_signing_in_makes_the_provider_a_way_into_that_account() {
     let done = browser.post_form(&unlink, &[("csrf_token", &csrf)]);
     assert_eq!(done.status().as_u16(), 303);
     let page = html_page(browser.get(&location(&done)), 200);
-    assert!(!page.contains("id=\"linked-up\"") && page.contains("id=\"link-up\""), "{page}");
+    assert!(
+        !page.contains("id=\"linked-up\"") && page.contains("id=\"link-up\""),
+        "{page}"
+    );
     let after = Browser::new();
-    assert_eq!(fed.sign_in_through(&after, "up", "bob").status().as_u16(), 403);
+    assert_eq!(
+        fed.sign_in_through(&after, "up", "bob").status().as_u16(),
+        403
+    );
     assert_eq!(fed.signed_in_at_down(&after), None);
 }
 
@@ -160,7 +229,10 @@ fn linking_after_signing_in_makes_the_provider_a_way_into_that_account() {
 fn linking_needs_a_session_and_the_csrf_token() {
     let fed = Federation::start(Signup::Closed);
     let browser = Browser::signed_in_at(&fed.down.base, "alice");
-    let refused = browser.post_form(&fed.down.url("/login/upstream/up"), &[("csrf_token", "forged")]);
+    let refused = browser.post_form(
+        &fed.down.url("/login/upstream/up"),
+        &[("csrf_token", "forged")],
+    );
     assert_eq!(refused.status().as_u16(), 403);
     let stranger = Browser::new();
     let page = html_page(stranger.get(&fed.down.url("/login")), 200);
@@ -169,16 +241,26 @@ fn linking_needs_a_session_and_the_csrf_token() {
         &[("csrf_token", &Browser::csrf(&page))],
     );
     assert_eq!(to_login.status().as_u16(), 303);
-    assert!(location(&to_login).contains("/login?next="), "{}", location(&to_login));
+    assert!(
+        location(&to_login).contains("/login?next="),
+        "{}",
+        location(&to_login)
+    );
 }
 
 #[test]
 fn an_account_made_upstream_cannot_unlink_its_only_way_in() {
     let fed = Federation::start(Signup::Open);
     let browser = Browser::new();
-    assert_eq!(fed.sign_in_through(&browser, "up", "bob").status().as_u16(), 303);
+    assert_eq!(
+        fed.sign_in_through(&browser, "up", "bob").status().as_u16(),
+        303
+    );
     let page = html_page(browser.get(&fed.down.url("/account/security")), 200);
-    assert!(page.contains("id=\"linked-up\"") && page.contains("only way to sign in"), "{page}");
+    assert!(
+        page.contains("id=\"linked-up\"") && page.contains("only way to sign in"),
+        "{page}"
+    );
     assert!(!page.contains("Unlink Upstream"));
     let csrf = Browser::csrf(&page);
     let refused = browser.post_form(
@@ -187,7 +269,10 @@ fn an_account_made_upstream_cannot_unlink_its_only_way_in() {
     );
     assert_eq!(refused.status().as_u16(), 400);
     let again = Browser::new();
-    assert_eq!(fed.sign_in_through(&again, "up", "bob").status().as_u16(), 303);
+    assert_eq!(
+        fed.sign_in_through(&again, "up", "bob").status().as_u16(),
+        303
+    );
     assert_eq!(fed.signed_in_at_down(&again).as_deref(), Some("bob"));
 }
 
@@ -200,13 +285,20 @@ fn a_forged_state_is_refused_and_spends_the_sign_in() {
     let pairs: Vec<(String, String)> = forged
         .query_pairs()
         .map(|(k, v)| {
-            let v = if k == "state" { "forged".into() } else { v.into_owned() };
+            let v = if k == "state" {
+                "forged".into()
+            } else {
+                v.into_owned()
+            };
             (k.into_owned(), v)
         })
         .collect();
     forged.query_pairs_mut().clear().extend_pairs(pairs);
     let page = html_page(browser.get(forged.as_str()), 400);
-    assert!(page.contains("does not belong to the sign-in this browser started"), "{page}");
+    assert!(
+        page.contains("does not belong to the sign-in this browser started"),
+        "{page}"
+    );
     assert_eq!(fed.signed_in_at_down(&browser), None);
     // The waiting sign-in is gone: the genuine answer comes too late.
     assert_eq!(browser.get(&back).status().as_u16(), 400);
@@ -238,7 +330,10 @@ fn a_code_obtained_for_another_pending_sign_in_is_refused() {
     let code = query_of(&first)["code"].clone();
     let state = query_of(&second)["state"].clone();
     let mut crossed = url::Url::parse(&fed.down.url("/login/upstream/up/callback")).unwrap();
-    crossed.query_pairs_mut().append_pair("code", &code).append_pair("state", &state);
+    crossed
+        .query_pairs_mut()
+        .append_pair("code", &code)
+        .append_pair("state", &state);
     let page = html_page(browser.get(crossed.as_str()), 403);
     assert!(page.contains("invalid_grant"), "{page}");
     assert_eq!(fed.signed_in_at_down(&browser), None);
@@ -255,7 +350,10 @@ fn a_refusal_at_the_provider_shows_a_page() {
     let back = location(&denied);
     assert_eq!(query_of(&back)["error"], "access_denied");
     let page = html_page(browser.get(&back), 403);
-    assert!(page.contains("refused the sign-in (access_denied)"), "{page}");
+    assert!(
+        page.contains("refused the sign-in (access_denied)"),
+        "{page}"
+    );
     assert_eq!(fed.signed_in_at_down(&browser), None);
 }
 
@@ -267,7 +365,12 @@ fn plain_oauth2_signs_in_through_the_user_info_url() {
     assert_eq!(response.status().as_u16(), 303);
     assert_eq!(fed.signed_in_at_down(&browser).as_deref(), Some("bob"));
     let again = Browser::new();
-    assert_eq!(fed.sign_in_through(&again, "plain", "bob").status().as_u16(), 303);
+    assert_eq!(
+        fed.sign_in_through(&again, "plain", "bob")
+            .status()
+            .as_u16(),
+        303
+    );
     assert_eq!(fed.signed_in_at_down(&again).as_deref(), Some("bob"));
 }
 
@@ -287,7 +390,10 @@ fn the_config_file_names_the_providers_and_check_never_shows_a_secret() {
     .unwrap();
     let (ok, out, err) = run_cli(&["config", "check", file.to_str().unwrap()], None);
     assert!(ok, "{err}");
-    assert!(out.contains("[[upstream]] up") && !out.contains("very-secret-value"), "{out}");
+    assert!(
+        out.contains("[[upstream]] up") && !out.contains("very-secret-value"),
+        "{out}"
+    );
     let server = BinServer::spawn(
         &dir.path().join("db"),
         &["--config", file.to_str().unwrap()],
@@ -295,9 +401,16 @@ fn the_config_file_names_the_providers_and_check_never_shows_a_secret() {
     );
     let page = html_page(http_client().get(server.url("/login")).send().unwrap(), 200);
     assert!(page.contains("id=\"upstream-up\""), "{page}");
-    assert!(server.log_lines().iter().all(|l| !l.contains("very-secret-value")));
+    assert!(server
+        .log_lines()
+        .iter()
+        .all(|l| !l.contains("very-secret-value")));
     // A table that names neither mode stops the start with its reason.
-    std::fs::write(&file, "[[upstream]]\nname = \"x\"\nclient_id = \"c\"\nclient_secret = \"s\"\n").unwrap();
+    std::fs::write(
+        &file,
+        "[[upstream]]\nname = \"x\"\nclient_id = \"c\"\nclient_secret = \"s\"\n",
+    )
+    .unwrap();
     let (ok, _, err) = run_cli(&["config", "check", file.to_str().unwrap()], None);
     assert!(!ok && err.contains("issuer"), "{err}");
 }
@@ -306,7 +419,10 @@ fn the_config_file_names_the_providers_and_check_never_shows_a_secret() {
 fn an_upstream_sign_in_says_fed_in_amr_and_never_pwd() {
     let fed = Federation::start(Signup::Open);
     let browser = Browser::new();
-    assert_eq!(fed.sign_in_through(&browser, "up", "bob").status().as_u16(), 303);
+    assert_eq!(
+        fed.sign_in_through(&browser, "up", "bob").status().as_u16(),
+        303
+    );
     let claims = fed.id_token_at_down(&browser);
     assert_eq!(claims["amr"], serde_json::json!(["fed"]), "{claims}");
     assert_eq!(claims["acr"], "1fa");
@@ -336,5 +452,9 @@ fn the_second_factor_still_applies_after_the_provider() {
     assert_eq!(location(&done), fed.down.url("/account"));
     assert_eq!(fed.signed_in_at_down(&later).as_deref(), Some("dora"));
     let claims = fed.id_token_at_down(&later);
-    assert_eq!(claims["amr"], serde_json::json!(["fed", "otp", "mfa"]), "{claims}");
+    assert_eq!(
+        claims["amr"],
+        serde_json::json!(["fed", "otp", "mfa"]),
+        "{claims}"
+    );
 }

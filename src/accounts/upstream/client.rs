@@ -73,7 +73,10 @@ fn write<T>(cell: &Cached<T>, value: Arc<T>, now: u64) {
 /// The JSON object of a response, or why not (status, size, shape).
 async fn json_of(response: reqwest::Response, what: &str) -> Result<(u16, Value), UpstreamError> {
     let status = response.status().as_u16();
-    if response.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_BODY as u64)
+    {
         return Err(provider_err(what, "the answer is too large"));
     }
     let body = response.bytes().await.map_err(|e| provider_err(what, e))?;
@@ -82,7 +85,10 @@ async fn json_of(response: reqwest::Response, what: &str) -> Result<(u16, Value)
     }
     match serde_json::from_slice(&body) {
         Ok(value @ Value::Object(_)) => Ok((status, value)),
-        _ => Err(provider_err(what, format!("HTTP {status}, not a JSON object"))),
+        _ => Err(provider_err(
+            what,
+            format!("HTTP {status}, not a JSON object"),
+        )),
     }
 }
 
@@ -132,7 +138,11 @@ impl Upstreams {
 
     /// The provider's endpoints: from the config (plain OAuth 2.0) or its
     /// discovery document, fetched at most once an hour.
-    pub async fn endpoints(&self, up: &Upstream, now: u64) -> Result<Arc<Endpoints>, UpstreamError> {
+    pub async fn endpoints(
+        &self,
+        up: &Upstream,
+        now: u64,
+    ) -> Result<Arc<Endpoints>, UpstreamError> {
         let c = &up.config;
         let Some(issuer) = &c.issuer else {
             return Ok(Arc::new(Endpoints {
@@ -150,7 +160,12 @@ impl Upstreams {
             "{}/.well-known/openid-configuration",
             issuer.trim_end_matches('/')
         );
-        let response = self.http.get(&url).send().await.map_err(|e| provider_err(what, e))?;
+        let response = self
+            .http
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| provider_err(what, e))?;
         let (status, doc) = json_of(response, what).await?;
         if status != 200 {
             return Err(provider_err(what, format!("HTTP {status}")));
@@ -188,7 +203,10 @@ impl Upstreams {
             kid.is_none_or(|kid| {
                 jwks.get("keys")
                     .and_then(Value::as_array)
-                    .is_some_and(|keys| keys.iter().any(|k| k.get("kid").and_then(Value::as_str) == Some(kid)))
+                    .is_some_and(|keys| {
+                        keys.iter()
+                            .any(|k| k.get("kid").and_then(Value::as_str) == Some(kid))
+                    })
             })
         };
         if let Some(hit) = read(&up.keys, now).filter(|k| has_kid(k)) {
@@ -199,7 +217,12 @@ impl Upstreams {
             .jwks
             .as_deref()
             .ok_or_else(|| provider_err(what, "no jwks_uri"))?;
-        let response = self.http.get(url).send().await.map_err(|e| provider_err(what, e))?;
+        let response = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| provider_err(what, e))?;
         let (status, jwks) = json_of(response, what).await?;
         if status != 200 {
             return Err(provider_err(what, format!("HTTP {status}")));
@@ -234,17 +257,25 @@ impl Upstreams {
             form.push(("client_secret", &c.client_secret));
         } else {
             // RFC 6749 §2.3.1: each part form-urlencoded, then Basic.
-            let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+            let enc =
+                |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
             request = request.basic_auth(enc(&c.client_id), Some(enc(&c.client_secret)));
         }
         let what = "the code exchange";
-        let response = request.form(&form).send().await.map_err(|e| provider_err(what, e))?;
+        let response = request
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| provider_err(what, e))?;
         let (status, body) = json_of(response, what).await?;
         if let Some(error) = text(&body, "error") {
             return Err(UpstreamError::Denied(error));
         }
         if status != 200 || text(&body, "access_token").is_none() {
-            return Err(provider_err(what, format!("HTTP {status} without an access token")));
+            return Err(provider_err(
+                what,
+                format!("HTTP {status} without an access token"),
+            ));
         }
         Ok(body)
     }

@@ -181,12 +181,30 @@ mod tests {
     #[test]
     fn bad_providers_are_refused_with_a_reason() {
         for (json, needle) in [
-            (r#"{"name": "Bad Name", "issuer": "https://a", "client_id": "c", "client_secret": "s"}"#, "name"),
-            (r#"{"name": "x", "client_id": "c", "client_secret": "s"}"#, "give `issuer`"),
-            (r#"{"name": "x", "issuer": "http://id.example.org", "client_id": "c", "client_secret": "s"}"#, "https"),
-            (r#"{"name": "x", "issuer": "https://a", "scope": "profile", "client_id": "c", "client_secret": "s"}"#, "openid"),
-            (r#"{"name": "x", "issuer": "https://a", "token_url": "https://a/t", "client_id": "c", "client_secret": "s"}"#, "not both"),
-            (r#"{"name": "x", "issuer": "https://a", "client_id": "c", "client_secret": "s", "colour": 1}"#, "colour"),
+            (
+                r#"{"name": "Bad Name", "issuer": "https://a", "client_id": "c", "client_secret": "s"}"#,
+                "name",
+            ),
+            (
+                r#"{"name": "x", "client_id": "c", "client_secret": "s"}"#,
+                "give `issuer`",
+            ),
+            (
+                r#"{"name": "x", "issuer": "http://id.example.org", "client_id": "c", "client_secret": "s"}"#,
+                "https",
+            ),
+            (
+                r#"{"name": "x", "issuer": "https://a", "scope": "profile", "client_id": "c", "client_secret": "s"}"#,
+                "openid",
+            ),
+            (
+                r#"{"name": "x", "issuer": "https://a", "token_url": "https://a/t", "client_id": "c", "client_secret": "s"}"#,
+                "not both",
+            ),
+            (
+                r#"{"name": "x", "issuer": "https://a", "client_id": "c", "client_secret": "s", "colour": 1}"#,
+                "colour",
+            ),
         ] {
             let e = ProviderConfig::parse(json).unwrap_err();
             assert!(e.contains(needle), "{e}");

@@ -157,9 +157,9 @@ pub async fn finish(
         .await?
         .filter(|p| now < p.expires_at && p.provider == name)
         .ok_or(UpstreamError::NoPending)?;
-    let state_ok = answer.state.is_some_and(|s| {
-        constant_time_eq(&sha256(s.as_bytes()), &pending.state_digest)
-    });
+    let state_ok = answer
+        .state
+        .is_some_and(|s| constant_time_eq(&sha256(s.as_bytes()), &pending.state_digest));
     if !state_ok {
         return Err(UpstreamError::StateMismatch);
     }
@@ -212,7 +212,11 @@ pub async fn finish(
             let subject = ["sub", "id", "user_id"]
                 .iter()
                 .find_map(|n| claim_text(&info, n))
-                .ok_or_else(|| UpstreamError::Provider("the user info names no account (sub, id or user_id)".into()))?;
+                .ok_or_else(|| {
+                    UpstreamError::Provider(
+                        "the user info names no account (sub, id or user_id)".into(),
+                    )
+                })?;
             let mut identity = identity_of(&info, subject);
             // A plain OAuth 2.0 provider's word on an address is not a verification.
             identity.email_verified = false;

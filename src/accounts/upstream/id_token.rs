@@ -56,8 +56,12 @@ fn find_key<'k>(jwks: &'k Value, alg: &str, kid: Option<&str>) -> Result<&'k Val
         .ok_or("the provider's JWKS has no keys")?;
     let fits = |k: &&Value| {
         k.get("kty").and_then(Value::as_str) == Some(kty)
-            && k.get("alg").and_then(Value::as_str).is_none_or(|a| a == alg)
-            && k.get("use").and_then(Value::as_str).is_none_or(|u| u == "sig")
+            && k.get("alg")
+                .and_then(Value::as_str)
+                .is_none_or(|a| a == alg)
+            && k.get("use")
+                .and_then(Value::as_str)
+                .is_none_or(|u| u == "sig")
     };
     let mut candidates = keys.iter().filter(fits).filter(|k| match kid {
         Some(kid) => k.get("kid").and_then(Value::as_str) == Some(kid),
@@ -121,7 +125,11 @@ pub fn kid(jwt: &str) -> Option<String> {
 }
 
 /// Checks an ID token; answers its claims.
-pub fn verify(jwt: &str, jwks: &Value, expected: &Expected<'_>) -> Result<Map<String, Value>, String> {
+pub fn verify(
+    jwt: &str,
+    jwks: &Value,
+    expected: &Expected<'_>,
+) -> Result<Map<String, Value>, String> {
     let mut parts = jwt.split('.');
     let (Some(header), Some(payload), Some(sig), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -131,7 +139,9 @@ pub fn verify(jwt: &str, jwks: &Value, expected: &Expected<'_>) -> Result<Map<St
     let head = object(&b64(header)?, "header")?;
     let alg = head.get("alg").and_then(Value::as_str).unwrap_or("");
     if !matches!(alg, "RS256" | "ES256" | "EdDSA") {
-        return Err(format!("its algorithm `{alg}` is not accepted (RS256, ES256 or EdDSA)"));
+        return Err(format!(
+            "its algorithm `{alg}` is not accepted (RS256, ES256 or EdDSA)"
+        ));
     }
     if head.contains_key("crit") {
         return Err("it has critical header parameters".into());
@@ -163,9 +173,7 @@ fn check_claims(claims: &Map<String, Value>, expected: &Expected<'_>) -> Result<
         Some(azp) if azp != expected.client_id => {
             return Err("it was issued to another party (azp)".into())
         }
-        None if audiences.len() > 1 => {
-            return Err("it has several audiences and no azp".into())
-        }
+        None if audiences.len() > 1 => return Err("it has several audiences and no azp".into()),
         _ => {}
     }
     let now = expected.now;
@@ -209,7 +217,8 @@ mod tests {
 
     fn claims() -> Map<String, Value> {
         match json!({"iss": "https://up.example", "aud": "down", "sub": "42",
-                     "exp": NOW + 300, "iat": NOW - 5, "nonce": "n-1"}) {
+                     "exp": NOW + 300, "iat": NOW - 5, "nonce": "n-1"})
+        {
             Value::Object(m) => m,
             _ => unreachable!(),
         }
@@ -231,7 +240,10 @@ mod tests {
             let got = verify(&jwt, &jwks(&key), &expected()).unwrap();
             assert_eq!(got["sub"], "42", "{alg:?}");
             let tampered = format!("{}x", &jwt[..jwt.len() - 2]);
-            assert!(verify(&tampered, &jwks(&key), &expected()).is_err(), "{alg:?}");
+            assert!(
+                verify(&tampered, &jwks(&key), &expected()).is_err(),
+                "{alg:?}"
+            );
         }
     }
 

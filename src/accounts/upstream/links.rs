@@ -39,7 +39,11 @@ fn candidates(identity: &Identity) -> Vec<String> {
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
         .take(56)
         .collect();
-    let base = if base.is_empty() { "user".to_owned() } else { base };
+    let base = if base.is_empty() {
+        "user".to_owned()
+    } else {
+        base
+    };
     let mut names = vec![base.clone()];
     names.extend((2..=20).map(|n| format!("{base}-{n}")));
     names
@@ -48,7 +52,11 @@ fn candidates(identity: &Identity) -> Vec<String> {
 /// Makes an account without a password for `identity`: its username
 /// from the provider's, its address kept as verified only when the provider
 /// says so (an OpenID Connect `email_verified`).
-async fn create_account(store: &Store, identity: &Identity, now: u64) -> Result<UserRecord, StoreError> {
+async fn create_account(
+    store: &Store,
+    identity: &Identity,
+    now: u64,
+) -> Result<UserRecord, StoreError> {
     let email = identity
         .email
         .as_deref()
@@ -56,8 +64,8 @@ async fn create_account(store: &Store, identity: &Identity, now: u64) -> Result<
         .filter(|e| check_email(e).is_ok())
         .map(str::to_owned);
     let mut names = candidates(identity);
-    let suffix = crate::crypto::random::new_id()
-        .map_err(|_| StoreError::Db("no randomness".into()))?;
+    let suffix =
+        crate::crypto::random::new_id().map_err(|_| StoreError::Db("no randomness".into()))?;
     names.push(format!("user-{}", &suffix[..10]).to_lowercase());
     for username in names {
         if check_username(&username).is_err() {
@@ -81,7 +89,9 @@ async fn create_account(store: &Store, identity: &Identity, now: u64) -> Result<
             return Ok(user);
         }
     }
-    Err(StoreError::Db("no free username for the new account".into()))
+    Err(StoreError::Db(
+        "no free username for the new account".into(),
+    ))
 }
 
 /// Decides what `identity` at `provider` comes to, and links or creates as needed.
@@ -135,7 +145,11 @@ pub async fn resolve(
 
 /// Whether the person may unlink `provider`: not when it is their only way
 /// in (no password and no other linked provider).
-pub async fn may_unlink(store: &Store, user: &UserRecord, provider: &str) -> Result<bool, StoreError> {
+pub async fn may_unlink(
+    store: &Store,
+    user: &UserRecord,
+    provider: &str,
+) -> Result<bool, StoreError> {
     if !user.password_hash.is_empty() {
         return Ok(true);
     }

@@ -43,12 +43,16 @@ impl std::fmt::Display for UpstreamError {
             UpstreamError::NoPending => f.write_str(
                 "this sign-in was not started in this browser, was used already, or took too long",
             ),
-            UpstreamError::StateMismatch => {
-                f.write_str("the provider's answer does not belong to the sign-in this browser started")
-            }
+            UpstreamError::StateMismatch => f.write_str(
+                "the provider's answer does not belong to the sign-in this browser started",
+            ),
             UpstreamError::Denied(code) => write!(f, "the provider refused the sign-in ({code})"),
-            UpstreamError::Provider(why) => write!(f, "the provider's answer was not usable: {why}"),
-            UpstreamError::IdToken(why) => write!(f, "the provider's ID token is not acceptable: {why}"),
+            UpstreamError::Provider(why) => {
+                write!(f, "the provider's answer was not usable: {why}")
+            }
+            UpstreamError::IdToken(why) => {
+                write!(f, "the provider's ID token is not acceptable: {why}")
+            }
             UpstreamError::Store(e) => write!(f, "{e}"),
         }
     }

@@ -203,8 +203,14 @@ mod tests {
             expires_at: 700,
         };
         run(async {
-            store.insert_upstream_pending(&[2; 32], &record).await.unwrap();
-            store.insert_upstream_pending(&[3; 32], &record).await.unwrap();
+            store
+                .insert_upstream_pending(&[2; 32], &record)
+                .await
+                .unwrap();
+            store
+                .insert_upstream_pending(&[3; 32], &record)
+                .await
+                .unwrap();
             assert_eq!(
                 store.take_upstream_pending(&[2; 32]).await.unwrap(),
                 Some(record.clone())

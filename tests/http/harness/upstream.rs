@@ -99,7 +99,13 @@ impl Federation {
     /// Sends `browser` from D's `/login/upstream/{name}` (with `next`) to U,
     /// signs `person` in there when U asks, allows on U's consent page,
     /// and answers U's redirect back to D (not followed yet).
-    pub(crate) fn to_callback(&self, browser: &Browser, name: &str, person: &str, next: &str) -> String {
+    pub(crate) fn to_callback(
+        &self,
+        browser: &Browser,
+        name: &str,
+        person: &str,
+        next: &str,
+    ) -> String {
         let start = browser.get(&format!(
             "{}/login/upstream/{name}?next={}",
             self.down.base,
@@ -110,8 +116,16 @@ impl Federation {
     }
 
     /// Follows an authorization URL at U as `person`; answers the callback URL.
-    pub(crate) fn through_upstream(&self, browser: &Browser, authorize: &str, person: &str) -> String {
-        assert!(authorize.starts_with(&format!("{}/oauth/authorize?", self.up.base)), "{authorize}");
+    pub(crate) fn through_upstream(
+        &self,
+        browser: &Browser,
+        authorize: &str,
+        person: &str,
+    ) -> String {
+        assert!(
+            authorize.starts_with(&format!("{}/oauth/authorize?", self.up.base)),
+            "{authorize}"
+        );
         let mut response = browser.get(authorize);
         if response.status().as_u16() == 302 && location(&response).contains("/login") {
             browser.login_at(&self.up.base, person, &format!("{person}-password"));
@@ -123,7 +137,10 @@ impl Federation {
         }
         assert!(response.status().is_redirection(), "{}", response.status());
         let back = location(&response);
-        assert!(back.starts_with(&format!("{}/login/upstream/", self.down.base)), "{back}");
+        assert!(
+            back.starts_with(&format!("{}/login/upstream/", self.down.base)),
+            "{back}"
+        );
         back
     }
 
