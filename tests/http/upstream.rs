@@ -333,7 +333,8 @@ fn a_code_obtained_for_another_pending_sign_in_is_refused() {
     crossed
         .query_pairs_mut()
         .append_pair("code", &code)
-        .append_pair("state", &state);
+        .append_pair("state", &state)
+        .append_pair("iss", &fed.up.base);
     let page = html_page(browser.get(crossed.as_str()), 403);
     assert!(page.contains("invalid_grant"), "{page}");
     assert_eq!(fed.signed_in_at_down(&browser), None);
@@ -457,4 +458,30 @@ fn the_second_factor_still_applies_after_the_provider() {
         serde_json::json!(["fed", "otp", "mfa"]),
         "{claims}"
     );
+}
+
+#[test]
+fn an_answer_that_names_another_issuer_or_none_is_refused() {
+    // U promises `iss` in its answers (RFC 9207), so D insists on it.
+    let fed = Federation::start(Signup::Open);
+    for iss in [Some("https://evil.example"), None] {
+        let browser = Browser::new();
+        let back = fed.to_callback(&browser, "up", "bob", "/account");
+        let mut changed = url::Url::parse(&back).unwrap();
+        let pairs: Vec<(String, String)> = changed
+            .query_pairs()
+            .filter(|(k, _)| k != "iss")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        {
+            let mut q = changed.query_pairs_mut();
+            q.clear().extend_pairs(pairs);
+            if let Some(iss) = iss {
+                q.append_pair("iss", iss);
+            }
+        }
+        let page = html_page(browser.get(changed.as_str()), 502);
+        assert!(page.contains("issuer (RFC 9207)"), "{page}");
+        assert_eq!(fed.signed_in_at_down(&browser), None);
+    }
 }

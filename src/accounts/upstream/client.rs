@@ -27,6 +27,11 @@ pub struct Endpoints {
     pub userinfo: Option<String>,
     /// The key set (OpenID Connect).
     pub jwks: Option<String>,
+    /// The issuer exactly as its discovery document writes it, which ID
+    /// tokens and RFC 9207's `iss` must repeat (OpenID Connect).
+    pub issuer: Option<String>,
+    /// The provider promises `iss` in every authorization answer (RFC 9207 §3).
+    pub iss_required: bool,
 }
 
 /// A cached value and when it was fetched.
@@ -71,17 +76,18 @@ fn write<T>(cell: &Cached<T>, value: Arc<T>, now: u64) {
 }
 
 /// The JSON object of a response, or why not (status, size, shape).
-async fn json_of(response: reqwest::Response, what: &str) -> Result<(u16, Value), UpstreamError> {
+async fn json_of(
+    mut response: reqwest::Response,
+    what: &str,
+) -> Result<(u16, Value), UpstreamError> {
     let status = response.status().as_u16();
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_BODY as u64)
-    {
-        return Err(provider_err(what, "the answer is too large"));
-    }
-    let body = response.bytes().await.map_err(|e| provider_err(what, e))?;
-    if body.len() > MAX_BODY {
-        return Err(provider_err(what, "the answer is too large"));
+    // Read in chunks: a provider that sends no length is cut off at the limit.
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| provider_err(what, e))? {
+        body.extend_from_slice(&chunk);
+        if body.len() > MAX_BODY {
+            return Err(provider_err(what, "the answer is too large"));
+        }
     }
     match serde_json::from_slice(&body) {
         Ok(value @ Value::Object(_)) => Ok((status, value)),
@@ -150,6 +156,8 @@ impl Upstreams {
                 token: c.token_url.clone().unwrap_or_default(),
                 userinfo: c.userinfo_url.clone(),
                 jwks: None,
+                issuer: None,
+                iss_required: false,
             }));
         };
         if let Some(hit) = read(&up.endpoints, now) {
@@ -170,8 +178,10 @@ impl Upstreams {
         if status != 200 {
             return Err(provider_err(what, format!("HTTP {status}")));
         }
-        // OpenID Connect Discovery §4.3: the document's issuer is the one asked.
-        if text(&doc, "issuer").as_deref() != Some(issuer.as_str()) {
+        // OpenID Connect Discovery §4.3: the document's issuer is the one
+        // asked (a trailing slash in the config file aside).
+        let found = text(&doc, "issuer").unwrap_or_default();
+        if found.trim_end_matches('/') != issuer.trim_end_matches('/') {
             return Err(provider_err(what, "its issuer is not the configured one"));
         }
         let endpoint = |name: &str| -> Result<String, UpstreamError> {
@@ -186,6 +196,11 @@ impl Upstreams {
             token: endpoint("token_endpoint")?,
             userinfo: endpoint("userinfo_endpoint").ok(),
             jwks: Some(endpoint("jwks_uri")?),
+            issuer: Some(found.clone()),
+            iss_required: doc
+                .get("authorization_response_iss_parameter_supported")
+                .and_then(Value::as_bool)
+                == Some(true),
         });
         write(&up.endpoints, endpoints.clone(), now);
         Ok(endpoints)
@@ -269,7 +284,7 @@ impl Upstreams {
             .map_err(|e| provider_err(what, e))?;
         let (status, body) = json_of(response, what).await?;
         if let Some(error) = text(&body, "error") {
-            return Err(UpstreamError::Denied(error));
+            return Err(UpstreamError::Denied(error.chars().take(64).collect()));
         }
         if status != 200 || text(&body, "access_token").is_none() {
             return Err(provider_err(

@@ -167,23 +167,30 @@ pub async fn finish(
         return Err(UpstreamError::Denied(error.chars().take(64).collect()));
     }
     let c = &up.config;
-    // RFC 9207: an answer that names its issuer must name this provider's.
-    if let (Some(iss), Some(issuer)) = (answer.iss, &c.issuer) {
-        if iss != issuer {
-            return Err(UpstreamError::Provider(
-                "the answer names another issuer (RFC 9207)".into(),
-            ));
-        }
-    }
     let code = answer
         .code
         .filter(|c| !c.is_empty())
         .ok_or_else(|| UpstreamError::Provider("the answer has no code".into()))?;
     let endpoints = upstreams.endpoints(up, now).await?;
+    // RFC 9207: an answer that names its issuer must name this provider's,
+    // and one from a provider that promises to name it must do so.
+    match (answer.iss, &endpoints.issuer) {
+        (Some(iss), Some(issuer)) if iss != issuer => {
+            return Err(UpstreamError::Provider(
+                "the answer names another issuer (RFC 9207)".into(),
+            ))
+        }
+        (None, Some(_)) if endpoints.iss_required => {
+            return Err(UpstreamError::Provider(
+                "the answer does not name its issuer (RFC 9207)".into(),
+            ))
+        }
+        _ => {}
+    }
     let tokens = upstreams
         .exchange(up, &endpoints, code, redirect_uri, &pending.pkce_verifier)
         .await?;
-    let identity = match &c.issuer {
+    let identity = match &endpoints.issuer {
         Some(issuer) => {
             let jwt = tokens
                 .get("id_token")
