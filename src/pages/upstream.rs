@@ -24,9 +24,9 @@ pub fn upstream_buttons(buttons: &[UpstreamButton<'_>]) -> Markup {
         @if !buttons.is_empty() {
             section #upstream {
                 h2 { "Or sign in with" }
-                ul.upstream {
+                div.buttons {
                     @for b in buttons {
-                        li { a.button.secondary id=(format!("upstream-{}", b.name)) href=(b.href) { (b.label) } }
+                        a.button id=(format!("upstream-{}", b.name)) href=(b.href) { (b.label) }
                     }
                 }
             }
