@@ -16,7 +16,7 @@ pub(crate) const DOWN_CLIENT: &str = "downstream";
 pub(crate) const DOWN_SECRET: &str = "downstream-secret";
 
 /// U's people: bob signs in through U; carol is a second person there.
-fn upstream_seed() -> String {
+pub(crate) fn upstream_seed() -> String {
     serde_json::json!({
         "users": [
             {"username": "bob", "password": "bob-password", "email": "bob@example.org",
@@ -122,26 +122,7 @@ impl Federation {
         authorize: &str,
         person: &str,
     ) -> String {
-        assert!(
-            authorize.starts_with(&format!("{}/oauth/authorize?", self.up.base)),
-            "{authorize}"
-        );
-        let mut response = browser.get(authorize);
-        if response.status().as_u16() == 302 && location(&response).contains("/login") {
-            browser.login_at(&self.up.base, person, &format!("{person}-password"));
-            response = browser.get(authorize);
-        }
-        if response.status().as_u16() == 200 {
-            let page = response.text().unwrap();
-            response = browser.decide_at(&self.up.base, &page, "allow");
-        }
-        assert!(response.status().is_redirection(), "{}", response.status());
-        let back = location(&response);
-        assert!(
-            back.starts_with(&format!("{}/login/upstream/", self.down.base)),
-            "{back}"
-        );
-        back
+        through_upstream_at(browser, &self.up.base, &self.down.base, authorize, person)
     }
 
     /// The whole round: answers D's response to the callback.
@@ -198,4 +179,35 @@ impl Federation {
         let rest = page.split("id=\"username\">").nth(1)?;
         Some(unescape(rest.split('<').next()?))
     }
+}
+
+/// Follows an authorization URL at the provider `up` as `person` (signing
+/// in and consenting when asked); answers the callback URL at `down`.
+pub(crate) fn through_upstream_at(
+    browser: &Browser,
+    up: &str,
+    down: &str,
+    authorize: &str,
+    person: &str,
+) -> String {
+    assert!(
+        authorize.starts_with(&format!("{up}/oauth/authorize?")),
+        "{authorize}"
+    );
+    let mut response = browser.get(authorize);
+    if response.status().as_u16() == 302 && location(&response).contains("/login") {
+        browser.login_at(up, person, &format!("{person}-password"));
+        response = browser.get(authorize);
+    }
+    if response.status().as_u16() == 200 {
+        let page = response.text().unwrap();
+        response = browser.decide_at(up, &page, "allow");
+    }
+    assert!(response.status().is_redirection(), "{}", response.status());
+    let back = location(&response);
+    assert!(
+        back.starts_with(&format!("{down}/login/upstream/")),
+        "{back}"
+    );
+    back
 }

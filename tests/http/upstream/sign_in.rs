@@ -215,15 +215,17 @@ fn the_second_factor_still_applies_after_the_provider() {
 }
 
 #[test]
-fn the_config_file_names_the_providers_and_check_never_shows_a_secret() {
-    let up = TestServer::start_with(&seed(), |c| c.addr = "127.0.0.2:0".parse().unwrap());
+fn the_config_file_names_the_providers_and_no_secret_reaches_a_log() {
+    let up = TestServer::start_with(&upstream_seed(), |c| {
+        c.addr = "127.0.0.2:0".parse().unwrap()
+    });
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("gatehouse.toml");
     std::fs::write(
         &file,
         format!(
             "signup = \"open\"\n\n[[upstream]]\nname = \"up\"\nlabel = \"Upstream\"\nissuer = \"{}\"\n\
-             client_id = \"{DOWN_CLIENT}\"\nclient_secret = \"very-secret-value\"\n",
+             client_id = \"{DOWN_CLIENT}\"\nclient_secret = \"{DOWN_SECRET}\"\n",
             up.base
         ),
     )
@@ -231,20 +233,46 @@ fn the_config_file_names_the_providers_and_check_never_shows_a_secret() {
     let (ok, out, err) = run_cli(&["config", "check", file.to_str().unwrap()], None);
     assert!(ok, "{err}");
     assert!(
-        out.contains("[[upstream]] up") && !out.contains("very-secret-value"),
+        out.contains("[[upstream]] up") && !out.contains(DOWN_SECRET),
         "{out}"
     );
-    let server = BinServer::spawn(
+    // The binary, with every log line on, signs bob in through U.
+    let down = BinServer::spawn(
         &dir.path().join("db"),
         &["--config", file.to_str().unwrap()],
-        &[],
+        &[("RUST_LOG", "debug")],
     );
-    let page = html_page(http_client().get(server.url("/login")).send().unwrap(), 200);
+    let browser = Browser::new();
+    let page = html_page(browser.get(&down.url("/login")), 200);
     assert!(page.contains("id=\"upstream-up\""), "{page}");
-    assert!(server
-        .log_lines()
-        .iter()
-        .all(|l| !l.contains("very-secret-value")));
+    let start = browser.get(&down.url("/login/upstream/up"));
+    let flow_cookie = cookie_value(&set_cookie(&start, "gh_upstream").unwrap());
+    let back = through_upstream_at(&browser, &up.base, &down.base, &location(&start), "bob");
+    let done = browser.get(&back);
+    assert_eq!(done.status().as_u16(), 303);
+    let session = cookie_value(&set_cookie(&done, "gh_session").unwrap());
+    let account = html_page(browser.get(&down.url("/account")), 200);
+    assert!(account.contains("Signed in as"), "{account}");
+    let q = query_of(&back);
+    let secrets = [DOWN_SECRET, &q["code"], &q["state"], &flow_cookie, &session];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let lines = loop {
+        let lines = down.log_lines();
+        if lines.iter().any(|l| l.contains("GET /account ")) || std::time::Instant::now() > deadline
+        {
+            break lines;
+        }
+        std::thread::yield_now();
+    };
+    assert!(
+        lines.iter().any(|l| l.contains("GET /account ")),
+        "{lines:?}"
+    );
+    for line in &lines {
+        for secret in secrets {
+            assert!(!line.contains(secret), "a secret in the log: {line}");
+        }
+    }
     // A table that names neither mode stops the start with its reason.
     std::fs::write(
         &file,
