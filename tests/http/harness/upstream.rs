@@ -15,13 +15,15 @@ use super::*;
 pub(crate) const DOWN_CLIENT: &str = "downstream";
 pub(crate) const DOWN_SECRET: &str = "downstream-secret";
 
-/// U's people: bob signs in through U; carol is a second person there.
+/// U's people: bob signs in through U; carol is a second person there,
+/// with the address D's alice has.
 pub(crate) fn upstream_seed() -> String {
     serde_json::json!({
         "users": [
             {"username": "bob", "password": "bob-password", "email": "bob@example.org",
              "name": "Bob Upstream"},
-            {"username": "carol", "password": "carol-password"}
+            // carol's address at U is alice's at D: it must link nothing.
+            {"username": "carol", "password": "carol-password", "email": "alice@example.org"}
         ],
         "clients": [
             {"client_id": DOWN_CLIENT, "client_secret": DOWN_SECRET, "client_name": "Downstream",

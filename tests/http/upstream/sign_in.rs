@@ -140,6 +140,20 @@ fn a_name_taken_here_gives_the_new_account_another() {
 }
 
 #[test]
+fn the_same_email_address_links_nothing() {
+    // carol at U has alice's address at D: never alice's account.
+    let closed = Federation::start(Signup::Closed);
+    let browser = Browser::new();
+    let refused = closed.sign_in_through(&browser, "up", "carol");
+    assert_eq!(refused.status().as_u16(), 403);
+    assert_eq!(closed.signed_in_at_down(&browser), None);
+    let open = Federation::start(Signup::Open);
+    let browser = Browser::new();
+    assert_eq!(open.sign_in_through(&browser, "up", "carol").status().as_u16(), 303);
+    assert_eq!(open.signed_in_at_down(&browser).as_deref(), Some("carol"));
+}
+
+#[test]
 fn sign_up_closed_refuses_with_a_page_and_signs_nobody_in() {
     let fed = Federation::start(Signup::Closed);
     let browser = Browser::new();
