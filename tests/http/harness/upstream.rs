@@ -44,11 +44,12 @@ pub(crate) const DOWN_APP: &str = "app";
 const DOWN_APP_SECRET: &str = "app-secret";
 const DOWN_APP_REDIRECT: &str = "http://127.0.0.1:9000/cb";
 
-/// D's people: alice has an account with a password; dora also has an
+/// D's people: alice (an admin) has an account with a password; dora also has an
 /// authenticator app (key [`CAROL_TOTP`]).
 fn downstream_seed() -> String {
     serde_json::json!({
-        "users": [{"username": "alice", "password": "alice-password", "email": "alice@example.org"},
+        "users": [{"username": "alice", "password": "alice-password", "email": "alice@example.org",
+                   "admin": true},
                   {"username": "dora", "password": "dora-password", "totp_secret": CAROL_TOTP}],
         "clients": [{"client_id": DOWN_APP, "client_secret": DOWN_APP_SECRET,
                      "redirect_uris": [DOWN_APP_REDIRECT], "grant_types": ["authorization_code"],

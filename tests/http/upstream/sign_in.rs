@@ -140,6 +140,33 @@ fn a_name_taken_here_gives_the_new_account_another() {
 }
 
 #[test]
+fn a_policy_that_wants_a_second_factor_sends_a_new_account_to_enrol() {
+    let fed = Federation::start(Signup::Open);
+    let admin = Browser::signed_in_at(&fed.down.base, "alice");
+    let page = html_page(admin.get(&fed.down.url("/admin")), 200);
+    let set = admin.post_form(
+        &fed.down.url("/admin/settings"),
+        &[
+            ("signup", "open"),
+            ("registration", "token"),
+            ("second_factor", "everyone"),
+            ("csrf_token", &Browser::csrf(&page)),
+        ],
+    );
+    assert_eq!(set.status().as_u16(), 303);
+    let browser = Browser::new();
+    let done = fed.sign_in_through(&browser, "up", "bob");
+    assert_eq!(done.status().as_u16(), 303);
+    let to = location(&done);
+    assert!(
+        to.starts_with(&fed.down.url("/account/security?enrol=1")),
+        "{to}"
+    );
+    let page = html_page(browser.get(&to), 200);
+    assert!(page.contains("id=\"must-enrol\""), "{page}");
+}
+
+#[test]
 fn the_same_email_address_links_nothing() {
     // carol at U has alice's address at D: never alice's account.
     let closed = Federation::start(Signup::Closed);
@@ -149,7 +176,12 @@ fn the_same_email_address_links_nothing() {
     assert_eq!(closed.signed_in_at_down(&browser), None);
     let open = Federation::start(Signup::Open);
     let browser = Browser::new();
-    assert_eq!(open.sign_in_through(&browser, "up", "carol").status().as_u16(), 303);
+    assert_eq!(
+        open.sign_in_through(&browser, "up", "carol")
+            .status()
+            .as_u16(),
+        303
+    );
     assert_eq!(open.signed_in_at_down(&browser).as_deref(), Some("carol"));
 }
 
