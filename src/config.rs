@@ -82,6 +82,8 @@ pub struct Config {
     pub smtp_from: Option<String>,
     /// The relay's password, when it is not in `smtp_url`.
     pub smtp_password: Option<crate::mail::SmtpPassword>,
+    /// Providers to sign in through (`[[upstream]]` tables of the config file).
+    pub upstreams: Vec<crate::accounts::upstream::ProviderConfig>,
     /// The source of the current time (a manual clock in tests).
     pub clock: Clock,
     /// ID token lifetime in seconds.
@@ -215,6 +217,7 @@ impl Config {
             smtp_url: None,
             smtp_from: None,
             smtp_password: None,
+            upstreams: Vec::new(),
             clock: Clock::system(),
             id_token_ttl: 3600,
             device_code_ttl: 600,

@@ -239,6 +239,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         }
     }
     let mail = mail::Mailer::from_config(&config, &issuer).map_err(StartError)?;
+    let upstreams =
+        accounts::upstream::Upstreams::new(config.upstreams.clone()).map_err(StartError)?;
     let metadata = oauth::discovery::metadata(&issuer, &scopes).to_string();
     let state = web::Data::new(AppState {
         provider: Provider {
@@ -278,6 +280,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         tls: tls.as_ref().map(|(_, resolver)| resolver.clone()),
         outbox: http::outbox::Outbox::new(mail),
         passkeys: accounts::passkeys::Passkeys::for_issuer(&issuer),
+        upstreams,
     });
     let state_for_metrics = state.clone();
     let control = admin::control::serve(state.clone().into_inner(), &config.data).map_err(|e| {

@@ -276,6 +276,14 @@ fn parse_file(path: &Path, text: &str) -> Result<HashMap<&'static str, Vec<Strin
     })?;
     let mut values = HashMap::new();
     for (key, value) in &table {
+        if key == UPSTREAM {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with("[[upstream]]"))
+                .map_or(0, |i| i + 1);
+            values.insert(UPSTREAM, upstream_tables(value).map_err(|p| fail(line, p))?);
+            continue;
+        }
         let line = line_of(text, key);
         let Some(setting) = SETTINGS.iter().find(|s| s.key == key) else {
             return Err(fail(line, format!("unknown key `{key}`")));
@@ -284,6 +292,30 @@ fn parse_file(path: &Path, text: &str) -> Result<HashMap<&'static str, Vec<Strin
         values.insert(setting.key, found);
     }
     Ok(values)
+}
+
+/// The key of the `[[upstream]]` tables: providers to sign in through. They
+/// are only in the config file (a table has no flag), so they are not in
+/// [`SETTINGS`]; each is kept as JSON text and read by `ProviderConfig`.
+pub const UPSTREAM: &str = "upstream";
+
+/// The `[[upstream]]` tables as JSON texts, each checked.
+fn upstream_tables(value: &toml::Value) -> Result<Vec<String>, String> {
+    let tables = match value {
+        toml::Value::Array(items) => items.iter().collect(),
+        table @ toml::Value::Table(_) => vec![table],
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for table in tables {
+        if !table.is_table() {
+            return Err("`upstream`: write each provider as an [[upstream]] table".into());
+        }
+        let json = serde_json::to_string(table).map_err(|e| format!("[[upstream]]: {e}"))?;
+        crate::accounts::upstream::ProviderConfig::parse(&json)?;
+        out.push(json);
+    }
+    Ok(out)
 }
 
 /// Resolves every setting: `flags` (values given on the command line, by
@@ -341,6 +373,11 @@ pub fn resolve(
         }
         values.push((setting, found, origin));
     }
+    for json in file.get(UPSTREAM).into_iter().flatten() {
+        let provider = crate::accounts::upstream::ProviderConfig::parse(json)?;
+        config.upstreams.push(provider);
+    }
+    crate::accounts::upstream::config::check_unique(&config.upstreams)?;
     Ok(Resolved { config, values })
 }
 
@@ -368,6 +405,19 @@ pub fn describe(resolved: &Resolved) -> String {
             origin.name()
         ));
     }
+    for p in &resolved.config.upstreams {
+        let whence = p
+            .issuer
+            .as_deref()
+            .or(p.authorization_url.as_deref())
+            .unwrap_or("");
+        out.push_str(&format!(
+            "[[upstream]] {:<17} = {:<32} # config file (client {}, secret ********)\n",
+            p.name,
+            format!("{whence:?}"),
+            p.client_id
+        ));
+    }
     out
 }
 
@@ -393,6 +443,17 @@ pub fn example() -> String {
         };
         out.push_str(&format!("#{} = {value}\n", s.key));
     }
+    out.push_str(
+        "\n# Providers to sign in through, one [[upstream]] table each, after every\n\
+         # other key (see the README, \"Sign in through another provider\"):\n\
+         ## [[upstream]]\n\
+         ## name = \"corp\"            # the button goes to /login/upstream/corp\n\
+         ## label = \"Corp account\"\n\
+         ## issuer = \"https://id.example.org/realms/corp\"   # OpenID Connect, by discovery\n\
+         ## client_id = \"gatehouse\"\n\
+         ## client_secret = \"…\"\n\
+         ## scope = \"openid profile email\"\n",
+    );
     out
 }
 
@@ -504,6 +565,34 @@ mod tests {
             .join("\n");
         let file = parse_file(Path::new("example"), &uncommented).unwrap();
         assert!(resolve(&HashMap::new(), none, &file).is_ok());
+    }
+
+    #[test]
+    fn upstream_tables_are_read_and_their_secrets_never_shown() {
+        let text = "signup = \"open\"\n\n[[upstream]]\nname = \"corp\"\n\
+                    issuer = \"https://id.example.org\"\nclient_id = \"gate\"\n\
+                    client_secret = \"hunter2\"\n\n[[upstream]]\nname = \"github\"\n\
+                    authorization_url = \"https://github.com/login/oauth/authorize\"\n\
+                    token_url = \"https://github.com/login/oauth/access_token\"\n\
+                    userinfo_url = \"https://api.github.com/user\"\n\
+                    client_id = \"gh\"\nclient_secret = \"hunter3\"\n";
+        let file = parse_file(Path::new("u.toml"), text).unwrap();
+        let r = resolve(&HashMap::new(), none, &file).unwrap();
+        let names: Vec<&str> = r.config.upstreams.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["corp", "github"]);
+        let shown = describe(&r);
+        assert!(shown.contains("[[upstream]] corp"), "{shown}");
+        assert!(!shown.contains("hunter"), "{shown}");
+        assert!(!format!("{:?}", r.config).contains("hunter"));
+        let e = parse_file(
+            Path::new("u.toml"),
+            "[[upstream]]\nname = \"x\"\nclient_id = \"c\"\nclient_secret = \"s\"\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("issuer"), "{e}");
+        let twice = format!("{text}\n[[upstream]]\nname = \"corp\"\nissuer = \"https://b\"\nclient_id = \"c\"\nclient_secret = \"s\"\n");
+        let file = parse_file(Path::new("u.toml"), &twice).unwrap();
+        assert!(resolve(&HashMap::new(), none, &file).is_err());
     }
 
     #[test]

@@ -186,11 +186,19 @@ pub async fn gather(
     })
 }
 
-/// The person's links to upstream providers. None are stored yet: the
-/// upstream sign-in work fills this in from its own records.
+/// The person's links to upstream providers.
 async fn linked_providers(
-    _store: &Store,
-    _user_id: u64,
+    store: &Store,
+    user_id: u64,
 ) -> Result<Vec<LinkedProviderExport>, AccountError> {
-    Ok(Vec::new())
+    Ok(store
+        .upstream_links_of(user_id)
+        .await?
+        .into_iter()
+        .map(|link| LinkedProviderExport {
+            provider: link.provider,
+            subject: link.subject,
+            linked_at: link.linked_at,
+        })
+        .collect())
 }

@@ -18,4 +18,5 @@ pub mod profile;
 pub mod sessions;
 pub mod signup;
 pub mod throttle;
+pub mod upstream;
 pub mod users;

@@ -34,6 +34,8 @@ pub enum TokenKind {
     EmailVerification,
     /// A passkey ceremony between its two requests (a form field).
     PasskeyCeremony,
+    /// A sign-in through another provider, waiting for its callback (a cookie).
+    UpstreamSignIn,
 }
 
 impl TokenKind {
@@ -53,6 +55,7 @@ impl TokenKind {
             TokenKind::PendingSignIn => "gth_ps_",
             TokenKind::EmailVerification => "gth_ev_",
             TokenKind::PasskeyCeremony => "gth_pk_",
+            TokenKind::UpstreamSignIn => "gth_us_",
         }
     }
 }

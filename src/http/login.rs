@@ -55,6 +55,7 @@ fn login_page(
             .passkeys
             .as_ref()
             .map(|_| pages::sign_in_button(&state.provider.settings.issuer, &csrf, next)),
+        upstream: super::upstream::buttons(state, next),
     };
     session::with_cookie(page(status, pages::login(&view)), cookie)
 }

@@ -31,6 +31,7 @@ pub(crate) mod session;
 mod signup;
 pub mod state;
 pub(crate) mod token;
+mod upstream;
 mod userinfo;
 mod well_known;
 
@@ -131,6 +132,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(second_factor::get_second_factor))
             .route(web::post().to(second_factor::post_second_factor)),
     )
+    .configure(upstream::routes)
     .route("/account/security", web::get().to(security::get_security))
     .service(
         web::resource("/account/security/totp")

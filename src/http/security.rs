@@ -58,6 +58,8 @@ async fn render(
         Some("passkey_added") => Some("The passkey is added."),
         Some("passkey_renamed") => Some("The passkey is renamed."),
         Some("passkey_removed") => Some("The passkey is removed."),
+        Some("upstream_linked") => Some("The provider is linked: you can sign in with it now."),
+        Some("upstream_unlinked") => Some("The provider is unlinked."),
         _ => None,
     };
     let header = super::header::of(state, user, &csrf);
@@ -89,6 +91,7 @@ async fn render(
                 .collect::<Vec<_>>(),
             next,
         }),
+        linked: super::upstream::section(state, user, &csrf).await?,
     };
     session::with_cookie(page(status, pages::security(&view)), cookie)
 }

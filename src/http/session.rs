@@ -59,6 +59,36 @@ fn pending_name(state: &AppState) -> &'static str {
     }
 }
 
+/// The cookie of a sign-in through another provider (over plain http).
+const UPSTREAM_COOKIE: &str = "gh_upstream";
+
+/// The upstream sign-in cookie's name: `__Host-gh_upstream` with an https issuer.
+fn upstream_name(state: &AppState) -> &'static str {
+    if secure(state) {
+        "__Host-gh_upstream"
+    } else {
+        UPSTREAM_COOKIE
+    }
+}
+
+/// The value of this request's upstream sign-in cookie, if it sent one.
+pub(crate) fn upstream_value(state: &AppState, req: &HttpRequest) -> Option<String> {
+    req.cookie(upstream_name(state))
+        .map(|c| c.value().to_owned())
+}
+
+/// The cookie that binds a sign-in through another provider to this
+/// browser, as long-lived as its record. `SameSite=Lax` lets the provider's
+/// top-level redirect back carry it.
+pub(crate) fn upstream_cookie(state: &AppState, value: String, max_age: u64) -> Cookie<'static> {
+    cookie(state, upstream_name(state), value, Some(max_age))
+}
+
+/// A cookie that removes the upstream sign-in cookie.
+pub(crate) fn clear_upstream_cookie(state: &AppState) -> Cookie<'static> {
+    cookie(state, upstream_name(state), String::new(), Some(0))
+}
+
 /// The value of this request's waiting sign-in cookie, if it sent one.
 pub(crate) fn pending_value(state: &AppState, req: &HttpRequest) -> Option<String> {
     req.cookie(pending_name(state))

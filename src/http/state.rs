@@ -24,6 +24,8 @@ pub struct AppState {
     /// The WebAuthn relying party; none when the issuer's host is an IP
     /// address, where browsers offer no passkeys.
     pub passkeys: Option<crate::accounts::passkeys::Passkeys>,
+    /// The providers to sign in through (`[[upstream]]`).
+    pub upstreams: crate::accounts::upstream::Upstreams,
 }
 
 impl AsRef<Provider> for AppState {

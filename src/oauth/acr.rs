@@ -10,6 +10,10 @@ pub const OTP: &str = "otp";
 pub const HWK: &str = "hwk";
 /// A software key (a passkey that syncs between devices).
 pub const SWK: &str = "swk";
+/// Signed in through another provider. RFC 8176 names no federated
+/// method; `fed` is the value Microsoft's identity platform sends for it.
+/// It is one factor here, and never `pwd`: this server checked no password.
+pub const FED: &str = "fed";
 /// More than one factor.
 pub const MFA: &str = "mfa";
 

@@ -21,6 +21,8 @@ pub struct LoginView<'a> {
     pub dev_action: Option<&'a str>,
     /// The "sign in with a passkey" button, where passkeys work.
     pub passkey: Option<Markup>,
+    /// The buttons of the providers to sign in through (see `upstream.rs`).
+    pub upstream: Markup,
 }
 
 /// Renders the sign-in page.
@@ -45,6 +47,7 @@ pub fn login(view: &LoginView<'_>) -> Markup {
             }
             @if let Some(passkey) = &view.passkey { (passkey) }
             (super::email::forgot_link(view.action))
+            (view.upstream)
             @if let Some(dev_action) = view.dev_action {
                 h2 { "Sign in as any user" }
                 p.hint { "Development mode: a new username is created on the spot." }

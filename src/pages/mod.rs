@@ -18,6 +18,7 @@ mod passkeys;
 mod security;
 mod signup;
 mod time;
+mod upstream;
 
 pub use time::{rfc3339, rfc3339_seconds};
 
@@ -51,3 +52,6 @@ pub use security::{
     TotpSetupView,
 };
 pub use signup::{signup, SignupView};
+pub use upstream::{
+    linked_providers, upstream_buttons, upstream_refused, LinkLine, LinkedLine, UpstreamButton,
+};

@@ -30,6 +30,8 @@ pub struct SecurityView<'a> {
     pub recovery_left: usize,
     /// The passkey section (`passkeys::passkey_section`).
     pub passkeys: Markup,
+    /// The linked providers' section (see `upstream.rs`).
+    pub linked: Markup,
 }
 
 /// Renders the security page.
@@ -83,6 +85,7 @@ pub fn security(view: &SecurityView<'_>) -> Markup {
                 }
             }
             (view.passkeys)
+            (view.linked)
         },
     )
 }

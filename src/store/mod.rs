@@ -27,6 +27,7 @@ pub use records::{
     TokenKind, TokenRecord, TotpFactor, UserRecord,
 };
 pub use records::{PasskeyCeremonyRecord, PasskeyPurpose};
+pub use records::{UpstreamLinkRecord, UpstreamPendingRecord};
 
 /// A failure of the database itself (never a protocol rule).
 #[derive(Debug)]
@@ -80,6 +81,17 @@ pub enum RotationOutcome {
     AlreadyRotated(TokenRecord),
     /// No such token.
     Unknown,
+}
+
+/// The outcome of linking an upstream account to a local one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkOutcome {
+    /// Linked now.
+    Linked,
+    /// That upstream account is linked to this user id already.
+    SubjectTaken(u64),
+    /// The user has another account of that provider linked.
+    ProviderTaken,
 }
 
 /// A shorthand for store results.

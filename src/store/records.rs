@@ -511,3 +511,53 @@ pub struct RetiredUserRecord {
     /// When the account was deleted (Unix seconds).
     pub deleted_at: u64,
 }
+
+/// A sign-in through another provider waiting for the provider's answer,
+/// stored under the digest of its cookie; taken once by the callback.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpstreamPendingRecord {
+    /// The configured provider's name.
+    pub provider: String,
+    /// SHA-256 of the `state` sent to the provider.
+    pub state_digest: Digest,
+    /// The OpenID `nonce` sent to the provider (its ID token must repeat it).
+    pub nonce: String,
+    /// The PKCE code verifier (RFC 7636), sent with the code exchange.
+    pub pkce_verifier: String,
+    /// Where to go once signed in (a local path).
+    pub next: String,
+    /// The signed-in person who asked to link the provider, if it is a link.
+    pub link_user: Option<u64>,
+    /// When it was made (Unix seconds).
+    pub created_at: u64,
+    /// When it stops working (Unix seconds).
+    pub expires_at: u64,
+}
+
+impl std::fmt::Debug for UpstreamPendingRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpstreamPendingRecord")
+            .field("provider", &self.provider)
+            .field("next", &self.next)
+            .field("link_user", &self.link_user)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A link from an account at another provider to a local account, stored
+/// under the provider's name and the upstream subject, and again under the
+/// user id and the provider's name (the listing per person).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpstreamLinkRecord {
+    /// The local account.
+    pub user_id: u64,
+    /// The configured provider's name.
+    pub provider: String,
+    /// The stable subject at the provider (`sub`, or a user-info `id`).
+    pub subject: String,
+    /// The name the provider gave, for the security page (not trusted).
+    pub upstream_name: Option<String>,
+    /// When it was linked (Unix seconds).
+    pub linked_at: u64,
+}

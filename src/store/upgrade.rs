@@ -258,6 +258,8 @@ impl Versioned for LoginRequestRecord {}
 impl Versioned for AuditRecord {}
 impl Versioned for EmailVerificationRecord {}
 impl Versioned for RetiredUserRecord {}
+impl Versioned for UpstreamPendingRecord {}
+impl Versioned for UpstreamLinkRecord {}
 
 #[cfg(test)]
 mod tests {

@@ -53,4 +53,5 @@ mod signup;
 mod tls;
 mod token_client_credentials;
 mod upgrade;
+mod upstream;
 mod userinfo;

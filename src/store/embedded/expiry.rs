@@ -23,6 +23,7 @@ impl SledStore {
                 t if t == Expiring::EmailVerification as u8 => &self.email_verifications,
                 t if t == Expiring::Reset as u8 => &self.resets,
                 t if t == Expiring::PasskeyCeremony as u8 => &self.passkey_ceremonies,
+                t if t == Expiring::UpstreamPending as u8 => &self.upstream_pending,
                 _ => &self.sessions,
             };
             // A session's index entry is written at its absolute end, so the

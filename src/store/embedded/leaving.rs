@@ -61,6 +61,17 @@ impl SledStore {
             .await?
             .map(|f| f.passkeys.into_iter().map(|p| p.credential_id).collect())
             .unwrap_or_default();
+        let links: Vec<(Vec<u8>, Vec<u8>)> = self
+            .upstream_links_of(user_id)
+            .await?
+            .iter()
+            .map(|l| {
+                (
+                    super::upstream::link_key(&l.provider, &l.subject),
+                    super::upstream::user_link_key(user_id, &l.provider),
+                )
+            })
+            .collect();
         let retired = encode(&RetiredUserRecord {
             username: user.username,
             deleted_at: now,
@@ -86,10 +97,12 @@ impl SledStore {
             &self.groups,
             &self.passkey_credentials,
             &self.passkey_handles,
+            &self.upstream_links,
+            &self.user_upstreams,
         ];
         trees.extend(owned);
         let outcome = trees[..].transaction(|t: &Vec<TransactionalTree>| {
-            let [users, retired_users, factors, sessions, user_sessions, tokens, user_tokens, consents, groups, passkey_credentials, passkey_handles, owned @ ..] =
+            let [users, retired_users, factors, sessions, user_sessions, tokens, user_tokens, consents, groups, passkey_credentials, passkey_handles, upstream_links, user_upstreams, owned @ ..] =
                 &t[..]
             else {
                 return Err(abort(StoreError::Db("transaction trees".into())));
@@ -103,6 +116,10 @@ impl SledStore {
                 passkey_credentials.remove(&credential_id[..])?;
             }
             passkey_handles.remove(&id[..])?;
+            for (link, listing) in &links {
+                upstream_links.remove(&link[..])?;
+                user_upstreams.remove(&listing[..])?;
+            }
             let mut removal = AccountRemoval::default();
             for key in &gathered.session_keys {
                 if sessions.remove(&key[8..])?.is_some() {

@@ -17,6 +17,7 @@ mod logins;
 mod passkeys;
 mod sessions;
 mod tokens;
+mod upstream;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -28,9 +29,9 @@ use super::records::{
     AuditRecord, ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, FactorsRecord, GroupRecord,
     InitialTokenRecord, InviteRecord, KeyRecord, LoginRequestRecord, PasskeyCeremonyRecord,
     PasskeyFactor, PendingSignInRecord, ResetRecord, ScopeRecord, SessionRecord, TokenRecord,
-    UserRecord,
+    UpstreamLinkRecord, UpstreamPendingRecord, UserRecord,
 };
-use super::Redemption;
+use super::{LinkOutcome, Redemption};
 use super::{StoreError, StoreResult};
 use crate::crypto::Digest;
 
@@ -77,6 +78,9 @@ pub struct SledStore {
     passkey_credentials: sled::Tree,
     passkey_handles: sled::Tree,
     retired_users: sled::Tree,
+    upstream_pending: sled::Tree,
+    upstream_links: sled::Tree,
+    user_upstreams: sled::Tree,
     expiry: sled::Tree,
     /// Added to sled's id counter, which a restored database starts again
     /// from zero: the next id of the database the backup came from.
@@ -107,6 +111,7 @@ enum Expiring {
     EmailVerification = 9,
     Reset = 10,
     PasskeyCeremony = 11,
+    UpstreamPending = 12,
 }
 
 /// The key of the expiry index: expiry time, the tree, then the record's digest.
@@ -213,6 +218,9 @@ impl SledStore {
             passkey_credentials: tree("passkey_credentials")?,
             passkey_handles: tree("passkey_handles")?,
             retired_users: tree("retired_users")?,
+            upstream_pending: tree("upstream_pending")?,
+            upstream_links: tree("upstream_links")?,
+            user_upstreams: tree("user_upstreams")?,
             expiry: tree("expiry")?,
             flusher: Flusher::start(db.clone())?,
             client_cache: Arc::default(),

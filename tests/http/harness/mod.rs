@@ -15,6 +15,7 @@ mod mail;
 mod oidc;
 mod passkeys;
 mod people;
+mod upstream;
 mod webdriver;
 
 pub(crate) use admin::*;
@@ -26,6 +27,7 @@ pub(crate) use mail::*;
 pub(crate) use oidc::*;
 pub(crate) use passkeys::*;
 pub(crate) use people::*;
+pub(crate) use upstream::*;
 pub(crate) use webdriver::*;
 
 use std::io::{BufRead, BufReader};
