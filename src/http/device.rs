@@ -119,6 +119,24 @@ pub(crate) async fn post_device(
             Some("That code is unknown or has expired. Check the code on your device."),
         );
     };
+    if provider
+        .device_needs_second_factor(&device, &user, &session)
+        .await?
+    {
+        // The second factor first (or its enrolment), then back to this
+        // code's form.
+        let back = format!(
+            "/device?user_code={}",
+            url::form_urlencoded::byte_serialize(typed.as_bytes()).collect::<String>()
+        );
+        let mut url = url::Url::parse(&crate::pages::url_at(
+            &provider.settings.issuer,
+            &["login", "second-factor"],
+        ))
+        .map_err(Error::internal)?;
+        url.query_pairs_mut().append_pair("next", &back);
+        return Ok(redirect(true, url.as_str()));
+    }
     match form.get("decision") {
         None => consent_page(&state, &req, &device, &user).await,
         Some(decision @ ("allow" | "deny")) => {

@@ -146,6 +146,24 @@ impl Provider {
             .filter(|d| d.state == DeviceState::Pending && now < d.expires_at))
     }
 
+    /// Whether approving this device needs a second factor that the
+    /// session has not shown: its application is marked so, or the policy
+    /// covers the person (as at the authorization endpoint).
+    pub async fn device_needs_second_factor(
+        &self,
+        device: &DeviceRecord,
+        user: &UserRecord,
+        session: &crate::store::SessionRecord,
+    ) -> Result<bool> {
+        let marked = self
+            .store
+            .client(&device.client_id)
+            .await?
+            .is_some_and(|c| c.flags.require_mfa);
+        let wanted = marked || self.second_factor_required(user);
+        Ok(wanted && !super::acr::is_multi_factor(&session.amr))
+    }
+
     /// Records the person's answer to a pending authorization; `false` when
     /// it was no longer pending.
     pub async fn answer_device(

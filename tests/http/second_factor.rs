@@ -22,7 +22,9 @@ fn seed() -> String {
              "redirect_uris": [RP_CB], "grant_types": ["authorization_code"],
              "scope": "openid profile"},
             {"client_id": "pw", "client_secret": "pw-secret", "client_name": "Password",
-             "grant_types": ["password"], "scope": "openid"}
+             "grant_types": ["password"], "scope": "openid"},
+            {"client_id": "tv", "token_endpoint_auth_method": "none", "client_name": "TV",
+             "grant_types": ["urn:ietf:params:oauth:grant-type:device_code"], "scope": "openid"}
         ]
     })
     .to_string()
@@ -352,6 +354,89 @@ fn the_policy_sends_people_without_a_factor_to_enrol() {
     alice.enrol_totp(&server);
     let claims = id_claims(&server, &alice);
     assert_eq!(claims["acr"], "mfa");
+}
+
+#[test]
+fn approving_a_device_needs_the_second_factor_the_policy_wants() {
+    let server = server();
+    let dave = Browser::signed_in(&server, "dave");
+    let page = html_page(dave.get(&server.url("/admin/settings")), 200);
+    let response = dave.post_form(
+        &server.url("/admin/settings"),
+        &[
+            ("signup", "closed"),
+            ("registration", "token"),
+            ("second_factor", "everyone"),
+            ("csrf_token", &Browser::csrf(&page)),
+        ],
+    );
+    assert_eq!(response.status().as_u16(), 303);
+    let pair = json(
+        server.post_form(
+            "/oauth/device_authorization",
+            &[("client_id", "tv"), ("scope", "openid")],
+        ),
+        200,
+    );
+    let user_code = pair["user_code"].as_str().unwrap();
+
+    // alice signed in with her password only: sent to a second factor,
+    // then (having none) to set one up, before any consent.
+    let alice = Browser::new();
+    alice.send_password(&server, "alice", "alice-password");
+    let form = html_page(alice.get(&server.url("/device")), 200);
+    let csrf = Browser::csrf(&form);
+    let typed = [("user_code", user_code), ("csrf_token", csrf.as_str())];
+    let response = alice.post_form(&server.url("/device"), &typed);
+    assert_eq!(response.status().as_u16(), 303);
+    let to = location(&response);
+    assert!(
+        to.contains("/login/second-factor?next=%2Fdevice%3Fuser_code%3D"),
+        "{to}"
+    );
+    let enrol = location(&alice.get(&to));
+    assert!(enrol.contains("/account/security?enrol=1"), "{enrol}");
+    let answer = [
+        ("user_code", user_code),
+        ("decision", "allow"),
+        ("csrf_token", csrf.as_str()),
+    ];
+    let refused = alice.post_form(&server.url("/device"), &answer);
+    assert_eq!(
+        refused.status().as_u16(),
+        303,
+        "no approval without a factor"
+    );
+    let poll = [
+        ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+        ("device_code", pair["device_code"].as_str().unwrap()),
+        ("client_id", "tv"),
+    ];
+    oauth_error(
+        server.post_form("/oauth/token", &poll),
+        400,
+        "authorization_pending",
+    );
+
+    alice.enrol_totp(&server);
+    let form = html_page(alice.get(&server.url("/device")), 200);
+    let csrf = Browser::csrf(&form);
+    let consent = alice.post_form(
+        &server.url("/device"),
+        &[("user_code", user_code), ("csrf_token", csrf.as_str())],
+    );
+    assert_eq!(consent.status().as_u16(), 200);
+    let done = alice.post_form(
+        &server.url("/device"),
+        &[
+            ("user_code", user_code),
+            ("decision", "allow"),
+            ("csrf_token", csrf.as_str()),
+        ],
+    );
+    assert_eq!(done.status().as_u16(), 200);
+    let tokens = json(server.post_form("/oauth/token", &poll), 200);
+    assert!(tokens["access_token"].is_string(), "{tokens}");
 }
 
 #[test]

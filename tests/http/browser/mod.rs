@@ -9,6 +9,7 @@ mod forgot_password;
 mod journey;
 mod leaving;
 mod passkeys;
+mod totp;
 mod upstream;
 
 use crate::harness::*;

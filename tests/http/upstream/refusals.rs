@@ -51,7 +51,7 @@ fn a_code_obtained_for_another_pending_sign_in_is_refused() {
     // The first sign-in's code, delivered with the second's state: its ID
     // token carries the first nonce and its PKCE challenge is the first's.
     // U refuses the exchange (the verifier), before the nonce is compared;
-    // the nonce check itself is unit-tested in accounts/upstream/id_token.rs.
+    // the nonce check has its own test below.
     let fed = Federation::start(Signup::Open);
     let browser = Browser::new();
     let first = fed.to_callback(&browser, "up", "bob", "/account");
@@ -111,4 +111,35 @@ fn an_answer_that_names_another_issuer_or_none_is_refused() {
         assert!(page.contains("issuer (RFC 9207)"), "{page}");
         assert_eq!(fed.signed_in_at_down(&browser), None);
     }
+}
+
+#[test]
+fn an_id_token_with_another_nonce_is_refused() {
+    // The browser carries the request to U, so it can change the nonce on
+    // the way: U then signs an ID token with the changed one, and D, which
+    // remembers what it sent, refuses it (state and PKCE stay right).
+    let fed = Federation::start(Signup::Open);
+    let browser = Browser::new();
+    let start = browser.get(&fed.down.url("/login/upstream/up?next=/account"));
+    let mut authorize = url::Url::parse(&location(&start)).unwrap();
+    let pairs: Vec<(String, String)> = authorize
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == "nonce" {
+                "a-nonce-of-the-attacker".into()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    assert!(pairs.iter().any(|(k, _)| k == "nonce"), "{authorize}");
+    authorize.query_pairs_mut().clear().extend_pairs(pairs);
+    let back = fed.through_upstream(&browser, authorize.as_str(), "bob");
+    let page = html_page(browser.get(&back), 400);
+    assert!(
+        page.contains("nonce is not the one this sign-in sent"),
+        "{page}"
+    );
+    assert_eq!(fed.signed_in_at_down(&browser), None);
 }
