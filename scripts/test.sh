@@ -50,6 +50,11 @@ need pebble pebble-challtestsrv pebble
 # deliver to aiosmtpd, an SMTP server that stores what it gets in a maildir.
 need aiosmtpd aiosmtpd python3-aiosmtpd
 
+# The PostgreSQL adapter's tests (tests/http/store_postgres.rs) run against
+# a throwaway cluster on loopback that pg_virtualenv (postgresql-common)
+# creates for the test run and removes afterwards.
+need pg_virtualenv psql postgresql
+
 # The systemd unit in examples/deploy is checked where systemd is at hand
 # (ExecStart pointed at the built binary, since verify wants it to exist).
 if command -v systemd-analyze >/dev/null; then
@@ -78,5 +83,5 @@ cargo fmt --check
 echo "==> cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --quiet -- -D warnings
 
-echo "==> cargo test"
-cargo test --all-targets
+echo "==> cargo test (with a throwaway PostgreSQL from pg_virtualenv)"
+pg_virtualenv cargo test --all-targets

@@ -9,6 +9,7 @@
 mod codec;
 mod durability;
 mod embedded;
+pub mod postgres;
 pub mod records;
 pub mod sweep;
 mod upgrade;

@@ -50,6 +50,7 @@ mod revoke;
 mod second_factor;
 mod seed_and_admin;
 mod signup;
+mod store_postgres;
 mod tls;
 mod token_client_credentials;
 mod upgrade;

@@ -15,6 +15,7 @@ mod mail;
 mod oidc;
 mod passkeys;
 mod people;
+mod postgres;
 mod upstream;
 mod webdriver;
 
@@ -27,6 +28,7 @@ pub(crate) use mail::*;
 pub(crate) use oidc::*;
 pub(crate) use passkeys::*;
 pub(crate) use people::*;
+pub(crate) use postgres::*;
 pub(crate) use upstream::*;
 pub(crate) use webdriver::*;
 

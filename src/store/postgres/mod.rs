@@ -1,0 +1,118 @@
+//! The PostgreSQL adapter (`--store postgres://…`): several instances share
+//! one database. A pool of connections (deadpool) over tokio-postgres, with
+//! TLS as the URL's `sslmode` says (rustls on ring, Mozilla's roots), and
+//! the schema's migrations applied at start (`migrate.rs`). The record
+//! operations arrive kind by kind behind the store's port; until `Store`
+//! becomes the enum over both adapters, this one is reached directly.
+
+mod migrate;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+pub use migrate::MIGRATIONS;
+
+use super::{StoreError, StoreResult};
+
+/// How long a request waits for a connection, or for a new one to open,
+/// before it fails with a clear error instead of hanging.
+const WAIT: Duration = Duration::from_secs(5);
+/// Connections per instance.
+const POOL_SIZE: usize = 16;
+
+/// A database failure as the store reports it; the text names what failed
+/// (never a value: statements carry only digests and ids).
+pub(crate) fn db_err(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Db(format!("PostgreSQL: {e}"))
+}
+
+/// The store on a PostgreSQL database.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let status = self.pool.status();
+        f.debug_struct("PgStore")
+            .field("size", &status.size)
+            .field("available", &status.available)
+            .finish()
+    }
+}
+
+/// The TLS client for database connections: rustls on ring with
+/// Mozilla's trust anchors. `sslmode=disable` never uses it; `prefer`
+/// (tokio-postgres's default) uses it when the server offers TLS;
+/// `require` insists.
+fn tls() -> StoreResult<MakeRustlsConnect> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(db_err)?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    Ok(MakeRustlsConnect::new(config))
+}
+
+impl PgStore {
+    /// Opens a pool on the database `url` (`postgres://user:pass@host:port/db`,
+    /// with `?sslmode=…`) and applies any migration not yet applied.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let config = tokio_postgres::Config::from_str(url)
+            .map_err(|e| StoreError::Db(format!("--store: not a PostgreSQL URL: {e}")))?;
+        let manager = Manager::from_config(
+            config,
+            tls()?,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(WAIT))
+            .create_timeout(Some(WAIT))
+            .build()
+            .map_err(db_err)?;
+        let store = PgStore { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// A connection from the pool.
+    pub(crate) async fn client(&self) -> StoreResult<deadpool_postgres::Object> {
+        self.pool.get().await.map_err(db_err)
+    }
+
+    /// Whether the database answers (for `/healthz` and `/readyz`).
+    pub async fn ping(&self) -> StoreResult<()> {
+        self.client()
+            .await?
+            .simple_query("SELECT 1")
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+    }
+
+    /// Applies the migrations this database lacks; answers the versions
+    /// this call applied (none when another instance did, or had).
+    pub async fn migrate(&self) -> StoreResult<Vec<u32>> {
+        let mut client = self.client().await?;
+        migrate::apply(&mut client).await
+    }
+
+    /// The versions applied to this database, in order.
+    pub async fn applied_migrations(&self) -> StoreResult<Vec<u32>> {
+        let client = self.client().await?;
+        migrate::applied(&client).await
+    }
+}
