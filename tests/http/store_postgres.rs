@@ -75,3 +75,122 @@ fn a_database_that_does_not_answer_is_a_clear_error_soon() {
         .to_string();
     assert!(error.contains("not a PostgreSQL URL"), "{error}");
 }
+
+use gatehouse::store::{CodeRecord, Redemption, Rotation, RotationOutcome, TokenKind, TokenRecord};
+
+fn code() -> CodeRecord {
+    CodeRecord {
+        client_id: "webapp".into(),
+        user_id: 7,
+        redirect_uri: Some("http://127.0.0.1:9000/cb".into()),
+        scope: "openid".into(),
+        code_challenge: None,
+        nonce: None,
+        auth_time: 1,
+        amr: vec!["pwd".into()],
+        expires_at: u64::MAX / 4,
+        grant_id: "grant-1".into(),
+        redeemed: false,
+    }
+}
+
+fn refresh_token(grant: &str) -> TokenRecord {
+    TokenRecord {
+        kind: TokenKind::Refresh,
+        client_id: "webapp".into(),
+        user_id: Some(7),
+        scope: "openid offline_access".into(),
+        issued_at: 1,
+        expires_at: None,
+        grant_id: Some(grant.into()),
+        auth_time: Some(1),
+        rotated: None,
+    }
+}
+
+/// Two instances: two stores, each with its own pool, on one database.
+async fn two_instances() -> (PgStore, PgStore) {
+    let url = fresh_database();
+    let a = PgStore::connect(&url).await.unwrap();
+    let b = PgStore::connect(&url).await.unwrap();
+    (a, b)
+}
+
+/// Runs two operations at the same moment, as two instances would.
+async fn both<T: Send + 'static>(
+    a: impl std::future::Future<Output = T> + Send + 'static,
+    b: impl std::future::Future<Output = T> + Send + 'static,
+) -> (T, T) {
+    let (a, b) = (tokio::spawn(a), tokio::spawn(b));
+    (a.await.unwrap(), b.await.unwrap())
+}
+
+#[test]
+fn one_code_sent_to_two_instances_at_once_is_redeemed_exactly_once() {
+    block_on(async {
+        let (a, b) = two_instances().await;
+        for round in 0..200u32 {
+            let mut digest = [0u8; 32];
+            digest[..4].copy_from_slice(&round.to_be_bytes());
+            a.insert_code(&digest, &code()).await.unwrap();
+            let (x, y) = (a.clone(), b.clone());
+            let (left, right) = both(async move { x.redeem_code(&digest).await }, async move {
+                y.redeem_code(&digest).await
+            })
+            .await;
+            let fresh = [left.unwrap(), right.unwrap()]
+                .iter()
+                .filter(|r| matches!(r, Redemption::Fresh(_)))
+                .count();
+            assert_eq!(fresh, 1, "round {round}");
+            // Afterwards both see a replay.
+            assert!(matches!(
+                b.redeem_code(&digest).await.unwrap(),
+                Redemption::Replayed(_)
+            ));
+        }
+        assert!(matches!(
+            a.redeem_code(&[9; 32]).await.unwrap(),
+            Redemption::Unknown
+        ));
+    });
+}
+
+#[test]
+fn one_refresh_token_rotated_on_two_instances_at_once_rotates_once() {
+    block_on(async {
+        let (a, b) = two_instances().await;
+        for round in 0..100u32 {
+            let mut digest = [1u8; 32];
+            digest[..4].copy_from_slice(&round.to_be_bytes());
+            let grant = format!("grant-{round}");
+            a.insert_tokens(&[(digest, refresh_token(&grant))])
+                .await
+                .unwrap();
+            let rotation = |n: u8| Rotation {
+                at: 2,
+                sealed_successor: vec![n; 8],
+            };
+            let (x, y) = (a.clone(), b.clone());
+            let (left, right) = both(
+                async move { x.rotate_token(&digest, rotation(1)).await },
+                async move { y.rotate_token(&digest, rotation(2)).await },
+            )
+            .await;
+            let outcomes = [left.unwrap(), right.unwrap()];
+            let won = outcomes
+                .iter()
+                .filter(|o| matches!(o, RotationOutcome::Rotated(_)))
+                .count();
+            assert_eq!(won, 1, "round {round}");
+            // The loser saw the winner's rotation.
+            assert!(outcomes.iter().any(|o| matches!(
+                o,
+                RotationOutcome::AlreadyRotated(t) if t.rotated.is_some()
+            )));
+            // Revoking the family on B removes what A stored.
+            assert_eq!(b.revoke_grant(&grant).await.unwrap(), 1);
+            assert!(a.token(&digest).await.unwrap().is_none());
+        }
+    });
+}

@@ -5,7 +5,9 @@
 //! operations arrive kind by kind behind the store's port; until `Store`
 //! becomes the enum over both adapters, this one is reached directly.
 
+mod clients;
 mod migrate;
+mod tokens;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -28,6 +30,15 @@ const POOL_SIZE: usize = 16;
 /// (never a value: statements carry only digests and ids).
 pub(crate) fn db_err(e: impl std::fmt::Display) -> StoreError {
     StoreError::Db(format!("PostgreSQL: {e}"))
+}
+
+/// One parameter of a statement.
+pub(crate) type Param<'a> = &'a (dyn tokio_postgres::types::ToSql + Sync);
+
+/// A stored number (ids, Unix seconds) as PostgreSQL's BIGINT; ours never
+/// come near `i64::MAX`.
+pub(crate) fn i64_of(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// The store on a PostgreSQL database.
@@ -89,13 +100,13 @@ impl PgStore {
     }
 
     /// A connection from the pool.
-    pub(crate) async fn client(&self) -> StoreResult<deadpool_postgres::Object> {
+    pub(crate) async fn client_conn(&self) -> StoreResult<deadpool_postgres::Object> {
         self.pool.get().await.map_err(db_err)
     }
 
     /// Whether the database answers (for `/healthz` and `/readyz`).
     pub async fn ping(&self) -> StoreResult<()> {
-        self.client()
+        self.client_conn()
             .await?
             .simple_query("SELECT 1")
             .await
@@ -106,13 +117,13 @@ impl PgStore {
     /// Applies the migrations this database lacks; answers the versions
     /// this call applied (none when another instance did, or had).
     pub async fn migrate(&self) -> StoreResult<Vec<u32>> {
-        let mut client = self.client().await?;
+        let mut client = self.client_conn().await?;
         migrate::apply(&mut client).await
     }
 
     /// The versions applied to this database, in order.
     pub async fn applied_migrations(&self) -> StoreResult<Vec<u32>> {
-        let client = self.client().await?;
+        let client = self.client_conn().await?;
         migrate::applied(&client).await
     }
 }
