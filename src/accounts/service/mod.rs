@@ -332,3 +332,6 @@ impl Accounts {
         signup::create_invite(&self.store, self.now(), ttl).await
     }
 }
+
+#[cfg(test)]
+mod tests;
