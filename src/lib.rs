@@ -279,8 +279,18 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         metrics_token: config.metrics_token.clone(),
         tls: tls.as_ref().map(|(_, resolver)| resolver.clone()),
         outbox: http::outbox::Outbox::new(mail),
-        passkeys: accounts::passkeys::Passkeys::for_issuer(&issuer),
-        upstreams,
+        accounts: accounts::Accounts::new(
+            store.clone(),
+            config.clock.clone(),
+            accounts::service::AccountSettings {
+                issuer: issuer.clone(),
+                pbkdf2_iterations: config.pbkdf2_iterations,
+                session_idle: config.session_idle,
+                session_absolute: config.session_absolute,
+            },
+            accounts::passkeys::Passkeys::for_issuer(&issuer),
+            upstreams,
+        ),
     });
     let state_for_metrics = state.clone();
     let control = admin::control::serve(state.clone().into_inner(), &config.data).map_err(|e| {

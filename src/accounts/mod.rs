@@ -15,8 +15,14 @@ pub mod leaving;
 pub mod login;
 pub mod passkeys;
 pub mod profile;
+pub mod service;
 pub mod sessions;
 pub mod signup;
 pub mod throttle;
 pub mod upstream;
 pub mod users;
+
+pub use service::Accounts;
+
+/// The records the HTTP layer names, seen through the accounts service.
+pub use crate::store::{PasskeyPurpose, SessionRecord, UserRecord};

@@ -6,15 +6,14 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::form::PageForm;
-use super::page::{page, redirect, HtmlError};
+use super::page::{account_error, page, redirect, HtmlError};
 use super::session::{self, check_csrf, signed_in};
 use super::state::AppState;
-use crate::accounts::profile;
 use crate::accounts::users::AccountError;
+use crate::accounts::UserRecord;
 use crate::crypto::sha256;
 use crate::error::Error;
 use crate::pages::{self, AccountView, AppLine, SessionLine};
-use crate::store::UserRecord;
 
 /// Problems to show beside the forms.
 #[derive(Default)]
@@ -33,23 +32,19 @@ async fn render(
     notice: Option<&str>,
 ) -> Result<HttpResponse, HtmlError> {
     let provider = &state.provider;
-    let store = &provider.store;
-    let now = provider.clock.now();
-    let apps = profile::authorized_apps(store, user.id)
-        .await
-        .map_err(account_error)?;
+    let apps = state.accounts.authorized_apps(user.id).await?;
     let current = session::session_value(state, req).map(|c| sha256(c.as_bytes()));
-    let sessions: Vec<SessionLine> =
-        profile::live_sessions(store, user.id, now, provider.settings.session_idle)
-            .await
-            .map_err(account_error)?
-            .into_iter()
-            .map(|(digest, s)| SessionLine {
-                signed_in: s.auth_time,
-                last_seen: s.last_seen,
-                current: current == Some(digest),
-            })
-            .collect();
+    let sessions: Vec<SessionLine> = state
+        .accounts
+        .live_sessions(user.id)
+        .await?
+        .into_iter()
+        .map(|(digest, s)| SessionLine {
+            signed_in: s.auth_time,
+            last_seen: s.last_seen,
+            current: current == Some(digest),
+        })
+        .collect();
     let lines: Vec<AppLine> = apps
         .iter()
         .map(|a| AppLine {
@@ -80,10 +75,6 @@ async fn render(
         api_login_error: problems.api_login,
     };
     session::with_cookie(page(status, pages::account(&view)), cookie)
-}
-
-fn account_error(e: AccountError) -> HtmlError {
-    HtmlError(Error::internal(e))
 }
 
 #[derive(serde::Deserialize)]
@@ -142,9 +133,10 @@ pub(crate) async fn post_profile(
     let user = signed_in!(state, req, "/account");
     let name = form.get("name").unwrap_or("");
     let email = form.get("email").unwrap_or("");
-    let now = state.provider.clock.now();
-    let saved =
-        profile::update_profile(&state.provider.store, user.clone(), name, email, now).await;
+    let saved = state
+        .accounts
+        .update_profile(user.clone(), name, email)
+        .await;
     // A new address is unverified: mail it a link (when the server mails).
     let mailed = match &saved {
         Ok(new) if new.email != user.email => {
@@ -164,21 +156,19 @@ pub(crate) async fn post_password(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let user = signed_in!(state, req, "/account");
-    let provider = &state.provider;
     let keep = session::session_value(&state, &req)
         .map(|c| sha256(c.as_bytes()))
         .unwrap_or([0; 32]);
-    let changed = profile::change_password(
-        &provider.store,
-        &user,
-        form.get("current_password").unwrap_or(""),
-        form.get("new_password").unwrap_or(""),
-        provider.settings.pbkdf2_iterations,
-        &provider.passwords,
-        &keep,
-        provider.clock.now(),
-    )
-    .await;
+    let changed = state
+        .accounts
+        .change_password(
+            &user,
+            form.get("current_password").unwrap_or(""),
+            form.get("new_password").unwrap_or(""),
+            &state.provider.passwords,
+            &keep,
+        )
+        .await;
     settle(&state, &req, &user, changed, "password").await
 }
 
@@ -231,14 +221,10 @@ pub(crate) async fn post_api_login(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let user = signed_in!(state, req, "/account");
-    let provider = &state.provider;
-    let confirmed = crate::accounts::api_login::confirm(
-        &provider.store,
-        &user,
-        form.get("code").unwrap_or(""),
-        provider.clock.now(),
-    )
-    .await?;
+    let confirmed = state
+        .accounts
+        .confirm_api_login(&user, form.get("code").unwrap_or(""))
+        .await?;
     let outcome = if confirmed {
         Ok(())
     } else {
@@ -260,9 +246,7 @@ pub(crate) async fn post_withdraw(
     let client_id = form
         .get("client_id")
         .ok_or_else(|| HtmlError(Error::InvalidRequest("which application?".into())))?;
-    profile::withdraw(&state.provider.store, user.id, client_id)
-        .await
-        .map_err(account_error)?;
+    state.accounts.withdraw(user.id, client_id).await?;
     super::audit(
         &state,
         &req,
@@ -283,11 +267,7 @@ pub(crate) async fn post_end_sessions(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let user = signed_in!(state, req, "/account");
-    state
-        .provider
-        .store
-        .remove_sessions_of(user.id, None)
-        .await?;
+    state.accounts.end_all_sessions(user.id).await?;
     super::audit(
         &state,
         &req,

@@ -8,10 +8,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::form::PageForm;
 use super::outbox;
-use super::page::{page, redirect, HtmlError};
+use super::page::{account_error, page, redirect, HtmlError};
 use super::session::{self, check_csrf, signed_in};
 use super::state::AppState;
-use crate::accounts::email::{self, RESET_BY_MAIL_TTL};
+use crate::accounts::email::RESET_BY_MAIL_TTL;
 use crate::accounts::profile::check_email;
 use crate::accounts::users::AccountError;
 use crate::error::Error;
@@ -104,10 +104,7 @@ pub(crate) async fn get_verify(
 ) -> Result<HttpResponse, HtmlError> {
     let provider = &state.provider;
     let token = query.token.as_deref().unwrap_or("");
-    let Some((user, address)) = email::pending(&provider.store, token, provider.clock.now())
-        .await
-        .map_err(Error::internal)?
-    else {
+    let Some((user, address)) = state.accounts.pending_email(token).await? else {
         return Err(link_spent());
     };
     let (csrf, cookie) = session::csrf(&state, &req)?;
@@ -131,7 +128,7 @@ pub(crate) async fn post_verify(
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let provider = &state.provider;
     let token = form.get("token").unwrap_or("");
-    match email::verify(&provider.store, token, provider.clock.now()).await {
+    match state.accounts.verify_email(token).await {
         Ok(user) => {
             super::audit(
                 &state,
@@ -149,8 +146,7 @@ pub(crate) async fn post_verify(
             ))
         }
         Err(AccountError::NotFound) => Err(link_spent()),
-        Err(AccountError::Invalid(why)) => Err(HtmlError(Error::InvalidRequest(why.into()))),
-        Err(e) => Err(HtmlError(Error::internal(e))),
+        Err(e) => Err(account_error(e)),
     }
 }
 

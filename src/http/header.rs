@@ -2,8 +2,8 @@
 //! are and the page's CSRF token (its sign-out form carries it).
 
 use super::state::AppState;
+use crate::accounts::UserRecord;
 use crate::pages::Header;
-use crate::store::UserRecord;
 
 /// The header for `user`, with the sign-out form's CSRF token.
 pub(crate) fn of<'a>(state: &'a AppState, user: &'a UserRecord, csrf: &'a str) -> Header<'a> {

@@ -10,17 +10,15 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::form::PageForm;
 use super::page::{account_error, page, secure, HtmlError};
-use super::passkeys::{ceremony_page, relying_party, CeremonyPage};
+use super::passkeys::{ceremony_page, CeremonyPage};
 use super::session::{self, check_csrf, signed_in};
 use super::state::AppState;
-use crate::accounts::export;
-use crate::accounts::factors;
-use crate::accounts::leaving::{self, Proof};
+use crate::accounts::leaving::Proof;
 use crate::accounts::users::AccountError;
+use crate::accounts::{PasskeyPurpose, UserRecord};
 use crate::crypto::sha256;
 use crate::error::Error;
 use crate::pages::{self, CeremonyMode, DeleteAccountView};
-use crate::store::{PasskeyPurpose, UserRecord};
 
 /// Sends the person's data as a JSON download.
 pub(crate) async fn get_export(
@@ -28,18 +26,8 @@ pub(crate) async fn get_export(
     req: HttpRequest,
 ) -> Result<HttpResponse, HtmlError> {
     let user = signed_in!(state, req, "/account/export");
-    let provider = &state.provider;
     let current = session::session_value(&state, &req).map(|c| sha256(c.as_bytes()));
-    let data = export::gather(
-        &provider.store,
-        &provider.settings.issuer,
-        &user,
-        current.as_ref(),
-        provider.clock.now(),
-        provider.settings.session_idle,
-    )
-    .await
-    .map_err(account_error)?;
+    let data = state.accounts.export(&user, current.as_ref()).await?;
     let body = serde_json::to_vec_pretty(&data).map_err(Error::internal)?;
     let name = Some(user.username.as_str());
     super::audit(&state, &req, "data_exported", name, name, None).await;
@@ -64,7 +52,7 @@ async fn render(
     status: StatusCode,
     error: Option<&str>,
 ) -> Result<HttpResponse, HtmlError> {
-    let refused = match leaving::may_leave(&state.provider.store, user).await {
+    let refused = match state.accounts.may_leave(user).await {
         Ok(()) => None,
         Err(AccountError::Invalid(why)) => Some(why),
         Err(e) => return Err(account_error(e)),
@@ -75,12 +63,8 @@ async fn render(
         status
     };
     let (csrf, cookie) = session::csrf(state, req)?;
-    let has_passkey = state.passkeys.is_some()
-        && !factors::summary(&state.provider.store, user.id)
-            .await
-            .map_err(account_error)?
-            .passkeys
-            .is_empty();
+    let has_passkey = state.accounts.passkeys_offered()
+        && !state.accounts.factors(user.id).await?.passkeys.is_empty();
     let view = DeleteAccountView {
         issuer: &state.provider.settings.issuer,
         csrf: &csrf,
@@ -129,7 +113,7 @@ pub(crate) async fn post_delete(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let user = signed_in!(state, req, "/account/delete");
-    if let Err(e) = leaving::may_leave(&state.provider.store, &user).await {
+    if let Err(e) = state.accounts.may_leave(&user).await {
         return match e {
             AccountError::Invalid(_) => render(&state, &req, &user, StatusCode::OK, None).await,
             other => Err(account_error(other)),
@@ -150,8 +134,7 @@ async fn delete_now(
     user: &UserRecord,
     proof: Proof,
 ) -> Result<HttpResponse, HtmlError> {
-    let provider = &state.provider;
-    let removal = match leaving::delete(&provider.store, user, proof, provider.clock.now()).await {
+    let removal = match state.accounts.delete_account(user, proof).await {
         Ok(removal) => removal,
         Err(AccountError::Invalid(_)) => {
             return render(state, req, user, StatusCode::OK, None).await;
@@ -179,17 +162,11 @@ pub(crate) async fn post_delete_passkey(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let user = signed_in!(state, req, "/account/delete");
-    let relying_party = relying_party(&state)?;
-    let provider = &state.provider;
-    let ceremony = relying_party
-        .start_check(
-            &provider.store,
-            user.id,
-            PasskeyPurpose::Confirm,
-            provider.clock.now(),
-        )
-        .await
-        .map_err(account_error)?;
+    state.accounts.require_passkeys()?;
+    let ceremony = state
+        .accounts
+        .start_passkey_check(user.id, PasskeyPurpose::Confirm)
+        .await?;
     ceremony_page(
         &state,
         &req,
@@ -213,21 +190,24 @@ pub(crate) async fn post_delete_passkey_finish(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let user = signed_in!(state, req, "/account/delete");
-    let relying_party = relying_party(&state)?;
-    let provider = &state.provider;
-    let checked = relying_party
-        .finish_authentication(
-            &provider.store,
+    state.accounts.require_passkeys()?;
+    let checked = state
+        .accounts
+        .finish_passkey(
             Some(user.id),
             PasskeyPurpose::Confirm,
             form.get("ceremony").unwrap_or(""),
             form.get("credential").unwrap_or(""),
-            provider.clock.now(),
         )
         .await;
-    if let Err(e) = checked {
-        let why = e.to_string();
-        return render(&state, &req, &user, StatusCode::BAD_REQUEST, Some(&why)).await;
+    match checked {
+        Ok(_) => {}
+        // A refused answer shows the page again with the reason; a failure
+        // of the database stays an error.
+        Err(AccountError::Invalid(why)) => {
+            return render(&state, &req, &user, StatusCode::BAD_REQUEST, Some(&why)).await;
+        }
+        Err(e) => return Err(account_error(e)),
     }
     delete_now(&state, &req, &user, Proof::Passkey).await
 }

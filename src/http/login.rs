@@ -8,7 +8,6 @@ use super::page::{page, redirect, HtmlError};
 use super::session::{self, check_csrf};
 use super::state::AppState;
 use crate::accounts::users::AccountError;
-use crate::accounts::{dev, factors, sessions};
 use crate::error::Error;
 use crate::oauth::acr;
 use crate::oauth::authorize::Params;
@@ -52,9 +51,9 @@ fn login_page(
             .dev_mode
             .then_some(dev_action.as_str()),
         passkey: state
-            .passkeys
-            .as_ref()
-            .map(|_| pages::sign_in_button(&state.provider.settings.issuer, &csrf, next)),
+            .accounts
+            .passkeys_offered()
+            .then(|| pages::sign_in_button(&state.provider.settings.issuer, &csrf, next)),
         upstream: super::upstream::buttons(state, next),
     };
     session::with_cookie(page(status, pages::login(&view)), cookie)
@@ -101,13 +100,10 @@ pub(crate) async fn post_login(
     };
     // A new session at every sign-in: an old cookie never gains rights.
     if let Some(old) = session::session_value(&state, &req) {
-        sessions::end(&provider.store, &old).await?;
+        state.accounts.end_session(&old).await?;
     }
     let amr = acr::add(&[], acr::PWD);
-    if factors::has_second_factor(&provider.store, user.id)
-        .await
-        .map_err(Error::internal)?
-    {
+    if state.accounts.has_second_factor(user.id).await? {
         return super::second_factor::ask(&state, user.id, amr, next, true).await;
     }
     if provider.second_factor_required(&user) {
@@ -133,21 +129,12 @@ pub(crate) async fn post_dev_login(
     let next = local_next(form.get("next"));
     let username = form.get("dev_username").unwrap_or("");
     let claims = form.get("dev_claims").unwrap_or("");
-    let now = provider.clock.now();
-    match dev::sign_in_as(
-        &provider.store,
-        username,
-        claims,
-        provider.settings.pbkdf2_iterations,
-        now,
-    )
-    .await
-    {
+    match state.accounts.dev_sign_in(username, claims).await {
         Ok(user) => session::start(&state, user.id, Vec::new(), next).await,
         Err(AccountError::Invalid(why)) => {
             login_page(&state, &req, StatusCode::BAD_REQUEST, next, "", Some(&why))
         }
-        Err(e) => Err(HtmlError(Error::internal(e))),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -229,7 +216,7 @@ async fn logout(
         return Ok(response);
     }
     if let Some(cookie) = session::session_value(state, req) {
-        sessions::end(&provider.store, &cookie).await?;
+        state.accounts.end_session(&cookie).await?;
     }
     let from_application = !confirmed || params.get("end_session").is_some();
     let mut response = match (&request.redirect, from_application) {

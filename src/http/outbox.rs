@@ -14,11 +14,11 @@ use super::page::HtmlError;
 use super::state::AppState;
 use crate::accounts::email;
 use crate::accounts::throttle::{Key, Throttle};
+use crate::accounts::UserRecord;
 use crate::config::Config;
 use crate::error::Error;
 use crate::mail::{letters, Letter, Mailer};
 use crate::oauth::audit::AuditEvent;
-use crate::store::UserRecord;
 
 /// Letters to one address allowed in quick succession; each further one
 /// waits twice as long as the last (2 s, 4 s … up to 15 minutes).
@@ -124,10 +124,7 @@ pub(crate) async fn send_verification(
     else {
         return Ok(false);
     };
-    let Some(token) = email::start_verification(&provider.store, user, now)
-        .await
-        .map_err(Error::internal)?
-    else {
+    let Some(token) = state.accounts.start_email_verification(user).await? else {
         return Ok(false);
     };
     let issuer = &provider.settings.issuer;
@@ -152,7 +149,7 @@ pub(crate) fn send_resets(state: &web::Data<AppState>, req: &HttpRequest, addres
         // Let the answer go out before any work that depends on the address.
         actix_web::rt::task::yield_now().await;
         let provider = &state.provider;
-        let links = match email::reset_links(&provider.store, &address, now).await {
+        let links = match state.accounts.reset_links(&address).await {
             Ok(links) => links,
             Err(e) => {
                 log::warn!(target: "gatehouse::mail", "reset links not made: {e}");

@@ -85,6 +85,12 @@ impl From<Error> for HtmlError {
     }
 }
 
+impl From<crate::accounts::users::AccountError> for HtmlError {
+    fn from(e: crate::accounts::users::AccountError) -> Self {
+        account_error(e)
+    }
+}
+
 impl From<crate::store::StoreError> for HtmlError {
     fn from(e: crate::store::StoreError) -> Self {
         HtmlError(e.into())

@@ -9,17 +9,15 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::form::PageForm;
 use super::login::local_next;
-use super::page::{account_error, page, page_with_script, redirect, HtmlError};
+use super::page::{page, page_with_script, redirect, HtmlError};
 use super::security::{audit_own, password_right, step_up};
 use super::session::{self, check_csrf, signed_in_session};
 use super::state::AppState;
-use crate::accounts::factors;
-use crate::accounts::passkeys::{self, Ceremony, Passkeys};
-use crate::accounts::sessions;
+use crate::accounts::passkeys::Ceremony;
+use crate::accounts::PasskeyPurpose;
 use crate::error::Error;
 use crate::oauth::acr;
 use crate::pages::{self, url_at, CeremonyMode, CeremonyView};
-use crate::store::PasskeyPurpose;
 
 /// Registers the passkey routes.
 pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
@@ -46,15 +44,6 @@ pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
             "/login/second-factor/passkey/finish",
             web::post().to(post_second_factor_finish),
         );
-}
-
-/// The relying party, or the page saying why there is none.
-pub(crate) fn relying_party(state: &AppState) -> Result<&Passkeys, HtmlError> {
-    state.passkeys.as_ref().ok_or_else(|| {
-        HtmlError(Error::InvalidRequest(
-            "passkeys need this server to be reached by a domain name, not an IP address".into(),
-        ))
-    })
 }
 
 /// What a ceremony page needs besides the ceremony.
@@ -113,19 +102,12 @@ pub(crate) async fn post_add(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let (_, user) = signed_in_session!(state, req, "/account/security");
-    let relying_party = relying_party(&state)?;
-    let provider = &state.provider;
+    state.accounts.require_passkeys()?;
     let next = form.get("next").map(|n| local_next(Some(n))).unwrap_or("");
-    let ceremony = relying_party
-        .start_registration(
-            &provider.store,
-            &user,
-            form.get("name").unwrap_or(""),
-            next,
-            provider.clock.now(),
-        )
-        .await
-        .map_err(account_error)?;
+    let ceremony = state
+        .accounts
+        .start_passkey_registration(&user, form.get("name").unwrap_or(""), next)
+        .await?;
     ceremony_page(
         &state,
         &req,
@@ -151,22 +133,17 @@ pub(crate) async fn post_add_finish(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let (current, user) = signed_in_session!(state, req, "/account/security");
-    let relying_party = relying_party(&state)?;
+    state.accounts.require_passkeys()?;
     let provider = &state.provider;
-    let recovery_left = factors::summary(&provider.store, user.id)
-        .await
-        .map_err(account_error)?
-        .recovery_left;
-    let verified = relying_party
-        .finish_registration(
-            &provider.store,
+    let recovery_left = state.accounts.factors(user.id).await?.recovery_left;
+    let verified = state
+        .accounts
+        .finish_passkey_registration(
             user.id,
             form.get("ceremony").unwrap_or(""),
             form.get("credential").unwrap_or(""),
-            provider.clock.now(),
         )
-        .await
-        .map_err(account_error)?;
+        .await?;
     audit_own(&state, &req, &user, "passkey_added").await;
     let issuer = &provider.settings.issuer;
     let continue_to = if verified.next.is_empty() {
@@ -175,9 +152,7 @@ pub(crate) async fn post_add_finish(
         format!("{issuer}{}", verified.next)
     };
     let response = if recovery_left == 0 {
-        let codes = factors::renew_recovery_codes(&provider.store, user.id)
-            .await
-            .map_err(account_error)?;
+        let codes = state.accounts.renew_recovery_codes(user.id).await?;
         page(StatusCode::OK, pages::recovery_codes(&codes, &continue_to))
     } else {
         redirect(true, &continue_to)
@@ -194,10 +169,10 @@ pub(crate) async fn post_rename(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let (_, user) = signed_in_session!(state, req, "/account/security");
-    let store = &state.provider.store;
-    if !passkeys::rename(store, user.id, &path, form.get("name").unwrap_or(""))
-        .await
-        .map_err(account_error)?
+    if !state
+        .accounts
+        .rename_passkey(user.id, &path, form.get("name").unwrap_or(""))
+        .await?
     {
         return Err(HtmlError(Error::NotFound));
     }
@@ -218,10 +193,7 @@ pub(crate) async fn post_remove(
             "the password is not right; the passkey was not removed".into(),
         )));
     }
-    if !passkeys::remove(&state.provider.store, user.id, &path)
-        .await
-        .map_err(account_error)?
-    {
+    if !state.accounts.remove_passkey(user.id, &path).await? {
         return Err(HtmlError(Error::NotFound));
     }
     audit_own(&state, &req, &user, "passkey_removed").await;
@@ -235,13 +207,9 @@ pub(crate) async fn post_sign_in(
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
-    let relying_party = relying_party(&state)?;
-    let provider = &state.provider;
+    state.accounts.require_passkeys()?;
     let next = local_next(form.get("next"));
-    let ceremony = relying_party
-        .start_sign_in(&provider.store, next, provider.clock.now())
-        .await
-        .map_err(account_error)?;
+    let ceremony = state.accounts.start_passkey_sign_in(next).await?;
     ceremony_page(
         &state,
         &req,
@@ -264,30 +232,27 @@ pub(crate) async fn post_sign_in_finish(
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
-    let relying_party = relying_party(&state)?;
-    let provider = &state.provider;
-    let verified = match relying_party
-        .finish_authentication(
-            &provider.store,
+    state.accounts.require_passkeys()?;
+    let verified = match state
+        .accounts
+        .finish_passkey(
             None,
             PasskeyPurpose::SignIn,
             form.get("ceremony").unwrap_or(""),
             form.get("credential").unwrap_or(""),
-            provider.clock.now(),
         )
         .await
     {
         Ok(verified) => verified,
         Err(e) => {
             super::audit(&state, &req, "passkey_sign_in_failed", None, None, None).await;
-            return Err(account_error(e));
+            return Err(e.into());
         }
     };
-    let user = provider
-        .store
+    let user = state
+        .accounts
         .user(verified.user_id)
-        .await
-        .map_err(Error::internal)?
+        .await?
         .filter(|u| !u.disabled)
         .ok_or_else(|| {
             HtmlError(Error::InvalidRequest(
@@ -297,7 +262,7 @@ pub(crate) async fn post_sign_in_finish(
     let name = Some(user.username.as_str());
     super::audit(&state, &req, "passkey_sign_in", name, name, None).await;
     if let Some(old) = session::session_value(&state, &req) {
-        sessions::end(&provider.store, &old).await?;
+        state.accounts.end_session(&old).await?;
     }
     let amr = acr::add(&[], verified.method);
     session::start(&state, user.id, amr, local_next(Some(&verified.next))).await
@@ -310,20 +275,18 @@ pub(crate) async fn post_second_factor(
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
-    let relying_party = relying_party(&state)?;
-    let provider = &state.provider;
-    let now = provider.clock.now();
+    state.accounts.require_passkeys()?;
     let waiting = match session::pending_value(&state, &req) {
-        Some(cookie) => sessions::pending(&provider.store, &cookie, now).await?,
+        Some(cookie) => state.accounts.pending(&cookie).await?,
         None => None,
     };
     let Some((_, user)) = waiting else {
         return Ok(super::login::to_login(&state, "/", true));
     };
-    let ceremony = relying_party
-        .start_check(&provider.store, user.id, PasskeyPurpose::SecondFactor, now)
-        .await
-        .map_err(account_error)?;
+    let ceremony = state
+        .accounts
+        .start_passkey_check(user.id, PasskeyPurpose::SecondFactor)
+        .await?;
     ceremony_page(
         &state,
         &req,
@@ -346,11 +309,11 @@ pub(crate) async fn post_second_factor_finish(
     PageForm(form): PageForm,
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
-    let relying_party = relying_party(&state)?;
-    let provider = &state.provider;
-    let now = provider.clock.now();
+    state.accounts.require_passkeys()?;
     let waiting = match session::pending_value(&state, &req) {
-        Some(cookie) => sessions::pending(&provider.store, &cookie, now)
+        Some(cookie) => state
+            .accounts
+            .pending(&cookie)
             .await?
             .map(|(_, user)| (cookie, user)),
         None => None,
@@ -359,14 +322,13 @@ pub(crate) async fn post_second_factor_finish(
         return Ok(super::login::to_login(&state, "/", true));
     };
     let name = Some(user.username.as_str());
-    let verified = match relying_party
-        .finish_authentication(
-            &provider.store,
+    let verified = match state
+        .accounts
+        .finish_passkey(
             Some(user.id),
             PasskeyPurpose::SecondFactor,
             form.get("ceremony").unwrap_or(""),
             form.get("credential").unwrap_or(""),
-            now,
         )
         .await
     {
@@ -381,15 +343,15 @@ pub(crate) async fn post_second_factor_finish(
                 Some("passkey"),
             )
             .await;
-            return Err(account_error(e));
+            return Err(e.into());
         }
     };
-    let Some(pending) = sessions::take_pending(&provider.store, &cookie, now).await? else {
+    let Some(pending) = state.accounts.take_pending(&cookie).await? else {
         return Ok(super::login::to_login(&state, "/", true));
     };
     super::audit(&state, &req, "second_factor", name, name, Some("passkey")).await;
     if let Some(old) = session::session_value(&state, &req) {
-        sessions::end(&provider.store, &old).await?;
+        state.accounts.end_session(&old).await?;
     }
     let amr = acr::add(&pending.amr, verified.method);
     let mut response =

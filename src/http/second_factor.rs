@@ -11,8 +11,6 @@ use super::login::local_next;
 use super::page::{page, redirect, HtmlError};
 use super::session::{self, check_csrf};
 use super::state::AppState;
-use crate::accounts::factors;
-use crate::accounts::sessions;
 use crate::error::Error;
 use crate::oauth::acr;
 use crate::pages::{self, url_at, SecondFactorView};
@@ -26,10 +24,8 @@ pub(crate) async fn ask(
     next: &str,
     after_post: bool,
 ) -> Result<HttpResponse, HtmlError> {
-    let provider = &state.provider;
-    let cookie =
-        sessions::start_pending(&provider.store, user_id, amr, next, provider.clock.now()).await?;
-    let issuer = &provider.settings.issuer;
+    let cookie = state.accounts.start_pending(user_id, amr, next).await?;
+    let issuer = &state.provider.settings.issuer;
     let mut response = redirect(after_post, &url_at(issuer, &["login", "second-factor"]));
     response
         .add_cookie(&session::pending_cookie(state, cookie))
@@ -44,12 +40,10 @@ struct Offered {
 }
 
 async fn offered(state: &AppState, user_id: u64) -> Result<Offered, HtmlError> {
-    let summary = factors::summary(&state.provider.store, user_id)
-        .await
-        .map_err(Error::internal)?;
+    let summary = state.accounts.factors(user_id).await?;
     Ok(Offered {
         totp: summary.totp_since.is_some(),
-        passkeys: !summary.passkeys.is_empty() && state.passkeys.is_some(),
+        passkeys: !summary.passkeys.is_empty() && state.accounts.passkeys_offered(),
     })
 }
 
@@ -94,9 +88,8 @@ pub(crate) async fn get_second_factor(
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, HtmlError> {
     let provider = &state.provider;
-    let now = provider.clock.now();
     if let Some(cookie) = session::pending_value(&state, &req) {
-        if let Some((_, user)) = sessions::pending(&provider.store, &cookie, now).await? {
+        if let Some((_, user)) = state.accounts.pending(&cookie).await? {
             let offered = offered(&state, user.id).await?;
             return prompt(&state, &req, offered, None);
         }
@@ -105,10 +98,7 @@ pub(crate) async fn get_second_factor(
     let Some((current, user)) = session::current(&state, &req).await? else {
         return Ok(super::login::to_login(&state, next, false));
     };
-    if factors::has_second_factor(&provider.store, user.id)
-        .await
-        .map_err(Error::internal)?
-    {
+    if state.accounts.has_second_factor(user.id).await? {
         return ask(&state, user.id, current.amr, next, false).await;
     }
     Ok(redirect(
@@ -129,9 +119,10 @@ pub(crate) async fn post_second_factor(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let provider = &state.provider;
-    let now = provider.clock.now();
     let waiting = match session::pending_value(&state, &req) {
-        Some(cookie) => sessions::pending(&provider.store, &cookie, now)
+        Some(cookie) => state
+            .accounts
+            .pending(&cookie)
             .await?
             .map(|(_, user)| (cookie, user)),
         None => None,
@@ -150,11 +141,11 @@ pub(crate) async fn post_second_factor(
         let offered = offered(&state, user.id).await?;
         return prompt(&state, &req, offered, Some("That code is not right."));
     };
-    let Some(pending) = sessions::take_pending(&provider.store, &cookie, now).await? else {
+    let Some(pending) = state.accounts.take_pending(&cookie).await? else {
         return Ok(super::login::to_login(&state, "/", true));
     };
     if let Some(old) = session::session_value(&state, &req) {
-        sessions::end(&provider.store, &old).await?;
+        state.accounts.end_session(&old).await?;
     }
     let amr = acr::add(&pending.amr, acr::OTP);
     let mut response =

@@ -14,13 +14,12 @@ use super::page::{account_error, page, redirect, HtmlError};
 use super::session::{self, check_csrf, signed_in_session};
 use super::state::AppState;
 use crate::accounts::factors;
-use crate::accounts::sessions;
 use crate::accounts::users::AccountError;
+use crate::accounts::{SessionRecord, UserRecord};
 use crate::crypto::totp;
 use crate::error::Error;
 use crate::oauth::acr;
 use crate::pages::{self, url_at, SecurityView, TotpSetupView};
-use crate::store::{SessionRecord, UserRecord};
 
 /// The security page's path asking for enrolment, then on to `next`.
 pub(crate) fn enrol_path(next: &str) -> String {
@@ -48,9 +47,7 @@ async fn render(
     query: &SecurityQuery,
 ) -> Result<HttpResponse, HtmlError> {
     let provider = &state.provider;
-    let summary = factors::summary(&provider.store, user.id)
-        .await
-        .map_err(account_error)?;
+    let summary = state.accounts.factors(user.id).await?;
     let (csrf, cookie) = session::csrf(state, req)?;
     let next = query.next.as_deref().map(|n| local_next(Some(n)));
     let notice = match query.done.as_deref() {
@@ -78,7 +75,7 @@ async fn render(
         passkeys: pages::passkey_section(&pages::PasskeySectionView {
             issuer: &provider.settings.issuer,
             csrf: &csrf,
-            available: state.passkeys.is_some(),
+            available: state.accounts.passkeys_offered(),
             passkeys: &summary
                 .passkeys
                 .iter()
@@ -180,7 +177,7 @@ pub(crate) async fn step_up(
     method: &str,
 ) -> Result<HttpResponse, HtmlError> {
     if let Some(old) = session::session_value(state, req) {
-        sessions::end(&state.provider.store, &old).await?;
+        state.accounts.end_session(&old).await?;
     }
     session::begin(state, response, user.id, acr::add(&current.amr, method)).await
 }
@@ -202,8 +199,7 @@ pub(crate) async fn post_totp_setup(
     };
     let next = form.get("next").map(|n| local_next(Some(n)));
     let code = form.get("code").unwrap_or("");
-    let now = provider.clock.now();
-    let codes = match factors::enrol_totp(&provider.store, user.id, &secret, code, now).await {
+    let codes = match state.accounts.enrol_totp(user.id, &secret, code).await {
         Ok(codes) => codes,
         Err(AccountError::Invalid(why)) => {
             return setup_page(&state, &req, &user, &secret, next, Some(&why));
@@ -285,9 +281,7 @@ pub(crate) async fn post_totp_remove(
         )
         .await;
     }
-    factors::remove_totp(&provider.store, user.id)
-        .await
-        .map_err(account_error)?;
+    state.accounts.remove_totp(user.id).await?;
     audit_own(&state, &req, &user, "totp_removed").await;
     Ok(redirect(
         true,
@@ -308,10 +302,7 @@ pub(crate) async fn post_recovery_codes(
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let (_, user) = signed_in_session!(state, req, "/account/security");
     let provider = &state.provider;
-    if !factors::has_second_factor(&provider.store, user.id)
-        .await
-        .map_err(account_error)?
-    {
+    if !state.accounts.has_second_factor(user.id).await? {
         return Err(HtmlError(Error::InvalidRequest(
             "recovery codes belong to a second factor; set one up first".into(),
         )));
@@ -328,9 +319,7 @@ pub(crate) async fn post_recovery_codes(
         )
         .await;
     }
-    let codes = factors::renew_recovery_codes(&provider.store, user.id)
-        .await
-        .map_err(account_error)?;
+    let codes = state.accounts.renew_recovery_codes(user.id).await?;
     audit_own(&state, &req, &user, "recovery_codes_renewed").await;
     let back = url_at(&provider.settings.issuer, &["account", "security"]);
     Ok(page(StatusCode::OK, pages::recovery_codes(&codes, &back)))

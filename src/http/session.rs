@@ -13,10 +13,9 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use super::page::HtmlError;
 use super::state::AppState;
-use crate::accounts::sessions;
+use crate::accounts::{SessionRecord, UserRecord};
 use crate::crypto::constant_time_eq;
 use crate::error::Error;
-use crate::store::{SessionRecord, UserRecord};
 
 /// The session cookie's name (over plain http).
 const SESSION_COOKIE: &str = "gh_session";
@@ -159,14 +158,7 @@ pub(crate) async fn current(
     let Some(cookie) = req.cookie(session_name(state)) else {
         return Ok(None);
     };
-    let provider = &state.provider;
-    Ok(sessions::resolve(
-        &provider.store,
-        cookie.value(),
-        provider.clock.now(),
-        provider.settings.session_idle,
-    )
-    .await?)
+    Ok(state.accounts.current_session(cookie.value()).await?)
 }
 
 /// The signed-in session and person, or a redirect to sign in that comes
@@ -270,15 +262,7 @@ pub(crate) async fn begin(
     user_id: u64,
     amr: Vec<String>,
 ) -> Result<HttpResponse, HtmlError> {
-    let provider = &state.provider;
-    let cookie = sessions::create(
-        &provider.store,
-        user_id,
-        amr,
-        provider.clock.now(),
-        provider.settings.session_absolute,
-    )
-    .await?;
+    let cookie = state.accounts.create_session(user_id, amr).await?;
     response
         .add_cookie(&session_cookie(state, cookie))
         .map_err(Error::internal)?;

@@ -7,7 +7,7 @@ use super::form::PageForm;
 use super::page::{page, HtmlError};
 use super::session::{self, check_csrf};
 use super::state::AppState;
-use crate::accounts::signup::{self, SignupError, SignupForm};
+use crate::accounts::signup::{SignupError, SignupForm};
 use crate::error::Error;
 use crate::pages::{self, SignupView};
 
@@ -45,13 +45,10 @@ pub(crate) async fn get_signup(
 ) -> Result<HttpResponse, HtmlError> {
     let provider = &state.provider;
     let invite = query.invite.as_deref();
-    match signup::may_sign_up(
-        &provider.store,
-        provider.policies().signup,
-        invite,
-        provider.clock.now(),
-    )
-    .await
+    match state
+        .accounts
+        .may_sign_up(provider.policies().signup, invite)
+        .await
     {
         Ok(()) => form_page(
             &state,
@@ -75,7 +72,6 @@ pub(crate) async fn post_signup(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let provider = &state.provider;
-    let now = provider.clock.now();
     let invite = form.get("invite");
     let fields = SignupForm {
         username: form.get("username").unwrap_or(""),
@@ -84,16 +80,15 @@ pub(crate) async fn post_signup(
         name: form.get("name").unwrap_or(""),
     };
     let (username, email, name) = (fields.username, fields.email, fields.name);
-    let created = signup::sign_up(
-        &provider.store,
-        provider.policies().signup,
-        invite,
-        fields,
-        provider.settings.pbkdf2_iterations,
-        now,
-        &provider.passwords,
-    )
-    .await;
+    let created = state
+        .accounts
+        .sign_up(
+            provider.policies().signup,
+            invite,
+            fields,
+            &provider.passwords,
+        )
+        .await;
     let user = match created {
         Ok(user) => user,
         Err(SignupError::NotAllowed(why)) => return Err(refused(why)),

@@ -1,4 +1,5 @@
-//! What every handler shares: the protocol core and the prepared discovery document.
+//! What every handler shares: the protocol core, the accounts service and
+//! the prepared discovery document.
 
 use actix_web::web::Bytes;
 
@@ -21,11 +22,9 @@ pub struct AppState {
     pub tls: Option<std::sync::Arc<crate::tls::Reloading>>,
     /// Verification and reset mail: the relay, if any, and its throttle.
     pub outbox: super::outbox::Outbox,
-    /// The WebAuthn relying party; none when the issuer's host is an IP
-    /// address, where browsers offer no passkeys.
-    pub passkeys: Option<crate::accounts::passkeys::Passkeys>,
-    /// The providers to sign in through (`[[upstream]]`).
-    pub upstreams: crate::accounts::upstream::Upstreams,
+    /// The account operations (with the passkey relying party and the
+    /// providers to sign in through); handlers never see the store.
+    pub accounts: crate::accounts::Accounts,
 }
 
 impl AsRef<Provider> for AppState {

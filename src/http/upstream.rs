@@ -12,12 +12,11 @@ use super::login::local_next;
 use super::page::{page, redirect, HtmlError};
 use super::session::{self, check_csrf, signed_in_session};
 use super::state::AppState;
-use crate::accounts::upstream::{flow, links, Callback, Outcome, UpstreamError};
-use crate::accounts::{factors, sessions};
+use crate::accounts::upstream::{flow, Callback, Outcome, UpstreamError};
+use crate::accounts::UserRecord;
 use crate::error::Error;
 use crate::oauth::acr;
 use crate::pages::{self, url_at, LinkLine, LinkedLine, UpstreamButton};
-use crate::store::UserRecord;
 
 /// Registers the routes.
 pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
@@ -48,21 +47,17 @@ fn redirect_uri(state: &AppState, name: &str) -> String {
 pub(crate) fn buttons(state: &AppState, next: &str) -> maud::Markup {
     let issuer = &state.provider.settings.issuer;
     let buttons: Vec<UpstreamButton<'_>> = state
-        .upstreams
-        .all()
-        .map(|p| {
-            let mut href = url_at(issuer, &["login", "upstream", &p.name]);
+        .accounts
+        .upstream_providers()
+        .map(|(name, label)| {
+            let mut href = url_at(issuer, &["login", "upstream", name]);
             if next != "/" {
                 if let Ok(mut url) = url::Url::parse(&href) {
                     url.query_pairs_mut().append_pair("next", next);
                     href = url.into();
                 }
             }
-            UpstreamButton {
-                name: &p.name,
-                label: p.label(),
-                href,
-            }
+            UpstreamButton { name, label, href }
         })
         .collect();
     pages::upstream_buttons(&buttons)
@@ -74,39 +69,31 @@ pub(crate) async fn section(
     user: &UserRecord,
     csrf: &str,
 ) -> Result<maud::Markup, HtmlError> {
-    let store = &state.provider.store;
     let issuer = &state.provider.settings.issuer;
-    let mine = store.upstream_links_of(user.id).await?;
-    let mut linked = Vec::new();
-    for link in &mine {
-        let label = state
-            .upstreams
-            .get(&link.provider)
-            .map_or(link.provider.as_str(), |u| u.config.label());
-        let unlink = links::may_unlink(store, user, &link.provider)
-            .await?
-            .then(|| {
+    let found = state.accounts.upstream_section(user).await?;
+    let linked: Vec<LinkedLine<'_>> = found
+        .linked
+        .iter()
+        .map(|link| LinkedLine {
+            name: &link.name,
+            label: &link.label,
+            upstream_name: link.upstream_name.as_deref(),
+            since: link.since,
+            unlink: link.may_unlink.then(|| {
                 url_at(
                     issuer,
-                    &["account", "security", "upstream", &link.provider, "unlink"],
+                    &["account", "security", "upstream", &link.name, "unlink"],
                 )
-            });
-        linked.push(LinkedLine {
-            name: &link.provider,
+            }),
+        })
+        .collect();
+    let unlinked: Vec<LinkLine<'_>> = found
+        .unlinked
+        .iter()
+        .map(|(name, label)| LinkLine {
+            name,
             label,
-            upstream_name: link.upstream_name.as_deref(),
-            since: link.linked_at,
-            unlink,
-        });
-    }
-    let unlinked: Vec<LinkLine<'_>> = state
-        .upstreams
-        .all()
-        .filter(|p| !mine.iter().any(|l| l.provider == p.name))
-        .map(|p| LinkLine {
-            name: &p.name,
-            label: p.label(),
-            action: url_at(issuer, &["login", "upstream", &p.name]),
+            action: url_at(issuer, &["login", "upstream", name]),
         })
         .collect();
     Ok(pages::linked_providers(csrf, &linked, &unlinked))
@@ -131,31 +118,19 @@ async fn start(
     link_user: Option<u64>,
     after_post: bool,
 ) -> Result<HttpResponse, HtmlError> {
-    let provider = &state.provider;
-    let up = match state.upstreams.get(name) {
-        Ok(up) => up,
-        Err(_) => return Err(HtmlError(Error::NotFound)),
+    let Some(label) = state.accounts.upstream_label(name) else {
+        return Err(HtmlError(Error::NotFound));
     };
-    let now = provider.clock.now();
-    let started = match flow::begin(
-        &provider.store,
-        &state.upstreams,
-        up,
-        &redirect_uri(state, name),
-        next,
-        link_user,
-        now,
-    )
-    .await
+    let started = match state
+        .accounts
+        .begin_upstream(name, &redirect_uri(state, name), next, link_user)
+        .await
     {
         Ok(started) => started,
         Err(UpstreamError::Store(e)) => return Err(HtmlError(Error::internal(e))),
         Err(e) => {
             log::warn!("upstream {name}: cannot start a sign-in: {e}");
-            let detail = format!(
-                "{} cannot be reached just now: {e}. Try again later.",
-                up.config.label()
-            );
+            let detail = format!("{label} cannot be reached just now: {e}. Try again later.");
             return Ok(refused(
                 state,
                 StatusCode::BAD_GATEWAY,
@@ -213,13 +188,10 @@ async fn sign_in(
 ) -> Result<HttpResponse, HtmlError> {
     let provider = &state.provider;
     if let Some(old) = session::session_value(state, req) {
-        sessions::end(&provider.store, &old).await?;
+        state.accounts.end_session(&old).await?;
     }
     let amr = acr::add(&[], acr::FED);
-    if factors::has_second_factor(&provider.store, user.id)
-        .await
-        .map_err(Error::internal)?
-    {
+    if state.accounts.has_second_factor(user.id).await? {
         return super::second_factor::ask(state, user.id, amr, next, false).await;
     }
     if provider.second_factor_required(user) {
@@ -250,21 +222,18 @@ pub(crate) async fn get_callback(
         iss: get("iss"),
     };
     let cookie = session::upstream_value(&state, &req);
-    let now = provider.clock.now();
-    let label = match state.upstreams.get(&name) {
-        Ok(up) => up.config.label().to_owned(),
-        Err(_) => return Err(HtmlError(Error::NotFound)),
+    let Some(label) = state.accounts.upstream_label(&name).map(str::to_owned) else {
+        return Err(HtmlError(Error::NotFound));
     };
-    let finished = flow::finish(
-        &provider.store,
-        &state.upstreams,
-        &name,
-        cookie.as_deref(),
-        &answer,
-        &redirect_uri(&state, &name),
-        now,
-    )
-    .await;
+    let finished = state
+        .accounts
+        .finish_upstream(
+            &name,
+            cookie.as_deref(),
+            &answer,
+            &redirect_uri(&state, &name),
+        )
+        .await;
     let (pending, identity) = match finished {
         Ok(done) => done,
         Err(UpstreamError::Store(e)) => return Err(HtmlError(Error::internal(e))),
@@ -296,15 +265,10 @@ pub(crate) async fn get_callback(
         }
     }
     let signup = provider.policies().signup;
-    let outcome = links::resolve(
-        &provider.store,
-        &name,
-        &identity,
-        pending.link_user,
-        signup,
-        now,
-    )
-    .await?;
+    let outcome = state
+        .accounts
+        .resolve_upstream(&name, &identity, pending.link_user, signup)
+        .await?;
     let next = local_next(Some(&pending.next)).to_owned();
     let mut response = match outcome {
         Outcome::SignIn(user) => {
@@ -372,8 +336,7 @@ pub(crate) async fn post_unlink(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let (_, user) = signed_in_session!(state, req, "/account/security");
-    let store = &state.provider.store;
-    if !links::may_unlink(store, &user, &name).await? {
+    if !state.accounts.may_unlink(&user, &name).await? {
         return Ok(page(
             StatusCode::BAD_REQUEST,
             pages::error(
@@ -383,7 +346,7 @@ pub(crate) async fn post_unlink(
             ),
         ));
     }
-    if store.unlink_upstream(user.id, &name).await?.is_none() {
+    if !state.accounts.unlink_upstream(user.id, &name).await? {
         return Err(HtmlError(Error::NotFound));
     }
     let who = Some(user.username.as_str());

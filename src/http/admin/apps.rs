@@ -4,10 +4,9 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{back, paging, Listing};
-use crate::accounts::directory;
 use crate::error::Error;
 use crate::http::form::PageForm;
-use crate::http::page::{account_error, page, HtmlError};
+use crate::http::page::{page, HtmlError};
 use crate::http::session::{self, check_csrf};
 use crate::http::state::AppState;
 use crate::pages::{self, AppsView, ClientRow};
@@ -19,15 +18,12 @@ pub(crate) async fn get_apps(
     query: web::Query<Listing>,
 ) -> Result<HttpResponse, HtmlError> {
     let me = admin_only!(state, req, "/admin/apps");
-    let store = &state.provider.store;
     let q = query.q();
-    let found = directory::apps(store, Some(q), query.page())
-        .await
-        .map_err(account_error)?;
+    let found = state.accounts.apps_page(q, query.page()).await?;
     let mut owners = Vec::with_capacity(found.items.len());
     for c in &found.items {
         let owner = match c.owner {
-            Some(id) => store.user(id).await?.map(|u| u.username),
+            Some(id) => state.accounts.user(id).await?.map(|u| u.username),
             None => None,
         };
         owners.push(owner);
@@ -97,12 +93,12 @@ pub(crate) async fn post_app_flags(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let me = admin_only!(state, req, "/admin/apps");
-    let store = &state.provider.store;
-    let client = store
-        .client(&path)
+    let client = state
+        .accounts
+        .app(&path)
         .await?
         .ok_or(HtmlError(Error::NotFound))?;
-    let mut record = (*client).clone();
+    let mut record = client.clone();
     let on = |name: &str| form.get(name) == Some("on");
     record.flags.name_approved = on("name_approved");
     record.flags.verified = on("verified");
@@ -133,7 +129,7 @@ pub(crate) async fn post_app_flags(
             ))
         })?),
     };
-    store.put_client(&record).await?;
+    state.accounts.save_app(&record).await?;
     crate::http::audit(
         &state,
         &req,

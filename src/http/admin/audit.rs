@@ -8,7 +8,6 @@ use crate::http::page::{page, HtmlError};
 use crate::http::session;
 use crate::http::state::AppState;
 use crate::pages;
-use crate::store::AuditRecord;
 
 /// The query of the audit page.
 #[derive(serde::Deserialize)]
@@ -41,7 +40,7 @@ pub(crate) async fn get_audit(
     let found = provider.audit_page(&filter, PAGE + 1).await?;
     let more = found.len() > PAGE;
     let shown = &found[..found.len().min(PAGE)];
-    let records: Vec<AuditRecord> = shown.iter().map(|(_, r)| r.clone()).collect();
+    let records: Vec<_> = shown.iter().map(|(_, r)| r.clone()).collect();
     let older = match shown.last() {
         Some((cursor, _)) if more => {
             let mut url = url::Url::parse(&format!("{}/admin/audit", provider.settings.issuer))

@@ -6,16 +6,14 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{back, paging, Listing};
-use crate::accounts::directory;
-use crate::accounts::groups;
 use crate::accounts::users::AccountError;
+use crate::accounts::UserRecord;
 use crate::error::Error;
 use crate::http::form::PageForm;
 use crate::http::page::{account_error, page, HtmlError};
 use crate::http::session::{self, check_csrf};
 use crate::http::state::AppState;
 use crate::pages::{self, GroupRow, GroupView, GroupsView, MemberRow};
-use crate::store::UserRecord;
 
 async fn render_list(
     state: &AppState,
@@ -26,9 +24,7 @@ async fn render_list(
     error: Option<&str>,
 ) -> Result<HttpResponse, HtmlError> {
     let q = listing.q();
-    let found = directory::groups(&state.provider.store, Some(q), listing.page())
-        .await
-        .map_err(account_error)?;
+    let found = state.accounts.groups_page(q, listing.page()).await?;
     let rows: Vec<GroupRow> = found
         .items
         .iter()
@@ -60,11 +56,12 @@ async fn render_group(
     status: StatusCode,
     error: Option<&str>,
 ) -> Result<HttpResponse, HtmlError> {
-    let store = &state.provider.store;
-    let group = store.group(name).await?.ok_or(HtmlError(Error::NotFound))?;
-    let members = directory::members(store, &group)
-        .await
-        .map_err(account_error)?;
+    let group = state
+        .accounts
+        .group(name)
+        .await?
+        .ok_or(HtmlError(Error::NotFound))?;
+    let members = state.accounts.members(&group).await?;
     let rows: Vec<MemberRow> = members
         .iter()
         .map(|u| MemberRow {
@@ -132,10 +129,9 @@ pub(crate) async fn post_group(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let me = admin_only!(state, req, "/admin/groups");
-    let provider = &state.provider;
     let name = form.get("name").unwrap_or("").trim();
     let description = form.get("description").unwrap_or("");
-    match groups::create(&provider.store, name, description, provider.clock.now()).await {
+    match state.accounts.create_group(name, description).await {
         Ok(group) => {
             crate::http::audit(
                 &state,
@@ -185,9 +181,7 @@ pub(crate) async fn post_delete_group(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let me = admin_only!(state, req, "/admin/groups");
-    groups::remove(&state.provider.store, &path)
-        .await
-        .map_err(account_error)?;
+    state.accounts.remove_group(&path).await?;
     crate::http::audit(
         &state,
         &req,
@@ -210,7 +204,7 @@ pub(crate) async fn post_add_member(
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let me = admin_only!(state, req, "/admin/groups");
     let username = form.get("username").unwrap_or("");
-    match groups::add_member_named(&state.provider.store, &path, username).await {
+    match state.accounts.add_member_named(&path, username).await {
         Ok(user) => {
             let detail = format!("added {}", user.username);
             crate::http::audit(
@@ -249,17 +243,14 @@ pub(crate) async fn post_remove_member(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let me = admin_only!(state, req, "/admin/groups");
-    let store = &state.provider.store;
-    if store.group(&path).await?.is_none() {
+    if state.accounts.group(&path).await?.is_none() {
         return Err(HtmlError(Error::NotFound));
     }
     let user_id: u64 = form
         .get("user_id")
         .and_then(|id| id.trim().parse().ok())
         .ok_or_else(|| HtmlError(Error::InvalidRequest("which person? (user_id)".into())))?;
-    groups::remove_member(store, &path, user_id)
-        .await
-        .map_err(account_error)?;
+    state.accounts.remove_member(&path, user_id).await?;
     let detail = format!("removed {user_id}");
     crate::http::audit(
         &state,

@@ -4,8 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::Listing;
-use crate::accounts::directory;
-use crate::http::page::{account_error, page, HtmlError};
+use crate::http::page::{page, HtmlError};
 use crate::http::session;
 use crate::http::state::AppState;
 use crate::pages::{self, OverviewView};
@@ -17,9 +16,7 @@ pub(crate) async fn get_admin(
     query: web::Query<Listing>,
 ) -> Result<HttpResponse, HtmlError> {
     let me = admin_only!(state, req, "/admin");
-    let counts = directory::counts(&state.provider.store)
-        .await
-        .map_err(account_error)?;
+    let counts = state.accounts.counts().await?;
     let (csrf, cookie) = session::csrf(&state, &req)?;
     let header = crate::http::header::of(&state, &me, &csrf);
     let view = OverviewView {

@@ -4,7 +4,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::accounts::admin;
 use crate::accounts::users::AccountError;
 use crate::error::Error;
 use crate::http::form::PageForm;
@@ -46,11 +45,7 @@ pub(crate) async fn get_reset(
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, HtmlError> {
     let token = query.token.as_deref().unwrap_or("");
-    let provider = &state.provider;
-    if !admin::reset_usable(&provider.store, token, provider.clock.now())
-        .await
-        .map_err(account_error)?
-    {
+    if !state.accounts.reset_usable(token).await? {
         return Err(link_spent());
     }
     reset_page(&state, &req, StatusCode::OK, token, None)
@@ -66,15 +61,7 @@ pub(crate) async fn post_reset(
     let provider = &state.provider;
     let token = form.get("token").unwrap_or("");
     let new = form.get("new_password").unwrap_or("");
-    match admin::use_reset(
-        &provider.store,
-        token,
-        new,
-        provider.settings.pbkdf2_iterations,
-        provider.clock.now(),
-    )
-    .await
-    {
+    match state.accounts.use_reset(token, new).await {
         Ok(()) => {
             crate::http::audit(&state, &req, "password_reset", None, None, None).await;
             Ok(redirect(

@@ -5,7 +5,6 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{back, Listing};
-use crate::accounts::signup;
 use crate::error::Error;
 use crate::http::form::PageForm;
 use crate::http::page::{page, HtmlError};
@@ -107,7 +106,6 @@ pub(crate) async fn post_invite(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let me = admin_only!(state, req, "/admin/settings");
-    let provider = &state.provider;
     crate::http::audit(
         &state,
         &req,
@@ -117,7 +115,7 @@ pub(crate) async fn post_invite(
         None,
     )
     .await;
-    let token = signup::create_invite(&provider.store, provider.clock.now(), 7 * 24 * 3600).await?;
+    let token = state.accounts.create_invite(7 * 24 * 3600).await?;
     let path = format!("/signup?invite={token}");
     let advice = "Give this link to the person you invite; it works once, for a week, while sign-up is by invitation.";
     let (csrf, cookie) = session::csrf(&state, &req)?;

@@ -5,16 +5,14 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{back, paging, Listing};
-use crate::accounts::admin;
-use crate::accounts::directory;
-use crate::accounts::users::{self, AccountError, NewUser};
+use crate::accounts::users::{AccountError, NewUser};
+use crate::accounts::UserRecord;
 use crate::error::Error;
 use crate::http::form::PageForm;
 use crate::http::page::{account_error, page, HtmlError};
 use crate::http::session::{self, check_csrf};
 use crate::http::state::AppState;
 use crate::pages::{self, UserRow, UsersView};
-use crate::store::UserRecord;
 
 async fn render(
     state: &AppState,
@@ -25,9 +23,7 @@ async fn render(
     error: Option<&str>,
 ) -> Result<HttpResponse, HtmlError> {
     let q = listing.q();
-    let found = directory::users(&state.provider.store, Some(q), listing.page())
-        .await
-        .map_err(account_error)?;
+    let found = state.accounts.users_page(q, listing.page()).await?;
     let rows: Vec<UserRow> = found
         .items
         .iter()
@@ -71,7 +67,6 @@ pub(crate) async fn post_user(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let me = admin_only!(state, req, "/admin/users");
-    let provider = &state.provider;
     let new = NewUser {
         username: form.get("username").unwrap_or("").to_owned(),
         password: form.get("password").unwrap_or("").to_owned(),
@@ -79,14 +74,7 @@ pub(crate) async fn post_user(
         name: None,
         admin: form.get("admin") == Some("on"),
     };
-    match users::create(
-        &provider.store,
-        new,
-        provider.settings.pbkdf2_iterations,
-        provider.clock.now(),
-    )
-    .await
-    {
+    match state.accounts.create_user(new).await {
         Ok(user) => {
             let target = user.username.as_str();
             crate::http::audit(
@@ -131,22 +119,19 @@ pub(crate) async fn post_user_action(
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let me = admin_only!(state, req, "/admin/users");
     let (id, action) = path.into_inner();
-    let provider = &state.provider;
-    let (store, now) = (&provider.store, provider.clock.now());
+    let accounts = &state.accounts;
     let done = match action.as_str() {
         "disable" | "unadmin" if id == me.id => {
             return Err(HtmlError(Error::InvalidRequest(
                 "you cannot do that to yourself".into(),
             )))
         }
-        "disable" => admin::set_disabled(store, id, true, now).await,
-        "enable" => admin::set_disabled(store, id, false, now).await,
-        "admin" => admin::set_admin(store, id, true, now).await,
-        "unadmin" => admin::set_admin(store, id, false, now).await,
+        "disable" => accounts.set_disabled(id, true).await,
+        "enable" => accounts.set_disabled(id, false).await,
+        "admin" => accounts.set_admin(id, true).await,
+        "unadmin" => accounts.set_admin(id, false).await,
         "reset" => {
-            let token = admin::create_reset(store, id, now)
-                .await
-                .map_err(account_error)?;
+            let token = accounts.create_reset(id).await?;
             let target = id.to_string();
             crate::http::audit(
                 &state,
@@ -171,7 +156,7 @@ pub(crate) async fn post_user_action(
         }
         _ => return Err(HtmlError(Error::NotFound)),
     };
-    done.map_err(account_error)?;
+    done?;
     let event = match action.as_str() {
         "disable" => "admin_user_disabled",
         "enable" => "admin_user_enabled",
