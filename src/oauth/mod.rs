@@ -67,9 +67,9 @@ pub struct Settings {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Policies {
     /// Who may create an account.
-    pub signup: crate::config::Signup,
+    pub signup: crate::accounts::signup::Signup,
     /// Who may register clients dynamically.
-    pub registration: crate::config::Registration,
+    pub registration: register::Registration,
     /// Who must use a second factor.
     pub second_factor: second_factor::SecondFactorPolicy,
 }

@@ -6,7 +6,7 @@
 //! which any access token reads without `openid`, as GitHub's `/user` does).
 
 use gatehouse::accounts::upstream::ProviderConfig;
-use gatehouse::config::Signup;
+use gatehouse::accounts::signup::Signup;
 use reqwest::blocking::Response;
 
 use super::*;
