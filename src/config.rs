@@ -99,7 +99,7 @@ pub struct Config {
     /// Who may create an account at `/signup`.
     pub signup: Signup,
     /// Provider dialects spoken beside the standard endpoints.
-    pub dialects: Vec<crate::dialects::Dialect>,
+    pub dialects: Vec<crate::dialect_name::Dialect>,
     /// Development mode (`gatehouse dev`): never for a public server.
     pub dev_mode: bool,
     /// Apply the compiled-in demo seed (development mode).
