@@ -128,6 +128,26 @@ mod tests {
     }
 
     #[test]
+    fn the_hooks_carry_what_each_enabled_dialect_changes_and_nothing_else() {
+        let none = hooks(&[]);
+        assert!(none.spoken.is_empty() && none.token_parameters.is_empty());
+        assert!(none.token_schemes.is_empty() && none.code_as_refresh.is_empty());
+        assert!(!none.api_login);
+
+        let some = hooks(&[Dialect::Skritter, Dialect::Mastodon]);
+        assert_eq!(some.spoken, ["skritter", "mastodon"]);
+        assert_eq!(some.token_parameters, ["bearer_token"]);
+        assert!(some.token_schemes.is_empty());
+        assert_eq!(some.code_as_refresh, ["mastodon"]);
+        assert!(!some.api_login);
+
+        let others = hooks(&[Dialect::Piictu, Dialect::Scratch]);
+        assert_eq!(others.token_schemes, ["OAuth"]);
+        assert!(others.token_parameters.is_empty() && others.code_as_refresh.is_empty());
+        assert!(others.api_login);
+    }
+
+    #[test]
     fn one_dialect_alone_is_accepted() {
         assert!(check(&[Dialect::Mastodon]).is_ok());
     }
