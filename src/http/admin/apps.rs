@@ -116,9 +116,7 @@ pub(crate) async fn post_app_flags(
     record.dialect = match form.get("dialect") {
         None if !sent("dialect") => client.dialect.clone(),
         None => None,
-        Some(name) if state.provider.hooks.spoken.iter().any(|d| *d == name) => {
-            Some(name.to_owned())
-        }
+        Some(name) if state.provider.hooks.spoken.contains(&name) => Some(name.to_owned()),
         Some(name) if client.dialect.as_deref() == Some(name) => Some(name.to_owned()),
         Some(_) => {
             return Err(HtmlError(Error::InvalidRequest(

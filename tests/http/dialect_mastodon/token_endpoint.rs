@@ -171,15 +171,11 @@ fn a_code_as_refresh_token_is_not_understood_when_the_dialect_is_off() {
     let code = step4(&server, &keys, Some("read"));
     let body = oauth_error(step2(&server, &keys, &code), 400, "invalid_grant");
     // Not taken for a code: it was not spent, and exchanges as one.
-    let exchanged = server.post_form(
-        "/oauth/token",
-        &[
-            ("client_id", APP),
-            ("client_secret", APP_SECRET),
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", OOB),
-        ],
-    );
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", &code),
+        ("redirect_uri", OOB),
+    ];
+    let exchanged = server.post_basic("/oauth/token", APP, APP_SECRET, &form);
     assert_eq!(exchanged.status(), 200, "{body}");
 }
