@@ -5,8 +5,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::accounts::signup::Signup;
 use crate::clock::Clock;
 use crate::crypto::password::DEFAULT_ITERATIONS;
+use crate::oauth::register::Registration;
 
 /// Every setting the server runs with.
 #[derive(Debug, Clone)]
@@ -97,7 +99,7 @@ pub struct Config {
     /// Who may create an account at `/signup`.
     pub signup: Signup,
     /// Provider dialects spoken beside the standard endpoints.
-    pub dialects: Vec<crate::dialects::Dialect>,
+    pub dialects: Vec<crate::dialect_name::Dialect>,
     /// Development mode (`gatehouse dev`): never for a public server.
     pub dev_mode: bool,
     /// Apply the compiled-in demo seed (development mode).
@@ -105,78 +107,6 @@ pub struct Config {
     /// Private keys (PKCS#8) to install on first start instead of making new
     /// ones; for tests, where making an RSA key each time is slow.
     pub preset_keys: Vec<(crate::crypto::jwt::Alg, Vec<u8>)>,
-}
-
-/// Who may register clients at the registration endpoint (RFC 7591 §3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Registration {
-    /// Anyone.
-    Open,
-    /// Holders of an initial access token made by an administrator.
-    #[default]
-    Token,
-    /// Nobody.
-    Closed,
-}
-
-/// Who may create an account at `/signup`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Signup {
-    /// Anyone.
-    Open,
-    /// Holders of a single-use invitation.
-    Invite,
-    /// Nobody: accounts are made by administrators.
-    #[default]
-    Closed,
-}
-
-impl Signup {
-    /// The setting's name, as the flag takes it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Signup::Open => "open",
-            Signup::Invite => "invite",
-            Signup::Closed => "closed",
-        }
-    }
-}
-
-impl Registration {
-    /// The setting's name, as the flag takes it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Registration::Open => "open",
-            Registration::Token => "token",
-            Registration::Closed => "closed",
-        }
-    }
-}
-
-impl std::str::FromStr for Signup {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "open" => Ok(Signup::Open),
-            "invite" => Ok(Signup::Invite),
-            "closed" => Ok(Signup::Closed),
-            other => Err(format!("`{other}`: use open, invite or closed")),
-        }
-    }
-}
-
-impl std::str::FromStr for Registration {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "open" => Ok(Registration::Open),
-            "token" => Ok(Registration::Token),
-            "closed" => Ok(Registration::Closed),
-            other => Err(format!("`{other}`: use open, token or closed")),
-        }
-    }
 }
 
 impl Config {

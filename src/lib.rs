@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod dev_guide;
+pub mod dialect_name;
 pub mod dialects;
 pub mod error;
 pub mod http;
@@ -17,6 +18,7 @@ pub mod mail;
 pub mod metrics;
 pub mod oauth;
 pub mod pages;
+pub mod scope_set;
 pub mod seed;
 pub mod settings;
 pub mod store;
@@ -274,7 +276,6 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             metrics: metrics.clone(),
         },
         metadata: metadata.into(),
-        dialects: config.dialects.clone(),
         trusted_proxies: config.trusted_proxies.clone(),
         metrics_token: config.metrics_token.clone(),
         tls: tls.as_ref().map(|(_, resolver)| resolver.clone()),
@@ -313,6 +314,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let count_requests = config.metrics_addr.is_some() || config.metrics_token.is_some();
 
     let dev_mode = config.dev_mode;
+    let spoken = config.dialects.clone();
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -330,7 +332,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                 count_requests,
                 actix_web::middleware::from_fn(http::count_request),
             ))
-            .configure(|cfg| dialects::routes(&state.dialects, cfg))
+            .configure(|cfg| dialects::routes(&spoken, cfg))
             .configure(http::routes)
     })
     .shutdown_timeout(10);

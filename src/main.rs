@@ -439,8 +439,8 @@ async fn run(command: Command, resolved: Option<Config>) -> Result<(), AdminErro
                 Dialect::Scratch,
                 Dialect::Appnet,
             ];
-            config.registration = gatehouse::config::Registration::Open;
-            config.signup = gatehouse::config::Signup::Open;
+            config.registration = gatehouse::oauth::register::Registration::Open;
+            config.signup = gatehouse::accounts::signup::Signup::Open;
             config.demo_seed = true;
             config.dev_mode = true;
             let dialects = config.dialects.clone();

@@ -100,7 +100,7 @@ impl Seed {
         for (i, client) in self.clients.into_iter().enumerate() {
             let place = format!("clients[{i}] ({})", client.client_id);
             if let Some(name) = &client.dialect {
-                name.parse::<crate::dialects::Dialect>()
+                name.parse::<crate::dialect_name::Dialect>()
                     .map_err(|e| fail(format!("{place}.dialect"), e))?;
             }
             clients.push(

@@ -527,7 +527,7 @@ mod tests {
         let r = resolve(&flags, env, &file).unwrap();
         assert_eq!(r.config.code_ttl, 50);
         assert_eq!(r.config.session_idle, 200);
-        assert_eq!(r.config.signup, crate::config::Signup::Open);
+        assert_eq!(r.config.signup, crate::accounts::signup::Signup::Open);
         assert_eq!(r.config.refresh_grace, 0);
     }
 

@@ -1,7 +1,7 @@
 //! Remembered consent: per user and client, the scopes approved. A request
 //! for a subset is not asked again.
 
-use crate::oauth::scope::ScopeSet;
+use crate::scope_set::ScopeSet;
 use crate::store::{ConsentRecord, Store, StoreError};
 
 /// Whether the user already approved every scope in `scope` for the client.

@@ -2,6 +2,7 @@
 //! consents. Password hashing runs on a blocking thread so a flood of
 //! sign-ins cannot stall the async workers.
 
+pub mod acr;
 pub mod admin;
 pub mod api_login;
 pub mod consent;

@@ -12,10 +12,10 @@ use webauthn_rs::prelude::{
     PublicKeyCredential, RegisterPublicKeyCredential, Url, Uuid, Webauthn, WebauthnBuilder,
 };
 
+use super::acr;
 use super::users::AccountError;
 use crate::crypto::random::{self, new_token, TokenKind};
 use crate::crypto::sha256;
-use crate::oauth::acr;
 use crate::store::{
     PasskeyCeremonyRecord, PasskeyFactor, PasskeyPurpose, Store, StoreError, UserRecord,
 };

@@ -2,9 +2,44 @@
 
 use super::profile::check_email;
 use super::users::{self, AccountError, NewUser};
-use crate::config::Signup;
 use crate::crypto::{new_token, sha256, TokenKind};
 use crate::store::{InviteRecord, Store, StoreError, UserRecord};
+
+/// Who may create an account at `/signup`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Signup {
+    /// Anyone.
+    Open,
+    /// Holders of a single-use invitation.
+    Invite,
+    /// Nobody: accounts are made by administrators.
+    #[default]
+    Closed,
+}
+
+impl Signup {
+    /// The setting's name, as the flag takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Signup::Open => "open",
+            Signup::Invite => "invite",
+            Signup::Closed => "closed",
+        }
+    }
+}
+
+impl std::str::FromStr for Signup {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "open" => Ok(Signup::Open),
+            "invite" => Ok(Signup::Invite),
+            "closed" => Ok(Signup::Closed),
+            other => Err(format!("`{other}`: use open, invite or closed")),
+        }
+    }
+}
 
 /// Why a sign-up did not happen.
 #[derive(Debug)]

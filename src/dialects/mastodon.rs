@@ -14,11 +14,10 @@ use crate::crypto::TokenKind;
 use crate::http::bearer;
 use crate::http::state::AppState;
 use crate::oauth::client_metadata::ClientMetadata;
-use crate::oauth::grant::GrantRequest;
 use crate::oauth::register::check_registered_redirect;
 use crate::oauth::resource::Access;
 use crate::oauth::scope::ScopeSet;
-use crate::store::{ClientRecord, ScopeRecord};
+use crate::store::ScopeRecord;
 
 /// The dialect's name on client records.
 const NAME: &str = "mastodon";
@@ -52,24 +51,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/api/v1/accounts/verify_credentials",
             web::get().to(get_account_credentials),
         );
-}
-
-/// Step 4 then 2 of the document: a Mastodon client presents its
-/// authorization code as a `refresh_token`. Answers the code exchange it
-/// means, or `None` for an ordinary request.
-pub fn code_as_refresh<'a>(
-    client: &'a ClientRecord,
-    grant_type: &str,
-    param: impl Fn(&str) -> Option<&'a str>,
-) -> Option<GrantRequest<'a>> {
-    let token = param("refresh_token")?;
-    let is_code = grant_type == "refresh_token" && token.starts_with(TokenKind::Code.prefix());
-    // The document's step 2 does not repeat the redirect URI: the code's
-    // own (whichever of the app's URIs it was issued for) stands.
-    (is_code && client.is_of(NAME)).then(|| GrantRequest::CodeAsIssued {
-        code: token,
-        code_verifier: param("code_verifier"),
-    })
 }
 
 /// Mastodon's error shape: `{"error": "…"}`.

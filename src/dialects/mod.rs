@@ -9,49 +9,14 @@ pub mod piictu;
 pub mod scratch;
 pub mod skritter;
 
-use std::fmt;
-use std::str::FromStr;
-
 use actix_web::web;
 
 use crate::store::ScopeRecord;
 
-/// A provider whose API Gatehouse can speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    /// Skritter (skritter-oauth2.txt).
-    Skritter,
-    /// Mastodon, through Doorkeeper (mastodon-doorkeeper-oauth.txt).
-    Mastodon,
-    /// Piictu (piictu-auth.txt).
-    Piictu,
-    /// ScratchOAuth2 (scratch-oauth2.txt).
-    Scratch,
-    /// App.net (appnet-auth.txt).
-    Appnet,
-}
+pub use crate::dialect_name::Dialect;
 
+/// What each dialect adds, beside its name (which the settings hold).
 impl Dialect {
-    /// Every dialect, in the order `gatehouse serve --help` lists them.
-    pub const ALL: [Dialect; 5] = [
-        Dialect::Skritter,
-        Dialect::Mastodon,
-        Dialect::Piictu,
-        Dialect::Scratch,
-        Dialect::Appnet,
-    ];
-
-    /// The name the flag takes.
-    pub fn name(self) -> &'static str {
-        match self {
-            Dialect::Skritter => "skritter",
-            Dialect::Mastodon => "mastodon",
-            Dialect::Piictu => "piictu",
-            Dialect::Scratch => "scratch",
-            Dialect::Appnet => "appnet",
-        }
-    }
-
     /// The paths the dialect adds and what answers there, for finding two
     /// dialects that claim one path with different behaviour.
     fn claims(self) -> &'static [(&'static str, &'static str)] {
@@ -97,23 +62,6 @@ impl Dialect {
     }
 }
 
-impl fmt::Display for Dialect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Dialect {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Dialect::ALL
-            .into_iter()
-            .find(|d| d.name() == s.trim())
-            .ok_or_else(|| format!("`{s}`: use one of skritter, mastodon, piictu, scratch, appnet"))
-    }
-}
-
 /// Checks a choice of dialects: no path claimed twice with different behaviour.
 pub fn check(dialects: &[Dialect]) -> Result<(), String> {
     for (i, a) in dialects.iter().enumerate() {
@@ -134,14 +82,20 @@ pub fn check(dialects: &[Dialect]) -> Result<(), String> {
 pub fn hooks(dialects: &[Dialect]) -> crate::oauth::Hooks {
     let mut hooks = crate::oauth::Hooks::default();
     for dialect in dialects {
+        hooks.spoken.push(dialect.name());
         match dialect {
             Dialect::Skritter => {
                 hooks.user_id_in_authorization.push(dialect.name());
                 hooks.legacy_implicit.push(dialect.name());
+                hooks.token_parameters.push(skritter::TOKEN_PARAMETER);
             }
-            Dialect::Mastodon => hooks.json_token_requests.push(dialect.name()),
+            Dialect::Mastodon => {
+                hooks.json_token_requests.push(dialect.name());
+                hooks.code_as_refresh.push(dialect.name());
+            }
             Dialect::Appnet => hooks.scopeless_app_tokens.push(dialect.name()),
-            Dialect::Piictu | Dialect::Scratch => {}
+            Dialect::Piictu => hooks.token_schemes.push(piictu::AUTH_SCHEME),
+            Dialect::Scratch => hooks.api_login = true,
         }
     }
     hooks
@@ -174,9 +128,27 @@ mod tests {
     }
 
     #[test]
-    fn names_parse_and_unknown_ones_are_refused() {
-        assert_eq!("mastodon".parse::<Dialect>().unwrap(), Dialect::Mastodon);
-        assert!("myspace".parse::<Dialect>().is_err());
+    fn the_hooks_carry_what_each_enabled_dialect_changes_and_nothing_else() {
+        let none = hooks(&[]);
+        assert!(none.spoken.is_empty() && none.token_parameters.is_empty());
+        assert!(none.token_schemes.is_empty() && none.code_as_refresh.is_empty());
+        assert!(!none.api_login);
+
+        let some = hooks(&[Dialect::Skritter, Dialect::Mastodon]);
+        assert_eq!(some.spoken, ["skritter", "mastodon"]);
+        assert_eq!(some.token_parameters, ["bearer_token"]);
+        assert!(some.token_schemes.is_empty());
+        assert_eq!(some.code_as_refresh, ["mastodon"]);
+        assert!(!some.api_login);
+
+        let others = hooks(&[Dialect::Piictu, Dialect::Scratch]);
+        assert_eq!(others.token_schemes, ["OAuth"]);
+        assert!(others.token_parameters.is_empty() && others.code_as_refresh.is_empty());
+        assert!(others.api_login);
+    }
+
+    #[test]
+    fn one_dialect_alone_is_accepted() {
         assert!(check(&[Dialect::Mastodon]).is_ok());
     }
 }

@@ -71,7 +71,7 @@ async fn render(
         notice,
         apps: &lines,
         sessions: &sessions,
-        api_login: state.dialects.contains(&crate::dialects::Dialect::Scratch),
+        api_login: state.provider.hooks.api_login,
         api_login_error: problems.api_login,
     };
     session::with_cookie(page(status, pages::account(&view)), cookie)

@@ -12,8 +12,6 @@ pub struct AppState {
     pub provider: Provider,
     /// The metadata document, serialised once at start.
     pub metadata: Bytes,
-    /// The provider dialects in use.
-    pub dialects: Vec<crate::dialects::Dialect>,
     /// Reverse proxies whose forwarding headers are believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The bearer token that opens `/metrics` on the main address, if any.

@@ -8,7 +8,6 @@ use super::form::{OAuthForm, TokenForm};
 use super::state::AppState;
 use crate::error::Error;
 use crate::oauth::client_auth::{credentials, Credentials};
-use crate::oauth::grant::GrantRequest;
 
 /// The `Authorization` header as text, if present and readable.
 pub(crate) fn authorization(req: &HttpRequest) -> Option<&str> {
@@ -82,14 +81,7 @@ async fn token(
             "the body must be application/x-www-form-urlencoded".into(),
         ));
     }
-    let mastodon = state.dialects.contains(&crate::dialects::Dialect::Mastodon);
-    let request = match mastodon
-        .then(|| crate::dialects::mastodon::code_as_refresh(&client, grant_type, |n| form.get(n)))
-        .flatten()
-    {
-        Some(request) => request,
-        None => GrantRequest::parse(grant_type, |name| form.get(name))?,
-    };
+    let request = provider.grant_request(&client, grant_type, |name| form.get(name))?;
     let peer = super::client_ip(state, req);
     let response = provider.token(&client, request, peer).await?;
     Ok(HttpResponse::Ok()

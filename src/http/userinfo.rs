@@ -25,22 +25,12 @@ pub(crate) async fn userinfo(
     req: HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
-    let skritter = state.dialects.contains(&crate::dialects::Dialect::Skritter);
-    let extra: &[&str] = if skritter {
-        &[crate::dialects::skritter::TOKEN_PARAMETER]
-    } else {
-        &[]
-    };
-    let piictu = state.dialects.contains(&crate::dialects::Dialect::Piictu);
-    let schemes: &[&str] = if piictu {
-        &[crate::dialects::piictu::AUTH_SCHEME]
-    } else {
-        &[]
-    };
-    let token = match bearer::token_named(&req, &body, extra, schemes) {
-        Ok(token) => token,
-        Err(e) => return e.error_response(),
-    };
+    let hooks = &state.provider.hooks;
+    let token =
+        match bearer::token_named(&req, &body, &hooks.token_parameters, &hooks.token_schemes) {
+            Ok(token) => token,
+            Err(e) => return e.error_response(),
+        };
     let access = match state.provider.access(&token).await {
         Ok(access) => access,
         Err(e) => return e.error_response(),

@@ -3,7 +3,6 @@
 //! discovery document. Handlers in `http/` parse a request, call one method
 //! of [`Provider`], and render what it returns.
 
-pub mod acr;
 pub mod audit;
 pub mod authorize;
 pub mod claims;
@@ -25,6 +24,10 @@ pub mod revoke;
 pub mod scope;
 pub mod second_factor;
 pub mod tokens;
+
+/// How a person signed in (`amr`, `acr`): defined with the sign-ins it
+/// describes, in accounts, and named here for the claims and discovery.
+pub use crate::accounts::acr;
 
 use crate::clock::Clock;
 use crate::store::{ClientRecord, Store};
@@ -67,17 +70,20 @@ pub struct Settings {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Policies {
     /// Who may create an account.
-    pub signup: crate::config::Signup,
+    pub signup: crate::accounts::signup::Signup,
     /// Who may register clients dynamically.
-    pub registration: crate::config::Registration,
+    pub registration: register::Registration,
     /// Who must use a second factor.
     pub second_factor: second_factor::SecondFactorPolicy,
 }
 
-/// Behaviour that dialects ask of the core for their own clients, given at
-/// start; each entry names the dialects it applies to.
+/// Behaviour that dialects ask of the core and of the standard handlers,
+/// given at start, so that neither names a dialect; the per-client entries
+/// name the dialects whose clients they apply to.
 #[derive(Debug, Clone, Default)]
 pub struct Hooks {
+    /// The dialects spoken, by name: the ones an application may be marked for.
+    pub spoken: Vec<&'static str>,
     /// Authorization responses to these dialects' clients carry the user's
     /// id as `user_id` and an implicit `token_type` of `bearer` (Skritter).
     pub user_id_in_authorization: Vec<&'static str>,
@@ -91,6 +97,19 @@ pub struct Hooks {
     /// These dialects' app tokens (client credentials) carry no scope when
     /// none is asked for: App.net's "scopes do not apply to app tokens".
     pub scopeless_app_tokens: Vec<&'static str>,
+    /// Clients of these dialects may send an authorization code as the
+    /// `refresh_token` of a refresh grant, without the redirect URI
+    /// (Doorkeeper's step 4: store the code "as your refresh_token").
+    pub code_as_refresh: Vec<&'static str>,
+    /// Parameter names besides `access_token` that carry a bearer token at
+    /// the standard protected endpoints (Skritter's `bearer_token`).
+    pub token_parameters: Vec<&'static str>,
+    /// `Authorization` schemes besides `Bearer` that carry one there
+    /// (Piictu's `OAuth`).
+    pub token_schemes: Vec<&'static str>,
+    /// The account page lets a person confirm a sign-in that a script
+    /// started through an API (ScratchOAuth2's login endpoints).
+    pub api_login: bool,
 }
 
 impl Hooks {

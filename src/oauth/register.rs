@@ -11,12 +11,47 @@ use super::client_metadata::{check_redirect_uri, ClientMetadata, OOB_REDIRECT};
 use super::id_token::alg_for;
 use super::scope::ScopeSet;
 use super::Provider;
-use crate::config::Registration;
 use crate::crypto::jwt::Alg;
 use crate::crypto::random::new_id;
 use crate::crypto::{constant_time_eq, new_token, sha256, TokenKind};
 use crate::error::{Error, Result};
 use crate::store::{ClientRecord, InitialTokenRecord};
+
+/// Who may register clients at the registration endpoint (RFC 7591 §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Registration {
+    /// Anyone.
+    Open,
+    /// Holders of an initial access token made by an administrator.
+    #[default]
+    Token,
+    /// Nobody.
+    Closed,
+}
+
+impl Registration {
+    /// The setting's name, as the flag takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Registration::Open => "open",
+            Registration::Token => "token",
+            Registration::Closed => "closed",
+        }
+    }
+}
+
+impl std::str::FromStr for Registration {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "open" => Ok(Registration::Open),
+            "token" => Ok(Registration::Token),
+            "closed" => Ok(Registration::Closed),
+            other => Err(format!("`{other}`: use open, token or closed")),
+        }
+    }
+}
 
 /// Client metadata as a registering client sends it. Unknown fields are
 /// ignored, as RFC 7591 §2 requires.

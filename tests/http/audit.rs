@@ -25,7 +25,7 @@ fn events(page: &str) -> Vec<String> {
 
 fn server() -> TestServer {
     TestServer::start_with(&admin_seed(), |c| {
-        c.signup = gatehouse::config::Signup::Open;
+        c.signup = gatehouse::accounts::signup::Signup::Open;
         c.sweep_interval = 1;
     })
 }

@@ -2,7 +2,7 @@
 //! account at /account/delete, after which nothing of it works and its
 //! username and `sub` never belong to anyone else.
 
-use gatehouse::config::Signup;
+use gatehouse::accounts::signup::Signup;
 use reqwest::blocking::Response;
 use serde_json::Value;
 

@@ -1,7 +1,7 @@
 //! Dynamic client registration (RFC 7591) and its management protocol
 //! (RFC 7592) at /oauth/register, under the open, token and closed policies.
 
-use gatehouse::config::Registration;
+use gatehouse::oauth::register::Registration;
 use reqwest::blocking::{RequestBuilder, Response};
 use serde_json::{json as body, Value};
 

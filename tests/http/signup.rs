@@ -1,6 +1,6 @@
 //! Sign-up at /signup: closed by default, open, or by single-use invitation.
 
-use gatehouse::config::Signup;
+use gatehouse::accounts::signup::Signup;
 
 use crate::harness::*;
 

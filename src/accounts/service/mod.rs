@@ -23,7 +23,7 @@ use super::upstream::Upstreams;
 use super::users::{self, AccountError, NewUser};
 use super::{admin, dev, sessions};
 use crate::clock::Clock;
-use crate::config::Signup;
+use crate::accounts::signup::Signup;
 use crate::crypto::Digest;
 use crate::store::{PendingSignInRecord, SessionRecord, Store, StoreError, UserRecord};
 

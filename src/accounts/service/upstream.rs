@@ -4,7 +4,7 @@
 
 use super::Accounts;
 use crate::accounts::upstream::{flow, links, Callback, Identity, Outcome, Started, UpstreamError};
-use crate::config::Signup;
+use crate::accounts::signup::Signup;
 use crate::store::{StoreError, UpstreamPendingRecord, UserRecord};
 
 /// A provider linked to an account, as the security page lists it.

@@ -5,8 +5,8 @@
 
 use super::Identity;
 use crate::accounts::profile::check_email;
+use crate::accounts::signup::Signup;
 use crate::accounts::users::check_username;
-use crate::config::Signup;
 use crate::store::{LinkOutcome, Store, StoreError, UpstreamLinkRecord, UserRecord};
 
 /// What an upstream identity comes to.

@@ -69,7 +69,7 @@ pub(crate) async fn get_apps(
         })
         .collect();
     let dialects: Vec<&str> = std::iter::once("")
-        .chain(state.dialects.iter().map(|d| d.name()))
+        .chain(state.provider.hooks.spoken.iter().copied())
         .collect();
     let (csrf, cookie) = session::csrf(&state, &req)?;
     let header = crate::http::header::of(&state, &me, &csrf);
@@ -112,7 +112,7 @@ pub(crate) async fn post_app_flags(
     record.dialect = match form.get("dialect") {
         None if !sent("dialect") => client.dialect.clone(),
         None => None,
-        Some(name) if state.dialects.iter().any(|d| d.name() == name) => Some(name.to_owned()),
+        Some(name) if state.provider.hooks.spoken.contains(&name) => Some(name.to_owned()),
         Some(name) if client.dialect.as_deref() == Some(name) => Some(name.to_owned()),
         Some(_) => {
             return Err(HtmlError(Error::InvalidRequest(

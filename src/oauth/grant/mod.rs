@@ -9,7 +9,8 @@ pub mod refresh;
 use std::net::IpAddr;
 
 use super::tokens::TokenResponse;
-use super::Provider;
+use super::{Hooks, Provider};
+use crate::crypto::TokenKind;
 use crate::error::{Error, Result};
 use crate::store::ClientRecord;
 
@@ -60,6 +61,36 @@ pub enum GrantRequest<'a> {
         /// The requested scope, if any.
         scope: Option<&'a str>,
     },
+}
+
+impl Provider {
+    /// Types a token request from this client: as [`GrantRequest::parse`],
+    /// except that a client of a dialect that sends its code as a
+    /// `refresh_token` (see [`Hooks::code_as_refresh`]) has such a code
+    /// redeemed as issued.
+    pub fn grant_request<'a>(
+        &self,
+        client: &ClientRecord,
+        grant_type: &str,
+        param: impl Fn(&str) -> Option<&'a str>,
+    ) -> Result<GrantRequest<'a>> {
+        let code = param("refresh_token").filter(|t| t.starts_with(TokenKind::Code.prefix()));
+        match code {
+            Some(code)
+                if grant_type == "refresh_token"
+                    && Hooks::applies(&self.hooks.code_as_refresh, client) =>
+            {
+                // The document's step 2 does not repeat the redirect URI:
+                // the code's own (whichever of the app's URIs it was issued
+                // for) stands.
+                Ok(GrantRequest::CodeAsIssued {
+                    code,
+                    code_verifier: param("code_verifier"),
+                })
+            }
+            _ => GrantRequest::parse(grant_type, param),
+        }
+    }
 }
 
 fn required<'a>(param: &impl Fn(&str) -> Option<&'a str>, name: &str) -> Result<&'a str> {

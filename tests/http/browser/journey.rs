@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use gatehouse::config::Signup;
+use gatehouse::accounts::signup::Signup;
 
 use super::sign_in_here;
 use crate::harness::*;

@@ -1,7 +1,7 @@
 //! A person signs in to one Gatehouse through another: the button on D's
 //! sign-in page, U's sign-in and consent pages, and back to D signed in.
 
-use gatehouse::config::Signup;
+use gatehouse::accounts::signup::Signup;
 
 use crate::harness::*;
 

@@ -161,3 +161,21 @@ fn a_code_as_refresh_token_is_only_understood_for_mastodon_apps() {
         assert_eq!(exchanged.status(), 200, "{set:?}: {body}");
     });
 }
+
+#[test]
+fn a_code_as_refresh_token_is_not_understood_when_the_dialect_is_off() {
+    // The demo seed's app is still marked for Mastodon; the server speaks Skritter only.
+    let seed = demo_seed_plus(&nothing());
+    let server = TestServer::start_with(&seed, |c| c.dialects = vec![Dialect::Skritter]);
+    let keys = Keys::seed();
+    let code = step4(&server, &keys, Some("read"));
+    let body = oauth_error(step2(&server, &keys, &code), 400, "invalid_grant");
+    // Not taken for a code: it was not spent, and exchanges as one.
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", &code),
+        ("redirect_uri", OOB),
+    ];
+    let exchanged = server.post_basic("/oauth/token", APP, APP_SECRET, &form);
+    assert_eq!(exchanged.status(), 200, "{body}");
+}

@@ -1,7 +1,7 @@
 //! Verification: a one-time link at sign-up and when the address changes;
 //! `email_verified` in UserInfo and the ID token follows it.
 
-use gatehouse::config::Signup;
+use gatehouse::accounts::signup::Signup;
 
 use super::{assert_email_claims, assert_link_refused};
 use crate::harness::*;

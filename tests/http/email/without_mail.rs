@@ -2,7 +2,7 @@
 //! so; addresses cannot be verified; the admin's reset links still work
 //! (tests/http/admin.rs runs them on such a server).
 
-use gatehouse::config::Signup;
+use gatehouse::accounts::signup::Signup;
 
 use crate::harness::*;
 

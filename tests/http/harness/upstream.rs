@@ -5,8 +5,8 @@
 //! (`plain`, whose user-info URL is U's Skritter-dialect `/api/v0/users/me`,
 //! which any access token reads without `openid`, as GitHub's `/user` does).
 
+use gatehouse::accounts::signup::Signup;
 use gatehouse::accounts::upstream::ProviderConfig;
-use gatehouse::config::Signup;
 use reqwest::blocking::Response;
 
 use super::*;

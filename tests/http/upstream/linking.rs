@@ -1,6 +1,6 @@
 //! Linking a provider to a signed-in account, and unlinking it.
 
-use gatehouse::config::Signup;
+use gatehouse::accounts::signup::Signup;
 
 use super::form_by_id;
 use crate::harness::*;

@@ -1,7 +1,7 @@
 //! Answers that sign nobody in: a forged state, another browser's answer,
 //! a crossed code, a refusal at the provider, another issuer.
 
-use gatehouse::config::Signup;
+use gatehouse::accounts::signup::Signup;
 
 use crate::harness::*;
 

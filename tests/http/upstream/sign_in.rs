@@ -2,7 +2,7 @@
 //! first-time identity, sign-up closed, plain OAuth 2.0, `amr`, the second
 //! factor, and the config file.
 
-use gatehouse::config::Signup;
+use gatehouse::accounts::signup::Signup;
 
 use super::form_by_id;
 use crate::harness::*;
