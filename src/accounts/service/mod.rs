@@ -22,8 +22,8 @@ use super::signup::{self, SignupError, SignupForm};
 use super::upstream::Upstreams;
 use super::users::{self, AccountError, NewUser};
 use super::{admin, dev, sessions};
-use crate::clock::Clock;
 use crate::accounts::signup::Signup;
+use crate::clock::Clock;
 use crate::crypto::Digest;
 use crate::store::{PendingSignInRecord, SessionRecord, Store, StoreError, UserRecord};
 

@@ -3,8 +3,8 @@
 //! linking and unlinking, and what the security page lists.
 
 use super::Accounts;
-use crate::accounts::upstream::{flow, links, Callback, Identity, Outcome, Started, UpstreamError};
 use crate::accounts::signup::Signup;
+use crate::accounts::upstream::{flow, links, Callback, Identity, Outcome, Started, UpstreamError};
 use crate::store::{StoreError, UpstreamPendingRecord, UserRecord};
 
 /// A provider linked to an account, as the security page lists it.
