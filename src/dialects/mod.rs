@@ -14,7 +14,7 @@ use std::str::FromStr;
 
 use actix_web::web;
 
-use crate::store::ScopeRecord;
+use crate::oauth::ScopeRecord;
 
 /// A provider whose API Gatehouse can speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

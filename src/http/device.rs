@@ -13,7 +13,7 @@ use crate::accounts::throttle::Key;
 use crate::error::Error;
 use crate::oauth::device::display_user_code;
 use crate::pages::{self, ConsentView, ScopeLine};
-use crate::store::{DeviceRecord, UserRecord};
+use crate::oauth::{DeviceRecord, UserRecord};
 
 /// Starts a device authorization.
 pub(crate) async fn post_device_authorization(
@@ -169,7 +169,6 @@ async fn consent_page(
 ) -> Result<HttpResponse, HtmlError> {
     let provider = &state.provider;
     let client = provider
-        .store
         .client(&device.client_id)
         .await?
         .ok_or_else(|| {
@@ -178,10 +177,7 @@ async fn consent_page(
             ))
         })?;
     provider.may_authorize(&client, user).await?;
-    let owner = match client.owner.filter(|_| !client.flags.hide_owner) {
-        Some(id) => provider.store.user(id).await?.map(|u| u.username),
-        None => None,
-    };
+    let owner = provider.owner_name(&client).await?;
     let scopes: Vec<ScopeLine> = device
         .scope
         .split(' ')

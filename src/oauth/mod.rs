@@ -9,6 +9,7 @@ pub mod authorize;
 pub mod claims;
 pub mod client_auth;
 pub mod client_metadata;
+pub mod clients;
 pub mod developer;
 pub mod device;
 pub mod discovery;
@@ -17,6 +18,7 @@ pub mod id_token;
 pub mod introspect;
 pub mod keys;
 pub mod logout;
+mod lookup;
 pub mod pkce;
 pub mod redirect;
 pub mod register;
@@ -27,7 +29,13 @@ pub mod second_factor;
 pub mod tokens;
 
 use crate::clock::Clock;
-use crate::store::{ClientRecord, Store};
+use crate::store::Store;
+
+/// The records the handlers and dialects name, kept by the core.
+pub use crate::store::{ClientRecord, DeviceRecord, ScopeRecord, UserRecord};
+
+/// The newest record format this build writes (for `/healthz`).
+pub const STORE_FORMAT: u8 = crate::store::FORMAT;
 
 /// Protocol settings that do not change while the server runs.
 #[derive(Debug, Clone)]

@@ -1,0 +1,601 @@
+//! The one path by which a client comes to exist: a [`NewClient`] names the
+//! fields a new client has and the [`Rules`] it is held to, is validated
+//! once (RFC 7591 §2 metadata, RFC 8252 §7 redirect URIs, the house's
+//! rules), becomes a `ClientRecord`, and is stored by [`create`]. Dynamic
+//! registration, the developer dashboard, the dialects' app APIs, the seed
+//! and `gatehouse client add` all go through it.
+
+use super::client_metadata::{
+    check_redirect_uri, MetadataError, AUTH_METHODS, GRANT_TYPES, RESPONSE_TYPES,
+};
+use super::register::check_registered_redirect;
+use super::scope::{ScopeSet, Scopes};
+use super::Provider;
+use crate::crypto::random::new_id;
+use crate::crypto::{new_token, sha256, TokenKind};
+use crate::error::{Error, Result};
+use crate::store::{ClientFlags, ClientRecord, Store};
+
+/// Which rules a new client is held to: what its describer may set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rules {
+    /// A client that registers itself, a developer or a dialect's app API:
+    /// RFC 8252 §7 redirect URIs, grant and response types that agree
+    /// (RFC 7591 §2.1), a redirect URI for the browser grants, only known
+    /// scopes, and none of the operator's fields (legacy behaviour, token
+    /// lifetime, groups).
+    Registration,
+    /// As `Registration`, except that a browser grant may have no redirect
+    /// URI: the server then shows the code on a page (ScratchOAuth2).
+    RegistrationShowingCode,
+    /// The operator (seed file, `gatehouse client add`): any absolute
+    /// redirect URI without a fragment, and the operator's fields.
+    Operator,
+}
+
+/// How the new client's identifier is chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientIdChoice {
+    /// This identifier.
+    Given(String),
+    /// A random identifier.
+    Random,
+    /// The next number of the store's counter (ScratchOAuth2's integer ids);
+    /// a number a seed already holds is skipped.
+    Counter,
+}
+
+/// Where the new client's secret comes from.
+#[derive(Clone, PartialEq, Eq)]
+pub enum SecretChoice {
+    /// A public client: no secret (`token_endpoint_auth_method: none`).
+    None,
+    /// A fresh random secret, answered once.
+    Generate,
+    /// A secret the operator wrote down (the seed file).
+    Given(String),
+}
+
+impl std::fmt::Debug for SecretChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SecretChoice::None => "None",
+            SecretChoice::Generate => "Generate",
+            SecretChoice::Given(_) => "Given(…)",
+        })
+    }
+}
+
+/// What happens when a client with the chosen identifier exists already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// Refuse: the identifier is taken.
+    Refuse,
+    /// Replace its description, keeping what an administrator set since
+    /// (owner, flags, and the dialect fields the description leaves unsaid):
+    /// the seed, applied at every start.
+    ReplaceKeepingAdminFields,
+}
+
+/// A client about to be created: its fields, and how it is made.
+#[derive(Debug, Clone)]
+pub struct NewClient {
+    /// The rules it is held to.
+    pub rules: Rules,
+    /// How its identifier is chosen.
+    pub client_id: ClientIdChoice,
+    /// What happens when the identifier is taken.
+    pub existing: Existing,
+    /// Where its secret comes from.
+    pub secret: SecretChoice,
+    /// Whether it gets an RFC 7592 registration access token.
+    pub registration_token: bool,
+    /// The name shown to people.
+    pub client_name: Option<String>,
+    /// Redirect URIs.
+    pub redirect_uris: Vec<String>,
+    /// Grant types (default `authorization_code`).
+    pub grant_types: Option<Vec<String>>,
+    /// Response types (default `code` for the code grant).
+    pub response_types: Option<Vec<String>>,
+    /// Authentication method (default `client_secret_basic`).
+    pub token_endpoint_auth_method: Option<String>,
+    /// The scopes it may request.
+    pub scope: Option<String>,
+    /// The ID token signing algorithm.
+    pub id_token_signed_response_alg: Option<String>,
+    /// Where logout may return to.
+    pub post_logout_redirect_uris: Vec<String>,
+    /// The user who registered it.
+    pub owner: Option<u64>,
+    /// What it does, in words.
+    pub description: Option<String>,
+    /// Its home page.
+    pub client_uri: Option<String>,
+    /// Administrator flags (privacy and who may authorize it).
+    pub flags: ClientFlags,
+    /// The dialect it belongs to.
+    pub dialect: Option<String>,
+    /// The dialect's behaviour that RFC 9700 forbids (operator only).
+    pub dialect_legacy: bool,
+    /// Its access token lifetime in seconds; 0: until revoked (operator only).
+    pub access_token_ttl: Option<u64>,
+    /// Only members of these groups may authorize it (operator only).
+    pub allowed_groups: Vec<String>,
+}
+
+impl NewClient {
+    /// A client with no fields set yet, held to `rules`, with a random
+    /// identifier and a generated secret.
+    pub fn new(rules: Rules) -> Self {
+        NewClient {
+            rules,
+            client_id: ClientIdChoice::Random,
+            existing: Existing::Refuse,
+            secret: SecretChoice::Generate,
+            registration_token: false,
+            client_name: None,
+            redirect_uris: Vec::new(),
+            grant_types: None,
+            response_types: None,
+            token_endpoint_auth_method: None,
+            scope: None,
+            id_token_signed_response_alg: None,
+            post_logout_redirect_uris: Vec::new(),
+            owner: None,
+            description: None,
+            client_uri: None,
+            flags: ClientFlags::default(),
+            dialect: None,
+            dialect_legacy: false,
+            access_token_ttl: None,
+            allowed_groups: Vec::new(),
+        }
+    }
+
+    /// Validates the fields; `scopes` (when given) are the scopes a
+    /// registering client may name.
+    pub fn validate(
+        self,
+        scopes: Option<&Scopes>,
+        now: u64,
+    ) -> std::result::Result<ValidClient, MetadataError> {
+        let registration = self.rules != Rules::Operator;
+        if let ClientIdChoice::Given(id) = &self.client_id {
+            if id.is_empty() || id.chars().any(char::is_control) {
+                return Err(bad(
+                    "client_id",
+                    "must be non-empty, without control characters",
+                ));
+            }
+        }
+        if registration {
+            for (field, uri) in self
+                .redirect_uris
+                .iter()
+                .map(|u| ("redirect_uris", u))
+                .chain(
+                    self.post_logout_redirect_uris
+                        .iter()
+                        .map(|u| ("post_logout_redirect_uris", u)),
+                )
+            {
+                check_registered_redirect(uri).map_err(|e| bad(field, e.description()))?;
+            }
+            if self.dialect_legacy {
+                return Err(bad("dialect_legacy", "only the operator sets it"));
+            }
+            if self.access_token_ttl.is_some() {
+                return Err(bad("access_token_ttl", "only the operator sets it"));
+            }
+            if !self.allowed_groups.is_empty() {
+                return Err(bad("allowed_groups", "only the operator limits groups"));
+            }
+        }
+        let grant_types = self
+            .grant_types
+            .unwrap_or_else(|| vec!["authorization_code".into()]);
+        if let Some(g) = grant_types
+            .iter()
+            .find(|g| !GRANT_TYPES.contains(&g.as_str()))
+        {
+            return Err(bad("grant_types", format!("unknown grant type `{g}`")));
+        }
+        let has = |g: &str| grant_types.iter().any(|x| x == g);
+        let response_types = self.response_types.unwrap_or_else(|| {
+            if has("authorization_code") {
+                vec!["code".into()]
+            } else {
+                Vec::new()
+            }
+        });
+        if let Some(r) = response_types
+            .iter()
+            .find(|r| !RESPONSE_TYPES.contains(&r.as_str()))
+        {
+            return Err(bad(
+                "response_types",
+                format!("unknown response type `{r}`"),
+            ));
+        }
+        if registration {
+            agree(&grant_types, &response_types)?;
+            let browser = has("authorization_code") || has("implicit");
+            if browser
+                && self.redirect_uris.is_empty()
+                && self.rules != Rules::RegistrationShowingCode
+            {
+                return Err(bad(
+                    "redirect_uris",
+                    "redirect_uris is required for this grant",
+                ));
+            }
+        }
+        let method = self
+            .token_endpoint_auth_method
+            .unwrap_or_else(|| "client_secret_basic".into());
+        if !AUTH_METHODS.contains(&method.as_str()) {
+            return Err(bad(
+                "token_endpoint_auth_method",
+                format!(
+                    "unknown method `{method}`; use one of {}",
+                    AUTH_METHODS.join(", ")
+                ),
+            ));
+        }
+        let secret_digest = match (&self.secret, method.as_str()) {
+            (SecretChoice::None, "none") => None,
+            (_, "none") => {
+                return Err(bad(
+                    "client_secret",
+                    "a public client (method `none`) has no secret",
+                ))
+            }
+            (SecretChoice::None, _) => {
+                return Err(bad(
+                    "client_secret",
+                    format!("required for token_endpoint_auth_method `{method}`"),
+                ))
+            }
+            (SecretChoice::Given(s), _) if s.len() < 8 => {
+                return Err(bad("client_secret", "must be at least 8 characters"))
+            }
+            (SecretChoice::Given(s), _) => Some(sha256(s.as_bytes())),
+            // Made when the client is stored.
+            (SecretChoice::Generate, _) => None,
+        };
+        for uri in self.redirect_uris.iter() {
+            check_redirect_uri(uri).map_err(|p| bad("redirect_uris", p))?;
+        }
+        for uri in self.post_logout_redirect_uris.iter() {
+            check_redirect_uri(uri).map_err(|p| bad("post_logout_redirect_uris", p))?;
+        }
+        if let Some(scope) = &self.scope {
+            let parsed =
+                ScopeSet::parse(scope).map_err(|e| bad("scope", e.description().into_owned()))?;
+            if let (true, Some(known)) = (registration, scopes) {
+                if let Some(unknown) = parsed.iter().find(|s| !known.knows(s)) {
+                    return Err(bad("scope", format!("unknown scope `{unknown}`")));
+                }
+            }
+        }
+        if self.dialect_legacy && self.dialect.is_none() {
+            return Err(bad(
+                "dialect_legacy",
+                "only a client of a dialect can be a legacy client of it",
+            ));
+        }
+        if let Some(alg) = &self.id_token_signed_response_alg {
+            if crate::crypto::jwt::Alg::from_name(alg).is_none() {
+                return Err(bad(
+                    "id_token_signed_response_alg",
+                    format!("`{alg}`: use RS256, ES256 or EdDSA"),
+                ));
+            }
+        }
+        let client_id = match &self.client_id {
+            ClientIdChoice::Given(id) => id.clone(),
+            ClientIdChoice::Random | ClientIdChoice::Counter => String::new(),
+        };
+        Ok(ValidClient {
+            record: ClientRecord {
+                client_id,
+                secret_digest,
+                client_name: self.client_name,
+                redirect_uris: self.redirect_uris,
+                grant_types,
+                response_types,
+                token_endpoint_auth_method: method,
+                scope: self.scope,
+                id_token_signed_response_alg: self.id_token_signed_response_alg,
+                post_logout_redirect_uris: self.post_logout_redirect_uris,
+                owner: self.owner,
+                created_at: now,
+                registration_digest: None,
+                dialect: self.dialect,
+                dialect_legacy: self.dialect_legacy,
+                access_token_ttl: self.access_token_ttl,
+                allowed_groups: self.allowed_groups,
+                description: self.description,
+                client_uri: self.client_uri,
+                flags: self.flags,
+            },
+            client_id: self.client_id,
+            existing: self.existing,
+            generate_secret: self.secret == SecretChoice::Generate,
+            registration_token: self.registration_token,
+        })
+    }
+}
+
+/// RFC 7591 §2.1: grant and response types must agree.
+fn agree(
+    grant_types: &[String],
+    response_types: &[String],
+) -> std::result::Result<(), MetadataError> {
+    let has = |g: &str| grant_types.iter().any(|x| x == g);
+    for r in response_types {
+        let needs = if r == "code" {
+            "authorization_code"
+        } else {
+            "implicit"
+        };
+        if !has(needs) {
+            return Err(bad(
+                "response_types",
+                format!("response type `{r}` needs the {needs} grant"),
+            ));
+        }
+    }
+    if has("authorization_code") && !response_types.iter().any(|r| r == "code") {
+        return Err(bad(
+            "response_types",
+            "the authorization_code grant needs response type `code`",
+        ));
+    }
+    if has("implicit") && !response_types.iter().any(|r| r != "code") {
+        return Err(bad(
+            "response_types",
+            "the implicit grant needs response type `token` or `id_token`",
+        ));
+    }
+    Ok(())
+}
+
+fn bad(field: &'static str, problem: impl Into<String>) -> MetadataError {
+    MetadataError {
+        field,
+        problem: problem.into(),
+    }
+}
+
+/// A validated new client, ready for [`create`].
+#[derive(Debug, Clone)]
+pub struct ValidClient {
+    record: ClientRecord,
+    client_id: ClientIdChoice,
+    existing: Existing,
+    generate_secret: bool,
+    registration_token: bool,
+}
+
+impl ValidClient {
+    /// The record as it will be stored (before its identifier and secrets are made).
+    pub fn record(&self) -> &ClientRecord {
+        &self.record
+    }
+
+    /// The identifier, when it was given rather than made.
+    pub fn given_id(&self) -> Option<&str> {
+        match &self.client_id {
+            ClientIdChoice::Given(id) => Some(id),
+            ClientIdChoice::Random | ClientIdChoice::Counter => None,
+        }
+    }
+}
+
+/// A stored new client and the secrets made for it, shown exactly once.
+pub struct CreatedClient {
+    /// The record as stored.
+    pub record: ClientRecord,
+    /// The client secret, when one was made here.
+    pub secret: Option<String>,
+    /// The RFC 7592 registration access token, when one was asked for.
+    pub registration_token: Option<String>,
+}
+
+impl std::fmt::Debug for CreatedClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedClient")
+            .field("client_id", &self.record.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A validation failure as RFC 7591 §3.2.2 names it.
+impl From<MetadataError> for Error {
+    fn from(e: MetadataError) -> Self {
+        match e.field {
+            "redirect_uris" | "post_logout_redirect_uris" => {
+                Error::InvalidRedirectUri(e.problem.into())
+            }
+            _ => Error::InvalidClientMetadata(e.to_string().into()),
+        }
+    }
+}
+
+/// Stores a validated client: makes its identifier and secrets, and
+/// refuses (or, for the seed, replaces) one whose identifier is taken.
+/// A store failure is the outer error; a taken identifier the inner one.
+pub async fn create(
+    store: &Store,
+    valid: ValidClient,
+) -> Result<std::result::Result<CreatedClient, MetadataError>> {
+    let mut record = valid.record;
+    let secret = if valid.generate_secret {
+        let secret = new_token(TokenKind::ClientSecret).map_err(Error::internal)?;
+        record.secret_digest = Some(sha256(secret.as_bytes()));
+        Some(secret)
+    } else {
+        None
+    };
+    let registration_token = if valid.registration_token {
+        let token = new_token(TokenKind::Registration).map_err(Error::internal)?;
+        record.registration_digest = Some(sha256(token.as_bytes()));
+        Some(token)
+    } else {
+        None
+    };
+    match valid.client_id {
+        ClientIdChoice::Given(_) => match valid.existing {
+            Existing::Refuse => {
+                if !store.insert_new_client(&record).await? {
+                    return Ok(Err(bad(
+                        "client_id",
+                        format!("a client `{}` already exists", record.client_id),
+                    )));
+                }
+            }
+            Existing::ReplaceKeepingAdminFields => {
+                if let Some(old) = store.client(&record.client_id).await? {
+                    // The seed describes the client; an administrator's flags stay.
+                    record.created_at = old.created_at;
+                    record.owner = old.owner;
+                    record.flags = old.flags.clone();
+                    // What the seed leaves unsaid, an administrator may have set.
+                    if record.dialect.is_none() {
+                        record.dialect = old.dialect.clone();
+                    }
+                    record.dialect_legacy |= old.dialect_legacy;
+                    if record.access_token_ttl.is_none() {
+                        record.access_token_ttl = old.access_token_ttl;
+                    }
+                }
+                store.put_client(&record).await?;
+            }
+        },
+        ClientIdChoice::Random => {
+            record.client_id = new_id().map_err(Error::internal)?;
+            store.put_client(&record).await?;
+        }
+        // Integer ids come from the store's counter; one that a seed or
+        // another client already holds is skipped, never overwritten.
+        ClientIdChoice::Counter => loop {
+            record.client_id = store.next_id()?.to_string();
+            if store.insert_new_client(&record).await? {
+                break;
+            }
+        },
+    }
+    Ok(Ok(CreatedClient {
+        record,
+        secret,
+        registration_token,
+    }))
+}
+
+impl Provider {
+    /// Validates and stores a new client: the one way clients come to be
+    /// while the server runs. A store failure is the outer error; a field
+    /// the rules refuse (or a taken identifier) the inner one.
+    pub async fn create_client(
+        &self,
+        new: NewClient,
+    ) -> Result<std::result::Result<CreatedClient, MetadataError>> {
+        match new.validate(Some(&self.scopes), self.clock.now()) {
+            Ok(valid) => create(&self.store, valid).await,
+            Err(e) => Ok(Err(e)),
+        }
+    }
+
+    /// Validates changed fields of an existing client under `rules`, keeping
+    /// its identifier, secrets, owner and history; answers the record to
+    /// store with [`Provider::save_client`].
+    pub fn revalidate_client(
+        &self,
+        old: &ClientRecord,
+        mut new: NewClient,
+    ) -> std::result::Result<ClientRecord, MetadataError> {
+        new.client_id = ClientIdChoice::Given(old.client_id.clone());
+        new.secret = if old.is_confidential() {
+            SecretChoice::Generate
+        } else {
+            SecretChoice::None
+        };
+        new.registration_token = false;
+        let mut record = new.validate(Some(&self.scopes), old.created_at)?.record;
+        record.secret_digest = old.secret_digest;
+        record.registration_digest = old.registration_digest;
+        Ok(record)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registering(uris: &[&str], grants: &[&str]) -> NewClient {
+        let mut new = NewClient::new(Rules::Registration);
+        new.redirect_uris = uris.iter().map(|u| u.to_string()).collect();
+        new.grant_types = Some(grants.iter().map(|g| g.to_string()).collect());
+        new
+    }
+
+    #[test]
+    fn registration_refuses_plain_http_redirects_but_the_operator_may_use_them() {
+        let e = registering(&["http://app.example/cb"], &["authorization_code"])
+            .validate(None, 0)
+            .unwrap_err();
+        assert_eq!(e.field, "redirect_uris");
+        let mut operator = registering(&["http://app.example/cb"], &["authorization_code"]);
+        operator.rules = Rules::Operator;
+        assert!(operator.validate(None, 0).is_ok());
+    }
+
+    #[test]
+    fn a_browser_grant_needs_a_redirect_uri_unless_the_code_is_shown() {
+        let e = registering(&[], &["authorization_code"])
+            .validate(None, 0)
+            .unwrap_err();
+        assert_eq!(e.field, "redirect_uris");
+        let mut shown = registering(&[], &["authorization_code"]);
+        shown.rules = Rules::RegistrationShowingCode;
+        assert!(shown.validate(None, 0).is_ok());
+    }
+
+    #[test]
+    fn grant_and_response_types_must_agree_for_registration() {
+        let mut new = registering(&["https://app.example/cb"], &["authorization_code"]);
+        new.response_types = Some(vec!["token".into()]);
+        assert_eq!(new.validate(None, 0).unwrap_err().field, "response_types");
+    }
+
+    #[test]
+    fn only_the_operator_sets_operator_fields() {
+        let mut new = registering(&["https://app.example/cb"], &["authorization_code"]);
+        new.allowed_groups = vec!["staff".into()];
+        assert_eq!(new.validate(None, 0).unwrap_err().field, "allowed_groups");
+        let mut new = registering(&["https://app.example/cb"], &["authorization_code"]);
+        new.access_token_ttl = Some(0);
+        assert!(new.validate(None, 0).is_err());
+    }
+
+    #[test]
+    fn a_generated_secret_is_made_only_when_stored() {
+        let valid = registering(&["https://app.example/cb"], &["authorization_code"])
+            .validate(None, 0)
+            .unwrap();
+        assert!(valid.record.secret_digest.is_none());
+        assert!(valid.generate_secret);
+        assert_eq!(valid.given_id(), None);
+    }
+
+    #[test]
+    fn a_public_client_cannot_have_a_secret() {
+        let mut new = registering(&["https://app.example/cb"], &["authorization_code"]);
+        new.token_endpoint_auth_method = Some("none".into());
+        assert_eq!(new.clone().validate(None, 0).unwrap_err().field, "client_secret");
+        new.secret = SecretChoice::None;
+        assert!(new.validate(None, 0).is_ok());
+    }
+}
