@@ -165,7 +165,7 @@ impl Seed {
             let place = format!("clients ({})", client.given_id().unwrap_or(""));
             crate::oauth::clients::create(store, client)
                 .await
-                .map_err(|e| SeedError(e.to_string()))?
+                .map_err(|e| SeedError(crate::oauth::clients::operator_message(e)))?
                 .map_err(|e| fail(place, e.to_string()))?;
         }
         for user in self.users {

@@ -82,7 +82,9 @@ pub async fn add(store: &Store, add: AddClient, now: u64) -> Result<NewClient, A
     );
     new.scope = add.scope;
     let valid = new.validate(None, now).map_err(fail)?;
-    let created = clients::create(store, valid).await.map_err(fail)?;
+    let created = clients::create(store, valid)
+        .await
+        .map_err(|e| AdminError(clients::operator_message(e)))?;
     // The fields passed validation: what `create` refuses is a taken id.
     let created = created.map_err(|e| AdminError(e.problem))?;
     Ok(NewClient {

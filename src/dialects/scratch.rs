@@ -490,7 +490,11 @@ async fn patch_tokens(
         Ok(c) => c,
         Err(r) => return r,
     };
-    match state.provider.refresh_explained(&client, refresh_token).await {
+    match state
+        .provider
+        .refresh_explained(&client, refresh_token)
+        .await
+    {
         Ok(issued) => tokens(&state, &issued),
         Err(Error::Grant(GrantFailure::Expired)) => {
             status(StatusCode::GONE, "refresh token is expired")

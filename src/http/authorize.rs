@@ -12,8 +12,8 @@ use super::state::AppState;
 use crate::error::Error;
 use crate::oauth::authorize::{Failure, Outcome, Params, Request, Step, AUTH_AFTER};
 use crate::oauth::redirect::Destination;
-use crate::pages::{self, ConsentView, OutOfBandView, ScopeLine};
 use crate::oauth::UserRecord;
+use crate::pages::{self, ConsentView, OutOfBandView, ScopeLine};
 
 /// An authorization request in the query.
 pub(crate) async fn get_authorize(

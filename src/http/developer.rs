@@ -10,8 +10,8 @@ use super::page::{page, redirect, HtmlError};
 use super::session::{self, check_csrf, signed_in};
 use super::state::AppState;
 use crate::oauth::developer::{AppForm, FieldError};
-use crate::pages::{self, AppFormView, AppRow};
 use crate::oauth::{ClientRecord, UserRecord};
+use crate::pages::{self, AppFormView, AppRow};
 
 /// A dashboard page with the signed-in header (which carries the CSRF token).
 fn with_csrf(

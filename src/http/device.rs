@@ -12,8 +12,8 @@ use super::token::client_credentials_of;
 use crate::accounts::throttle::Key;
 use crate::error::Error;
 use crate::oauth::device::display_user_code;
-use crate::pages::{self, ConsentView, ScopeLine};
 use crate::oauth::{DeviceRecord, UserRecord};
+use crate::pages::{self, ConsentView, ScopeLine};
 
 /// Starts a device authorization.
 pub(crate) async fn post_device_authorization(
@@ -168,14 +168,11 @@ async fn consent_page(
     user: &UserRecord,
 ) -> Result<HttpResponse, HtmlError> {
     let provider = &state.provider;
-    let client = provider
-        .client(&device.client_id)
-        .await?
-        .ok_or_else(|| {
-            HtmlError(Error::InvalidRequest(
-                "the device's application no longer exists".into(),
-            ))
-        })?;
+    let client = provider.client(&device.client_id).await?.ok_or_else(|| {
+        HtmlError(Error::InvalidRequest(
+            "the device's application no longer exists".into(),
+        ))
+    })?;
     provider.may_authorize(&client, user).await?;
     let owner = provider.owner_name(&client).await?;
     let scopes: Vec<ScopeLine> = device

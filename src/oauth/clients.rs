@@ -494,6 +494,15 @@ pub async fn create(
     }))
 }
 
+/// A failure of [`create`] in words for an operator (the seed, `gatehouse
+/// client add`): an internal error's cause itself, which a client never sees.
+pub fn operator_message(e: Error) -> String {
+    match e {
+        Error::Internal(cause) => cause,
+        other => other.to_string(),
+    }
+}
+
 impl Provider {
     /// Validates and stores a new client: the one way clients come to be
     /// while the server runs. A store failure is the outer error; a field
@@ -594,7 +603,10 @@ mod tests {
     fn a_public_client_cannot_have_a_secret() {
         let mut new = registering(&["https://app.example/cb"], &["authorization_code"]);
         new.token_endpoint_auth_method = Some("none".into());
-        assert_eq!(new.clone().validate(None, 0).unwrap_err().field, "client_secret");
+        assert_eq!(
+            new.clone().validate(None, 0).unwrap_err().field,
+            "client_secret"
+        );
         new.secret = SecretChoice::None;
         assert!(new.validate(None, 0).is_ok());
     }

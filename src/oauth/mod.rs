@@ -110,8 +110,9 @@ impl Hooks {
 /// The authorization server: everything a protocol step needs.
 #[derive(Debug)]
 pub struct Provider {
-    /// Where records live.
-    pub store: Store,
+    /// Where records live: handlers and dialects use the named operations
+    /// instead, so the store stays behind the core.
+    pub(crate) store: Store,
     /// The scopes the server knows.
     pub scopes: scope::Scopes,
     /// Fixed settings.

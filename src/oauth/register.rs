@@ -197,11 +197,7 @@ impl Provider {
     pub async fn register(&self, request: RegistrationRequest) -> Result<ClientInformation> {
         let created = self.create_client(Self::new_client(request)).await??;
         log::info!("registered client {}", created.record.client_id);
-        Ok(self.information(
-            &created.record,
-            created.secret,
-            created.registration_token,
-        ))
+        Ok(self.information(&created.record, created.secret, created.registration_token))
     }
 
     /// The client a registration access token manages (RFC 7592 §2).

@@ -78,13 +78,19 @@ mod tests {
     #[test]
     fn confirmed_scopes_match_in_any_order_and_repeated() {
         let allowed = ScopeSet::parse("identify read").unwrap();
-        assert!(same_scopes(&strings(&["read", "identify", "read"]), &allowed));
+        assert!(same_scopes(
+            &strings(&["read", "identify", "read"]),
+            &allowed
+        ));
     }
 
     #[test]
     fn fewer_or_more_confirmed_scopes_are_a_mismatch() {
         let allowed = ScopeSet::parse("identify read").unwrap();
         assert!(!same_scopes(&strings(&["identify"]), &allowed));
-        assert!(!same_scopes(&strings(&["identify", "read", "write"]), &allowed));
+        assert!(!same_scopes(
+            &strings(&["identify", "read", "write"]),
+            &allowed
+        ));
     }
 }
