@@ -132,9 +132,9 @@ impl Provider {
         }
     }
 
-    /// Validates changed fields of an existing client under `rules`, keeping
-    /// its identifier, secrets, owner and history; answers the record to
-    /// store with [`Provider::save_client`].
+    /// Validates a new description of an existing client under its rules,
+    /// keeping its identifier, secrets and registration time; the caller
+    /// carries over what else it keeps and stores the record (RFC 7592 update).
     pub fn revalidate_client(
         &self,
         old: &ClientRecord,
