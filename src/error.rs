@@ -21,6 +21,9 @@ pub enum Error {
     InvalidClient(Description),
     /// RFC 6749 §5.2 `invalid_grant`: the grant or refresh token is invalid, expired or revoked.
     InvalidGrant(Description),
+    /// RFC 6749 §5.2 `invalid_grant`, with the reason the core found (a
+    /// dialect that answers each reason differently maps it).
+    Grant(GrantFailure),
     /// RFC 6749 §5.2 `unauthorized_client`: the client may not use this grant.
     UnauthorizedClient(Description),
     /// RFC 6749 §5.2 `unsupported_grant_type`: the server does not know this grant.
@@ -79,7 +82,7 @@ impl Error {
         match self {
             Error::InvalidRequest(_) => "invalid_request",
             Error::InvalidClient(_) => "invalid_client",
-            Error::InvalidGrant(_) => "invalid_grant",
+            Error::InvalidGrant(_) | Error::Grant(_) => "invalid_grant",
             Error::UnauthorizedClient(_) => "unauthorized_client",
             Error::UnsupportedGrantType(_) => "unsupported_grant_type",
             Error::InvalidScope(_) => "invalid_scope",
@@ -132,6 +135,7 @@ impl Error {
             Error::MethodNotAllowed(allow) => {
                 Cow::Owned(format!("method not allowed; use {allow}"))
             }
+            Error::Grant(reason) => Cow::Borrowed(reason.description()),
             Error::NotFound => Cow::Borrowed("no such resource"),
             Error::AuthorizationPending => Cow::Borrowed("the person has not answered yet"),
             Error::SlowDown => Cow::Borrowed("polling too fast; the interval grew by 5 seconds"),
@@ -144,6 +148,28 @@ impl Error {
     /// Wraps any displayable failure as an internal error.
     pub fn internal(cause: impl fmt::Display) -> Self {
         Error::Internal(cause.to_string())
+    }
+}
+
+/// Why a grant was refused, for the answers that tell the reasons apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantFailure {
+    /// No such code or token, spent already, or another client's.
+    Unknown,
+    /// It existed but has expired.
+    Expired,
+    /// The scopes the client confirmed are not those the person allowed.
+    ScopeMismatch,
+}
+
+impl GrantFailure {
+    /// The reason in words, sent as `error_description`.
+    pub fn description(self) -> &'static str {
+        match self {
+            GrantFailure::Unknown => "the grant is unknown, used, or another client's",
+            GrantFailure::Expired => "the grant has expired",
+            GrantFailure::ScopeMismatch => "the confirmed scopes are not those the person allowed",
+        }
     }
 }
 
@@ -175,6 +201,7 @@ impl ResponseError for Error {
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Error::InvalidRequest(_)
             | Error::InvalidGrant(_)
+            | Error::Grant(_)
             | Error::UnauthorizedClient(_)
             | Error::UnsupportedGrantType(_)
             | Error::InvalidScope(_)
@@ -228,6 +255,7 @@ impl ResponseError for Error {
             }
             Error::InvalidRequest(_)
             | Error::InvalidGrant(_)
+            | Error::Grant(_)
             | Error::UnauthorizedClient(_)
             | Error::UnsupportedGrantType(_)
             | Error::InvalidScope(_)

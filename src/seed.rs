@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::accounts::users::{self, NewUser};
 use crate::oauth::client_metadata::ClientMetadata;
+use crate::oauth::clients::Existing;
 use crate::store::{ScopeRecord, Store};
 
 /// A user entry of the seed file.
@@ -103,9 +104,12 @@ impl Seed {
                 name.parse::<crate::dialect_name::Dialect>()
                     .map_err(|e| fail(format!("{place}.dialect"), e))?;
             }
+            let mut new = client.into_new_client();
+            // Applied at every start: a seeded client is replaced by its
+            // seed, keeping what an administrator set since.
+            new.existing = Existing::ReplaceKeepingAdminFields;
             clients.push(
-                client
-                    .into_record(now)
+                new.validate(None, now)
                     .map_err(|e| fail(place, e.to_string()))?,
             );
         }
@@ -157,22 +161,12 @@ impl Seed {
             };
             store.put_scope(&record).await.map_err(db)?;
         }
-        for mut client in clients {
-            if let Some(old) = store.client(&client.client_id).await.map_err(db)? {
-                // The seed describes the client; an administrator's flags stay.
-                client.created_at = old.created_at;
-                client.owner = old.owner;
-                client.flags = old.flags.clone();
-                // What the seed leaves unsaid, an administrator may have set.
-                if client.dialect.is_none() {
-                    client.dialect = old.dialect.clone();
-                }
-                client.dialect_legacy |= old.dialect_legacy;
-                if client.access_token_ttl.is_none() {
-                    client.access_token_ttl = old.access_token_ttl;
-                }
-            }
-            store.put_client(&client).await.map_err(db)?;
+        for client in clients {
+            let place = format!("clients ({})", client.given_id().unwrap_or(""));
+            crate::oauth::clients::create(store, client)
+                .await
+                .map_err(|e| SeedError(crate::oauth::clients::operator_message(e)))?
+                .map_err(|e| fail(place, e.to_string()))?;
         }
         for user in self.users {
             let secret = user

@@ -3,9 +3,7 @@
 use serde::Serialize;
 
 use super::{fail, AdminError};
-use crate::crypto::random::{new_id, new_token};
-use crate::crypto::TokenKind;
-use crate::oauth::client_metadata::ClientMetadata;
+use crate::oauth::clients::{self, ClientIdChoice, Rules, SecretChoice};
 use crate::store::{ClientRecord, Store};
 
 /// A new client and its secret, shown exactly once.
@@ -61,49 +59,37 @@ pub struct AddClient {
 
 /// Registers a client; answers its id and (for a confidential one) its new secret.
 pub async fn add(store: &Store, add: AddClient, now: u64) -> Result<NewClient, AdminError> {
-    let client_id = match add.client_id {
-        Some(id) => id,
-        None => new_id().map_err(|_| AdminError("no randomness available".into()))?,
+    let mut new = clients::NewClient::new(Rules::Operator);
+    new.client_id = match add.client_id {
+        Some(id) => ClientIdChoice::Given(id),
+        None => ClientIdChoice::Random,
     };
-    if store.client(&client_id).await.map_err(fail)?.is_some() {
-        return Err(AdminError(format!("a client `{client_id}` already exists")));
-    }
-    let client_secret = if add.public {
-        None
+    new.secret = if add.public {
+        SecretChoice::None
     } else {
-        Some(
-            new_token(TokenKind::ClientSecret)
-                .map_err(|_| AdminError("no randomness available".into()))?,
-        )
+        SecretChoice::Generate
     };
-    let metadata = ClientMetadata {
-        client_id: client_id.clone(),
-        client_secret: client_secret.clone(),
-        client_name: add.client_name,
-        redirect_uris: add.redirect_uris,
-        grant_types: (!add.grant_types.is_empty()).then_some(add.grant_types),
-        response_types: None,
-        token_endpoint_auth_method: Some(
-            if add.public {
-                "none"
-            } else {
-                "client_secret_basic"
-            }
-            .into(),
-        ),
-        scope: add.scope,
-        id_token_signed_response_alg: None,
-        post_logout_redirect_uris: Vec::new(),
-        dialect: None,
-        dialect_legacy: false,
-        access_token_ttl: None,
-        allowed_groups: Vec::new(),
-    };
-    let record = metadata.into_record(now).map_err(fail)?;
-    store.put_client(&record).await.map_err(fail)?;
+    new.client_name = add.client_name;
+    new.redirect_uris = add.redirect_uris;
+    new.grant_types = (!add.grant_types.is_empty()).then_some(add.grant_types);
+    new.token_endpoint_auth_method = Some(
+        if add.public {
+            "none"
+        } else {
+            "client_secret_basic"
+        }
+        .into(),
+    );
+    new.scope = add.scope;
+    let valid = new.validate(None, now).map_err(fail)?;
+    let created = clients::create(store, valid)
+        .await
+        .map_err(|e| AdminError(clients::operator_message(e)))?;
+    // The fields passed validation: what `create` refuses is a taken id.
+    let created = created.map_err(|e| AdminError(e.problem))?;
     Ok(NewClient {
-        client_id,
-        client_secret,
+        client_id: created.record.client_id,
+        client_secret: created.secret,
     })
 }
 

@@ -18,7 +18,7 @@ use crate::http::form::OAuthForm;
 use crate::http::scopes_header;
 use crate::http::state::AppState;
 use crate::oauth::client_metadata::GRANT_TYPES;
-use crate::store::ScopeRecord;
+use crate::oauth::ScopeRecord;
 
 /// App.net's scopes.
 pub fn scopes() -> Vec<ScopeRecord> {

@@ -10,14 +10,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::crypto::TokenKind;
 use crate::http::bearer;
 use crate::http::state::AppState;
-use crate::oauth::client_metadata::ClientMetadata;
+use crate::oauth::clients::{NewClient, Rules};
 use crate::oauth::register::check_registered_redirect;
 use crate::oauth::resource::Access;
 use crate::oauth::scope::ScopeSet;
-use crate::store::ScopeRecord;
+use crate::oauth::ScopeRecord;
 
 /// The dialect's name on client records.
 const NAME: &str = "mastodon";
@@ -125,52 +124,35 @@ async fn post_apps(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
             )
         }
     }
-    let (Ok(client_id), Ok(secret)) = (
-        crate::crypto::random::new_id(),
-        crate::crypto::new_token(TokenKind::ClientSecret),
-    ) else {
-        return error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "could not make credentials",
-        );
-    };
-    let metadata = ClientMetadata {
-        client_id: client_id.clone(),
-        client_secret: Some(secret.clone()),
-        client_name: Some(name.clone()),
-        redirect_uris: uris.clone(),
-        grant_types: Some(vec![
-            "authorization_code".into(),
-            "refresh_token".into(),
-            "client_credentials".into(),
-        ]),
-        response_types: Some(vec!["code".into()]),
-        token_endpoint_auth_method: Some("client_secret_post".into()),
-        scope: Some(scope),
-        id_token_signed_response_alg: None,
-        post_logout_redirect_uris: Vec::new(),
-        dialect: Some(NAME.into()),
-        dialect_legacy: false,
-        access_token_ttl: None,
-        allowed_groups: Vec::new(),
-    };
-    let mut record = match metadata.into_record(provider.clock.now()) {
-        Ok(record) => record,
-        Err(e) => {
+    let mut new = NewClient::new(Rules::Registration);
+    new.client_name = Some(name.clone());
+    new.redirect_uris = uris.clone();
+    new.grant_types = Some(vec![
+        "authorization_code".into(),
+        "refresh_token".into(),
+        "client_credentials".into(),
+    ]);
+    new.response_types = Some(vec!["code".into()]);
+    new.token_endpoint_auth_method = Some("client_secret_post".into());
+    new.scope = Some(scope);
+    new.dialect = Some(NAME.into());
+    new.client_uri = app.website.clone().filter(|w| !w.is_empty());
+    let created = match provider.create_client(new).await {
+        Ok(Ok(created)) => created,
+        Ok(Err(e)) => {
             return error(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &format!("Validation failed: {e}"),
             )
         }
+        Err(e) => return actix_web::ResponseError::error_response(&e),
     };
-    record.client_uri = app.website.clone().filter(|w| !w.is_empty());
-    let id = match provider.store.next_id() {
+    let id = match provider.next_serial() {
         Ok(id) => id,
-        Err(e) => return actix_web::ResponseError::error_response(&crate::error::Error::from(e)),
+        Err(e) => return actix_web::ResponseError::error_response(&e),
     };
-    if let Err(e) = provider.store.put_client(&record).await {
-        return actix_web::ResponseError::error_response(&crate::error::Error::from(e));
-    }
+    let client_id = created.record.client_id;
+    let secret = created.secret;
     HttpResponse::Ok().json(json!({
         "id": id.to_string(),
         "name": name,

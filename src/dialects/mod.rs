@@ -11,7 +11,7 @@ pub mod skritter;
 
 use actix_web::web;
 
-use crate::store::ScopeRecord;
+use crate::oauth::ScopeRecord;
 
 pub use crate::dialect_name::Dialect;
 

@@ -16,7 +16,7 @@ use crate::http::form::OAuthForm;
 use crate::http::state::AppState;
 use crate::oauth::client_auth::credentials;
 use crate::oauth::grant::GrantRequest;
-use crate::store::{ScopeRecord, UserRecord};
+use crate::oauth::{ScopeRecord, UserRecord};
 
 /// The `Authorization` scheme Piictu's API calls use.
 pub const AUTH_SCHEME: &str = "OAuth";

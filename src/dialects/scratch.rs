@@ -17,17 +17,17 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
-use crate::accounts::api_login;
-use crate::crypto::{new_token, sha256, TokenKind};
-use crate::error::Error;
+use crate::crypto::TokenKind;
+use crate::error::{Error, GrantFailure};
 use crate::http::bearer;
 use crate::http::session;
 use crate::http::state::AppState;
 use crate::oauth::client_auth::credentials;
+use crate::oauth::clients::{ClientIdChoice, NewClient, Rules};
+use crate::oauth::developer::AppEdit;
 use crate::oauth::register::check_registered_redirect;
-use crate::oauth::scope::ScopeSet;
 use crate::oauth::tokens::TokenResponse;
-use crate::store::{ClientRecord, ScopeRecord, TokenKind as StoredKind, UserRecord};
+use crate::oauth::{ClientRecord, ScopeRecord, UserRecord};
 
 const NAME: &str = "scratch";
 const BASE: &str = "/w/rest.php/soa2/v0";
@@ -76,10 +76,11 @@ async fn login_user(state: &AppState, username: &str) -> Result<Option<UserRecor
             "username invalid by Scratch standards",
         ));
     }
-    match state.provider.store.user_by_name(username).await {
-        Ok(user) => Ok(user.filter(|u| !u.disabled)),
-        Err(e) => Err(internal(e)),
-    }
+    state
+        .provider
+        .enabled_user_by_name(username)
+        .await
+        .map_err(internal)
 }
 
 /// `PUT /login/{username}`: starts a login and answers the Code object; the
@@ -90,8 +91,7 @@ async fn start_login(state: web::Data<AppState>, path: web::Path<String>) -> Htt
         Ok(None) => return status(StatusCode::NOT_FOUND, "no such username"),
         Err(response) => return response,
     };
-    let provider = &state.provider;
-    match api_login::start(&provider.store, &user, provider.clock.now()).await {
+    match state.provider.start_code_login(&user).await {
         Ok(code) => HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .json(json!({ "username": code.username, "csrf": code.csrf, "code": code.code })),
@@ -126,24 +126,9 @@ async fn finish_login(
         Ok(None) => return refused(),
         Err(response) => return response,
     };
-    let provider = &state.provider;
-    let now = provider.clock.now();
-    let confirmation_needed = !provider.settings.dev_mode;
-    match api_login::finish(&provider.store, &user, csrf, now, confirmation_needed).await {
-        Ok(true) => {}
-        Ok(false) => return refused(),
-        Err(e) => return internal(e),
-    }
-    let cookie = match crate::accounts::sessions::create(
-        &provider.store,
-        user.id,
-        vec![crate::oauth::acr::PWD.into()],
-        now,
-        provider.settings.session_absolute,
-    )
-    .await
-    {
-        Ok(cookie) => cookie,
+    let cookie = match state.provider.finish_code_login(&user, csrf).await {
+        Ok(Some(cookie)) => cookie,
+        Ok(None) => return refused(),
         Err(e) => return internal(e),
     };
     let Ok(csrf) = session::fresh_csrf_cookie(&state) else {
@@ -194,9 +179,9 @@ async fn owned(
     user: &UserRecord,
     client_id: &str,
 ) -> Result<std::sync::Arc<ClientRecord>, HttpResponse> {
-    match state.provider.store.client(client_id).await {
-        Ok(Some(c)) if c.owner == Some(user.id) && c.dialect.as_deref() == Some(NAME) => Ok(c),
-        Ok(_) => Err(status(
+    match state.provider.owned_app(user, client_id).await {
+        Ok(c) if c.dialect.as_deref() == Some(NAME) => Ok(c),
+        Ok(_) | Err(Error::NotFound) => Err(status(
             StatusCode::NOT_FOUND,
             "no such client ID belonging to you",
         )),
@@ -297,44 +282,21 @@ async fn create_app(
     ) else {
         return status(StatusCode::BAD_REQUEST, "request body was malformed");
     };
-    let provider = &state.provider;
-    let Ok(secret) = new_token(TokenKind::ClientSecret) else {
-        return internal("no secret");
-    };
-    let mut record = ClientRecord {
-        client_id: String::new(),
-        secret_digest: Some(sha256(secret.as_bytes())),
-        client_name: name,
-        redirect_uris: uris,
-        grant_types: vec!["authorization_code".into(), "refresh_token".into()],
-        response_types: vec!["code".into()],
-        token_endpoint_auth_method: "client_secret_post".into(),
-        scope: None,
-        id_token_signed_response_alg: None,
-        post_logout_redirect_uris: Vec::new(),
-        owner: Some(user.id),
-        created_at: provider.clock.now(),
-        registration_digest: None,
-        description: None,
-        client_uri: None,
-        flags: Default::default(),
-        dialect: Some(NAME.into()),
-        dialect_legacy: false,
-        access_token_ttl: None,
-        allowed_groups: Vec::new(),
-    };
-    // Integer ids come from the store's counter; one that a seed or another
-    // client already holds is skipped, never overwritten.
-    loop {
-        match provider.store.next_id() {
-            Ok(id) => record.client_id = id.to_string(),
-            Err(e) => return internal(e),
+    let mut new = NewClient::new(Rules::RegistrationShowingCode);
+    new.client_id = ClientIdChoice::Counter;
+    new.client_name = name;
+    new.redirect_uris = uris;
+    new.grant_types = Some(vec!["authorization_code".into(), "refresh_token".into()]);
+    new.response_types = Some(vec!["code".into()]);
+    new.token_endpoint_auth_method = Some("client_secret_post".into());
+    new.owner = Some(user.id);
+    new.dialect = Some(NAME.into());
+    match state.provider.create_client(new).await {
+        Ok(Ok(created)) => {
+            HttpResponse::Ok().json(application(&created.record, created.secret.as_deref()))
         }
-        match provider.store.insert_new_client(&record).await {
-            Ok(true) => return HttpResponse::Ok().json(application(&record, Some(&secret))),
-            Ok(false) => continue,
-            Err(e) => return internal(e),
-        }
+        Ok(Err(_)) => status(StatusCode::BAD_REQUEST, "request body was malformed"),
+        Err(e) => internal(e),
     }
 }
 
@@ -372,16 +334,16 @@ async fn update_app(
         Ok(m) => m,
         Err(r) => return r,
     };
-    let mut record = (*app).clone();
+    let mut edit = AppEdit::default();
     if let Some(value) = map.get("app_name") {
         match app_name(value) {
-            Ok(name) => record.client_name = name,
+            Ok(name) => edit.name = Some(name),
             Err(()) => return status(StatusCode::BAD_REQUEST, "request body was malformed"),
         }
     }
     if map.contains_key("redirect_uris") {
         match redirect_uris(map.get("redirect_uris")) {
-            Ok(uris) => record.redirect_uris = uris,
+            Ok(uris) => edit.redirect_uris = Some(uris),
             Err(()) => return status(StatusCode::BAD_REQUEST, "request body was malformed"),
         }
     }
@@ -390,16 +352,9 @@ async fn update_app(
         Some(Value::Bool(true)) => true,
         Some(_) => return status(StatusCode::BAD_REQUEST, "request body was malformed"),
     };
-    let mut secret = None;
-    if reset {
-        let Ok(new) = new_token(TokenKind::ClientSecret) else {
-            return internal("no secret");
-        };
-        record.secret_digest = Some(sha256(new.as_bytes()));
-        secret = Some(new);
-    }
-    match state.provider.store.put_client(&record).await {
-        Ok(()) => HttpResponse::Ok().json(application(&record, secret.as_deref())),
+    edit.reset_secret = reset;
+    match state.provider.edit_app(&app, edit).await {
+        Ok((record, secret)) => HttpResponse::Ok().json(application(&record, secret.as_deref())),
         Err(e) => internal(e),
     }
 }
@@ -446,16 +401,14 @@ async fn client_of(
     };
     let creds = credentials(None, Some(&id), Some(secret))
         .map_err(|_| status(StatusCode::BAD_REQUEST, "request body was malformed"))?;
-    state
-        .provider
-        .authenticate_confidential(creds)
-        .await
-        .map_err(|_| {
-            status(
-                StatusCode::UNAUTHORIZED,
-                "client ID/secret combo is not valid",
-            )
-        })
+    match state.provider.authenticate_confidential(creds).await {
+        Ok(client) => Ok(client),
+        Err(e @ Error::Internal(_)) => Err(internal(e)),
+        Err(_) => Err(status(
+            StatusCode::UNAUTHORIZED,
+            "client ID/secret combo is not valid",
+        )),
+    }
 }
 
 /// The Tokens object.
@@ -504,31 +457,19 @@ async fn post_tokens(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let provider = &state.provider;
-    let record = match provider.store.code(&sha256(code.as_bytes())).await {
-        Ok(Some(r)) if r.client_id == client.client_id && !r.redeemed => r,
-        Ok(_) => return status(StatusCode::NOT_FOUND, "invalid token-getter code"),
-        Err(e) => return internal(e),
-    };
-    // 417: the scopes the client confirms must be exactly those the user allowed.
-    let allowed = ScopeSet::parse(&record.scope).unwrap_or_default();
-    let mut asked_sorted = asked.clone();
-    asked_sorted.sort();
-    asked_sorted.dedup();
-    let mut allowed_sorted: Vec<String> = allowed.iter().map(str::to_owned).collect();
-    allowed_sorted.sort();
-    if asked_sorted != allowed_sorted {
-        return status(
-            StatusCode::EXPECTATION_FAILED,
-            "scopes passed in body did not match scopes that user allowed",
-        );
-    }
-    match provider
-        .exchange_code(&client, code, record.redirect_uri.as_deref(), None)
+    match state
+        .provider
+        .exchange_code_confirming_scope(&client, code, &asked)
         .await
     {
         Ok(issued) => tokens(&state, &issued),
-        Err(Error::InvalidGrant(_)) => status(StatusCode::NOT_FOUND, "invalid token-getter code"),
+        Err(Error::Grant(GrantFailure::ScopeMismatch)) => status(
+            StatusCode::EXPECTATION_FAILED,
+            "scopes passed in body did not match scopes that user allowed",
+        ),
+        Err(Error::Grant(_) | Error::InvalidGrant(_)) => {
+            status(StatusCode::NOT_FOUND, "invalid token-getter code")
+        }
         Err(e) => internal(e),
     }
 }
@@ -549,23 +490,18 @@ async fn patch_tokens(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let provider = &state.provider;
-    match provider
-        .store
-        .token(&sha256(refresh_token.as_bytes()))
+    match state
+        .provider
+        .refresh_explained(&client, refresh_token)
         .await
     {
-        Ok(Some(r)) if r.kind == StoredKind::Refresh && r.client_id == client.client_id => {
-            if !r.is_live(provider.clock.now()) {
-                return status(StatusCode::GONE, "refresh token is expired");
-            }
-        }
-        Ok(_) => return status(StatusCode::NOT_FOUND, "no such refresh token"),
-        Err(e) => return internal(e),
-    }
-    match provider.refresh(&client, refresh_token, None).await {
         Ok(issued) => tokens(&state, &issued),
-        Err(Error::InvalidGrant(_)) => status(StatusCode::NOT_FOUND, "no such refresh token"),
+        Err(Error::Grant(GrantFailure::Expired)) => {
+            status(StatusCode::GONE, "refresh token is expired")
+        }
+        Err(Error::Grant(_) | Error::InvalidGrant(_)) => {
+            status(StatusCode::NOT_FOUND, "no such refresh token")
+        }
         Err(e) => internal(e),
     }
 }
@@ -601,11 +537,15 @@ async fn get_user(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse 
         Ok(token) => provider.access(&unwrap_base64(token)).await,
         Err(e) => Err(e),
     };
-    let Ok(access) = access else {
-        return status(
-            StatusCode::UNAUTHORIZED,
-            "missing or incorrect authorization",
-        );
+    let access = match access {
+        Ok(access) => access,
+        Err(e @ Error::Internal(_)) => return internal(e),
+        Err(_) => {
+            return status(
+                StatusCode::UNAUTHORIZED,
+                "missing or incorrect authorization",
+            )
+        }
     };
     if !access.scope.contains("identify") {
         return status(

@@ -15,7 +15,7 @@ use crate::http::form::OAuthForm;
 use crate::http::state::AppState;
 use crate::oauth::client_auth::credentials;
 use crate::oauth::grant::GrantRequest;
-use crate::store::ScopeRecord;
+use crate::oauth::ScopeRecord;
 
 /// The token parameter Skritter's protected endpoints also accept.
 pub const TOKEN_PARAMETER: &str = "bearer_token";

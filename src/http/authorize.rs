@@ -12,8 +12,8 @@ use super::state::AppState;
 use crate::error::Error;
 use crate::oauth::authorize::{Failure, Outcome, Params, Request, Step, AUTH_AFTER};
 use crate::oauth::redirect::Destination;
+use crate::oauth::UserRecord;
 use crate::pages::{self, ConsentView, OutOfBandView, ScopeLine};
-use crate::store::UserRecord;
 
 /// An authorization request in the query.
 pub(crate) async fn get_authorize(
@@ -171,14 +171,7 @@ async fn consent_page(
     user: &UserRecord,
 ) -> Result<HttpResponse, HtmlError> {
     let provider = &state.provider;
-    let owner = match request
-        .client
-        .owner
-        .filter(|_| !request.client.flags.hide_owner)
-    {
-        Some(id) => provider.store.user(id).await?.map(|u| u.username),
-        None => None,
-    };
+    let owner = provider.owner_name(&request.client).await?;
     let redirect_host = match &request.target.destination {
         Destination::Uri(uri) => match (uri.host_str(), uri.port()) {
             (Some(host), Some(port)) => format!("{host}:{port}"),

@@ -9,9 +9,10 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 
 use super::state::AppState;
+use crate::error::Error;
 
 const ALLOW_HEADERS: &str = "authorization, content-type";
 const MAX_AGE: &str = "600";
@@ -82,24 +83,25 @@ pub(crate) async fn preflight_any() -> HttpResponse {
 }
 
 /// Whether some client registered a redirect URI on this origin.
-async fn registered_origin(state: &AppState, origin: &str) -> bool {
-    match state.provider.store.clients().await {
-        Ok(clients) => clients
-            .iter()
-            .flat_map(|c| c.redirect_uris.iter())
-            .any(|uri| origin_of(uri).as_deref() == Some(origin)),
-        Err(e) => {
-            log::warn!("CORS preflight could not read clients: {e}");
-            false
-        }
-    }
+async fn registered_origin(state: &AppState, origin: &str) -> Result<bool, Error> {
+    Ok(state
+        .provider
+        .all_redirect_uris()
+        .await?
+        .iter()
+        .any(|uri| origin_of(uri).as_deref() == Some(origin)))
 }
 
-/// `OPTIONS /oauth/token`: allowed for origins some client registered.
+/// `OPTIONS /oauth/token`: allowed for origins some client registered; a
+/// store failure is a server error, not a refusal.
 pub(crate) async fn preflight_token(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    match request_origin(&req) {
-        Some(origin) if registered_origin(&state, &origin).await => preflight(&origin),
-        _ => HttpResponse::build(StatusCode::FORBIDDEN).finish(),
+    let Some(origin) = request_origin(&req) else {
+        return HttpResponse::build(StatusCode::FORBIDDEN).finish();
+    };
+    match registered_origin(&state, &origin).await {
+        Ok(true) => preflight(&origin),
+        Ok(false) => HttpResponse::build(StatusCode::FORBIDDEN).finish(),
+        Err(e) => e.error_response(),
     }
 }
 
@@ -114,13 +116,19 @@ pub(crate) async fn token_response(
     let (Some(origin), Some(client_id)) = (request_origin(req), client_id) else {
         return;
     };
-    if let Ok(Some(client)) = state.provider.store.client(client_id).await {
-        if client
-            .redirect_uris
-            .iter()
-            .any(|uri| origin_of(uri).as_deref() == Some(origin.as_str()))
-        {
-            allow(response, &origin);
+    match state.provider.client(client_id).await {
+        Ok(Some(client)) => {
+            if client
+                .redirect_uris
+                .iter()
+                .any(|uri| origin_of(uri).as_deref() == Some(origin.as_str()))
+            {
+                allow(response, &origin);
+            }
         }
+        Ok(None) => {}
+        // The answer is decided already (a code may be spent): it goes out
+        // as it is, without CORS headers, and the failure is logged.
+        Err(e) => log::error!("CORS for a token response could not read the client: {e}"),
     }
 }

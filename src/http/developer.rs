@@ -10,8 +10,8 @@ use super::page::{page, redirect, HtmlError};
 use super::session::{self, check_csrf, signed_in};
 use super::state::AppState;
 use crate::oauth::developer::{AppForm, FieldError};
+use crate::oauth::{ClientRecord, UserRecord};
 use crate::pages::{self, AppFormView, AppRow};
-use crate::store::{ClientRecord, UserRecord};
 
 /// A dashboard page with the signed-in header (which carries the CSRF token).
 fn with_csrf(
@@ -166,7 +166,7 @@ async fn audit_app(
     state: &AppState,
     req: &HttpRequest,
     event: &'static str,
-    user: &crate::store::UserRecord,
+    user: &UserRecord,
     app: &str,
 ) {
     super::audit(state, req, event, Some(&user.username), Some(app), None).await;

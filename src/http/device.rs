@@ -12,8 +12,8 @@ use super::token::client_credentials_of;
 use crate::accounts::throttle::Key;
 use crate::error::Error;
 use crate::oauth::device::display_user_code;
+use crate::oauth::{DeviceRecord, UserRecord};
 use crate::pages::{self, ConsentView, ScopeLine};
-use crate::store::{DeviceRecord, UserRecord};
 
 /// Starts a device authorization.
 pub(crate) async fn post_device_authorization(
@@ -168,20 +168,13 @@ async fn consent_page(
     user: &UserRecord,
 ) -> Result<HttpResponse, HtmlError> {
     let provider = &state.provider;
-    let client = provider
-        .store
-        .client(&device.client_id)
-        .await?
-        .ok_or_else(|| {
-            HtmlError(Error::InvalidRequest(
-                "the device's application no longer exists".into(),
-            ))
-        })?;
+    let client = provider.client(&device.client_id).await?.ok_or_else(|| {
+        HtmlError(Error::InvalidRequest(
+            "the device's application no longer exists".into(),
+        ))
+    })?;
     provider.may_authorize(&client, user).await?;
-    let owner = match client.owner.filter(|_| !client.flags.hide_owner) {
-        Some(id) => provider.store.user(id).await?.map(|u| u.username),
-        None => None,
-    };
+    let owner = provider.owner_name(&client).await?;
     let scopes: Vec<ScopeLine> = device
         .scope
         .split(' ')

@@ -19,7 +19,7 @@ pub(crate) async fn get_healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
-        "store_format": crate::store::FORMAT,
+        "store_format": crate::oauth::STORE_FORMAT,
     }))
 }
 

@@ -91,8 +91,8 @@ impl From<crate::accounts::users::AccountError> for HtmlError {
     }
 }
 
-impl From<crate::store::StoreError> for HtmlError {
-    fn from(e: crate::store::StoreError) -> Self {
+impl From<crate::oauth::StoreError> for HtmlError {
+    fn from(e: crate::oauth::StoreError) -> Self {
         HtmlError(e.into())
     }
 }

@@ -1,11 +1,10 @@
 //! Client metadata (RFC 7591 §2, with OpenID Connect Dynamic Registration's
-//! additions) and its validation, shared by the seed file, the offline admin
-//! and, later, dynamic registration.
+//! additions) as the seed file and the offline admin describe a client; it
+//! becomes a [`NewClient`] held to the operator's rules.
 
 use serde::Deserialize;
 
-use super::scope::ScopeSet;
-use crate::crypto::sha256;
+use super::clients::{ClientIdChoice, NewClient, Rules, SecretChoice};
 use crate::store::ClientRecord;
 
 /// Grant types the server knows by name.
@@ -96,13 +95,6 @@ impl std::fmt::Display for MetadataError {
     }
 }
 
-fn bad(field: &'static str, problem: impl Into<String>) -> MetadataError {
-    MetadataError {
-        field,
-        problem: problem.into(),
-    }
-}
-
 /// Checks one redirect URI: absolute, no fragment, or the out-of-band URN.
 pub fn check_redirect_uri(uri: &str) -> Result<(), String> {
     if uri == OOB_REDIRECT {
@@ -117,115 +109,32 @@ pub fn check_redirect_uri(uri: &str) -> Result<(), String> {
 }
 
 impl ClientMetadata {
+    /// The new client this metadata describes, held to the operator's rules.
+    pub fn into_new_client(self) -> NewClient {
+        let mut new = NewClient::new(Rules::Operator);
+        new.client_id = ClientIdChoice::Given(self.client_id);
+        new.secret = match self.client_secret {
+            Some(secret) => SecretChoice::Given(secret),
+            None => SecretChoice::None,
+        };
+        new.client_name = self.client_name;
+        new.redirect_uris = self.redirect_uris;
+        new.grant_types = self.grant_types;
+        new.response_types = self.response_types;
+        new.token_endpoint_auth_method = self.token_endpoint_auth_method;
+        new.scope = self.scope;
+        new.id_token_signed_response_alg = self.id_token_signed_response_alg;
+        new.post_logout_redirect_uris = self.post_logout_redirect_uris;
+        new.dialect = self.dialect;
+        new.dialect_legacy = self.dialect_legacy;
+        new.access_token_ttl = self.access_token_ttl;
+        new.allowed_groups = self.allowed_groups;
+        new
+    }
+
     /// Validates the metadata and builds the record to store at time `now`.
     pub fn into_record(self, now: u64) -> Result<ClientRecord, MetadataError> {
-        if self.client_id.is_empty() || self.client_id.chars().any(char::is_control) {
-            return Err(bad(
-                "client_id",
-                "must be non-empty, without control characters",
-            ));
-        }
-        let grant_types = self
-            .grant_types
-            .unwrap_or_else(|| vec!["authorization_code".into()]);
-        if let Some(g) = grant_types
-            .iter()
-            .find(|g| !GRANT_TYPES.contains(&g.as_str()))
-        {
-            return Err(bad("grant_types", format!("unknown grant type `{g}`")));
-        }
-        let response_types = self.response_types.unwrap_or_else(|| {
-            if grant_types.iter().any(|g| g == "authorization_code") {
-                vec!["code".into()]
-            } else {
-                Vec::new()
-            }
-        });
-        if let Some(r) = response_types
-            .iter()
-            .find(|r| !RESPONSE_TYPES.contains(&r.as_str()))
-        {
-            return Err(bad(
-                "response_types",
-                format!("unknown response type `{r}`"),
-            ));
-        }
-        let method = self
-            .token_endpoint_auth_method
-            .unwrap_or_else(|| "client_secret_basic".into());
-        if !AUTH_METHODS.contains(&method.as_str()) {
-            return Err(bad(
-                "token_endpoint_auth_method",
-                format!(
-                    "unknown method `{method}`; use one of {}",
-                    AUTH_METHODS.join(", ")
-                ),
-            ));
-        }
-        let secret_digest = match (&self.client_secret, method.as_str()) {
-            (Some(_), "none") => {
-                return Err(bad(
-                    "client_secret",
-                    "a public client (method `none`) has no secret",
-                ))
-            }
-            (None, "none") => None,
-            (None, _) => {
-                return Err(bad(
-                    "client_secret",
-                    format!("required for token_endpoint_auth_method `{method}`"),
-                ))
-            }
-            (Some(s), _) if s.len() < 8 => {
-                return Err(bad("client_secret", "must be at least 8 characters"))
-            }
-            (Some(s), _) => Some(sha256(s.as_bytes())),
-        };
-        for uri in self.redirect_uris.iter() {
-            check_redirect_uri(uri).map_err(|p| bad("redirect_uris", p))?;
-        }
-        for uri in self.post_logout_redirect_uris.iter() {
-            check_redirect_uri(uri).map_err(|p| bad("post_logout_redirect_uris", p))?;
-        }
-        if let Some(scope) = &self.scope {
-            ScopeSet::parse(scope).map_err(|e| bad("scope", e.description().into_owned()))?;
-        }
-        if self.dialect_legacy && self.dialect.is_none() {
-            return Err(bad(
-                "dialect_legacy",
-                "only a client of a dialect can be a legacy client of it",
-            ));
-        }
-        if let Some(alg) = &self.id_token_signed_response_alg {
-            if crate::crypto::jwt::Alg::from_name(alg).is_none() {
-                return Err(bad(
-                    "id_token_signed_response_alg",
-                    format!("`{alg}`: use RS256, ES256 or EdDSA"),
-                ));
-            }
-        }
-        Ok(ClientRecord {
-            client_id: self.client_id,
-            secret_digest,
-            client_name: self.client_name,
-            redirect_uris: self.redirect_uris,
-            grant_types,
-            response_types,
-            token_endpoint_auth_method: method,
-            scope: self.scope,
-            id_token_signed_response_alg: self.id_token_signed_response_alg,
-            post_logout_redirect_uris: self.post_logout_redirect_uris,
-            owner: None,
-            created_at: now,
-            registration_digest: None,
-            dialect: self.dialect,
-            dialect_legacy: self.dialect_legacy,
-            access_token_ttl: self.access_token_ttl,
-            allowed_groups: self.allowed_groups,
-            description: None,
-            client_uri: None,
-            flags: Default::default(),
-        })
+        Ok(self.into_new_client().validate(None, now)?.record().clone())
     }
 }
 

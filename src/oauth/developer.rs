@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
+use super::clients::{NewClient, Rules, SecretChoice};
 use super::register::check_registered_redirect;
 use super::Provider;
-use crate::crypto::random::new_id;
 use crate::crypto::{new_token, sha256, TokenKind};
 use crate::error::{Error, Result};
 use crate::store::{ClientRecord, UserRecord};
@@ -39,6 +39,18 @@ pub struct AppForm {
     pub private: bool,
     /// Usernames, one per line, who may authorize a private application.
     pub allowed_users: String,
+}
+
+/// A change a dialect's app API makes to an owned application; the
+/// dialect checks the values it takes (ScratchOAuth2's `PATCH`).
+#[derive(Debug, Clone, Default)]
+pub struct AppEdit {
+    /// A new name (`Some(None)`: no name).
+    pub name: Option<Option<String>>,
+    /// New redirect URIs.
+    pub redirect_uris: Option<Vec<String>>,
+    /// Whether to make a new secret (answered once).
+    pub reset_secret: bool,
 }
 
 /// A form field that is not acceptable: its name and the problem.
@@ -126,6 +138,37 @@ fn apply(form: &AppForm, record: &mut ClientRecord) -> std::result::Result<(), F
     Ok(())
 }
 
+/// The record a new application's form is checked onto.
+fn draft_record(owner: &UserRecord, public: bool) -> ClientRecord {
+    ClientRecord {
+        client_id: String::new(),
+        secret_digest: None,
+        client_name: None,
+        redirect_uris: Vec::new(),
+        grant_types: Vec::new(),
+        response_types: Vec::new(),
+        token_endpoint_auth_method: if public {
+            "none"
+        } else {
+            "client_secret_basic"
+        }
+        .to_owned(),
+        scope: None,
+        id_token_signed_response_alg: None,
+        post_logout_redirect_uris: Vec::new(),
+        owner: Some(owner.id),
+        created_at: 0,
+        registration_digest: None,
+        dialect: None,
+        dialect_legacy: false,
+        access_token_ttl: None,
+        allowed_groups: Vec::new(),
+        description: None,
+        client_uri: None,
+        flags: Default::default(),
+    }
+}
+
 impl Provider {
     /// Sets who may authorize the application; an unknown username is a field error.
     async fn apply_privacy(
@@ -198,48 +241,34 @@ impl Provider {
         owner: &UserRecord,
         form: &AppForm,
     ) -> Result<std::result::Result<(ClientRecord, Option<String>), FieldError>> {
-        let mut record = ClientRecord {
-            client_id: new_id().map_err(Error::internal)?,
-            secret_digest: None,
-            client_name: None,
-            redirect_uris: Vec::new(),
-            grant_types: Vec::new(),
-            response_types: Vec::new(),
-            token_endpoint_auth_method: if form.public {
-                "none"
-            } else {
-                "client_secret_basic"
-            }
-            .to_owned(),
-            scope: None,
-            id_token_signed_response_alg: None,
-            post_logout_redirect_uris: Vec::new(),
-            owner: Some(owner.id),
-            created_at: self.clock.now(),
-            registration_digest: None,
-            dialect: None,
-            dialect_legacy: false,
-            access_token_ttl: None,
-            allowed_groups: Vec::new(),
-            description: None,
-            client_uri: None,
-            flags: Default::default(),
-        };
+        // The form's own rules fill a draft; the one path for new clients
+        // then holds it to the registration rules and stores it.
+        let mut draft = NewClient::new(Rules::Registration);
+        let mut record = draft_record(owner, form.public);
         if let Err(e) = apply(form, &mut record) {
             return Ok(Err(e));
         }
         if let Err(e) = self.apply_privacy(form, &mut record).await? {
             return Ok(Err(e));
         }
-        let secret = if form.public {
-            None
+        draft.secret = if form.public {
+            SecretChoice::None
         } else {
-            let secret = new_token(TokenKind::ClientSecret).map_err(Error::internal)?;
-            record.secret_digest = Some(sha256(secret.as_bytes()));
-            Some(secret)
+            SecretChoice::Generate
         };
-        self.store.put_client(&record).await?;
-        Ok(Ok((record, secret)))
+        draft.token_endpoint_auth_method = Some(record.token_endpoint_auth_method);
+        draft.client_name = record.client_name;
+        draft.description = record.description;
+        draft.client_uri = record.client_uri;
+        draft.redirect_uris = record.redirect_uris;
+        draft.grant_types = Some(record.grant_types);
+        draft.response_types = Some(record.response_types);
+        draft.owner = record.owner;
+        draft.flags = record.flags;
+        match self.create_client(draft).await? {
+            Ok(created) => Ok(Ok((created.record, created.secret))),
+            Err(e) => Ok(Err(FieldError(e.field, e.problem))),
+        }
     }
 
     /// Saves an edit of an owned application (its type does not change).
@@ -275,6 +304,31 @@ impl Provider {
         record.secret_digest = Some(sha256(secret.as_bytes()));
         self.store.put_client(&record).await?;
         Ok(secret)
+    }
+
+    /// Applies a dialect's edit to an owned application; answers the record
+    /// as saved and the new secret, if one was made.
+    pub async fn edit_app(
+        &self,
+        app: &ClientRecord,
+        edit: AppEdit,
+    ) -> Result<(ClientRecord, Option<String>)> {
+        let mut record = app.clone();
+        if let Some(name) = edit.name {
+            record.client_name = name;
+        }
+        if let Some(uris) = edit.redirect_uris {
+            record.redirect_uris = uris;
+        }
+        let secret = if edit.reset_secret {
+            let secret = new_token(TokenKind::ClientSecret).map_err(Error::internal)?;
+            record.secret_digest = Some(sha256(secret.as_bytes()));
+            Some(secret)
+        } else {
+            None
+        };
+        self.store.put_client(&record).await?;
+        Ok((record, secret))
     }
 
     /// Deletes an application; its tokens stop working at once.

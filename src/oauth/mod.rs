@@ -8,6 +8,7 @@ pub mod authorize;
 pub mod claims;
 pub mod client_auth;
 pub mod client_metadata;
+pub mod clients;
 pub mod developer;
 pub mod device;
 pub mod discovery;
@@ -16,6 +17,7 @@ pub mod id_token;
 pub mod introspect;
 pub mod keys;
 pub mod logout;
+mod lookup;
 pub mod pkce;
 pub mod redirect;
 pub mod register;
@@ -30,7 +32,13 @@ pub mod tokens;
 pub use crate::accounts::acr;
 
 use crate::clock::Clock;
-use crate::store::{ClientRecord, Store};
+use crate::store::Store;
+
+/// The records the handlers and dialects name, kept by the core.
+pub use crate::store::{ClientRecord, DeviceRecord, ScopeRecord, StoreError, UserRecord};
+
+/// The newest record format this build writes (for `/healthz`).
+pub const STORE_FORMAT: u8 = crate::store::FORMAT;
 
 /// Protocol settings that do not change while the server runs.
 #[derive(Debug, Clone)]
@@ -121,8 +129,9 @@ impl Hooks {
 /// The authorization server: everything a protocol step needs.
 #[derive(Debug)]
 pub struct Provider {
-    /// Where records live.
-    pub store: Store,
+    /// Where records live: handlers and dialects use the named operations
+    /// instead, so the store stays behind the core.
+    pub(crate) store: Store,
     /// The scopes the server knows.
     pub scopes: scope::Scopes,
     /// Fixed settings.

@@ -7,12 +7,10 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::client_metadata::{check_redirect_uri, ClientMetadata, OOB_REDIRECT};
+use super::client_metadata::{check_redirect_uri, OOB_REDIRECT};
+use super::clients::{NewClient, Rules, SecretChoice};
 use super::id_token::alg_for;
-use super::scope::ScopeSet;
 use super::Provider;
-use crate::crypto::jwt::Alg;
-use crate::crypto::random::new_id;
 use crate::crypto::{constant_time_eq, new_token, sha256, TokenKind};
 use crate::error::{Error, Result};
 use crate::store::{ClientRecord, InitialTokenRecord};
@@ -173,108 +171,24 @@ impl Provider {
         }
     }
 
-    /// Validates metadata into a client record (without secrets).
-    fn registered_record(
-        &self,
-        request: RegistrationRequest,
-        client_id: String,
-        now: u64,
-    ) -> Result<ClientRecord> {
-        for uri in request
-            .redirect_uris
-            .iter()
-            .chain(request.post_logout_redirect_uris.iter())
-        {
-            check_registered_redirect(uri)?;
-        }
-        let method = request
-            .token_endpoint_auth_method
-            .clone()
-            .unwrap_or_else(|| "client_secret_basic".into());
-        let grant_types = request
-            .grant_types
-            .clone()
-            .unwrap_or_else(|| vec!["authorization_code".into()]);
-        let response_types = request.response_types.clone().unwrap_or_else(|| {
-            let mut types = Vec::new();
-            if grant_types.iter().any(|g| g == "authorization_code") {
-                types.push("code".to_owned());
-            }
-            types
-        });
-        // RFC 7591 §2.1: grant and response types must agree.
-        let has = |g: &str| grant_types.iter().any(|x| x == g);
-        for r in &response_types {
-            let needs = if r == "code" {
-                "authorization_code"
-            } else {
-                "implicit"
-            };
-            if !has(needs) {
-                return Err(metadata_error(format!(
-                    "response type `{r}` needs the {needs} grant"
-                )));
-            }
-        }
-        if has("authorization_code") && !response_types.iter().any(|r| r == "code") {
-            return Err(metadata_error(
-                "the authorization_code grant needs response type `code`",
-            ));
-        }
-        if has("implicit") && !response_types.iter().any(|r| r != "code") {
-            return Err(metadata_error(
-                "the implicit grant needs response type `token` or `id_token`",
-            ));
-        }
-        if (has("authorization_code") || has("implicit")) && request.redirect_uris.is_empty() {
-            return Err(Error::InvalidRedirectUri(
-                "redirect_uris is required for this grant".into(),
-            ));
-        }
-        if let Some(alg) = &request.id_token_signed_response_alg {
-            if Alg::from_name(alg).is_none() {
-                return Err(metadata_error(
-                    "id_token_signed_response_alg: use RS256, ES256 or EdDSA",
-                ));
-            }
-        }
-        if let Some(scope) = &request.scope {
-            let parsed =
-                ScopeSet::parse(scope).map_err(|e| metadata_error(e.description().into_owned()))?;
-            let unknown = parsed
-                .iter()
-                .find(|s| !self.scopes.knows(s))
-                .map(str::to_owned);
-            if let Some(unknown) = unknown {
-                return Err(metadata_error(format!("unknown scope `{unknown}`")));
-            }
-        }
-        let public = method == "none";
-        let metadata = ClientMetadata {
-            client_id,
-            // A placeholder that passes validation; the real digest is set by the caller.
-            client_secret: (!public).then(|| "placeholder-secret".to_owned()),
-            client_name: request.client_name,
-            redirect_uris: request.redirect_uris,
-            grant_types: Some(grant_types),
-            response_types: Some(response_types),
-            token_endpoint_auth_method: Some(method),
-            scope: request.scope,
-            id_token_signed_response_alg: request.id_token_signed_response_alg,
-            post_logout_redirect_uris: request.post_logout_redirect_uris,
-            dialect: None,
-            dialect_legacy: false,
-            access_token_ttl: None,
-            allowed_groups: Vec::new(),
+    /// The new client a registration request describes (RFC 7591 §2).
+    fn new_client(request: RegistrationRequest) -> NewClient {
+        let mut new = NewClient::new(Rules::Registration);
+        new.secret = if request.token_endpoint_auth_method.as_deref() == Some("none") {
+            SecretChoice::None
+        } else {
+            SecretChoice::Generate
         };
-        let mut record = metadata.into_record(now).map_err(|e| match e.field {
-            "redirect_uris" | "post_logout_redirect_uris" => {
-                Error::InvalidRedirectUri(e.to_string().into())
-            }
-            _ => metadata_error(e.to_string()),
-        })?;
-        record.secret_digest = None;
-        Ok(record)
+        new.registration_token = true;
+        new.client_name = request.client_name;
+        new.redirect_uris = request.redirect_uris;
+        new.grant_types = request.grant_types;
+        new.response_types = request.response_types;
+        new.token_endpoint_auth_method = request.token_endpoint_auth_method;
+        new.scope = request.scope;
+        new.id_token_signed_response_alg = request.id_token_signed_response_alg;
+        new.post_logout_redirect_uris = request.post_logout_redirect_uris;
+        new
     }
 
     fn information(
@@ -316,21 +230,9 @@ impl Provider {
 
     /// Registers a new client (RFC 7591 §3).
     pub async fn register(&self, request: RegistrationRequest) -> Result<ClientInformation> {
-        let now = self.clock.now();
-        let client_id = new_id().map_err(Error::internal)?;
-        let mut record = self.registered_record(request, client_id, now)?;
-        let secret = if record.token_endpoint_auth_method == "none" {
-            None
-        } else {
-            let secret = new_token(TokenKind::ClientSecret).map_err(Error::internal)?;
-            record.secret_digest = Some(sha256(secret.as_bytes()));
-            Some(secret)
-        };
-        let token = new_token(TokenKind::Registration).map_err(Error::internal)?;
-        record.registration_digest = Some(sha256(token.as_bytes()));
-        self.store.put_client(&record).await?;
-        log::info!("registered client {}", record.client_id);
-        Ok(self.information(&record, secret, Some(token)))
+        let created = self.create_client(Self::new_client(request)).await??;
+        log::info!("registered client {}", created.record.client_id);
+        Ok(self.information(&created.record, created.secret, created.registration_token))
     }
 
     /// The client a registration access token manages (RFC 7592 §2).
@@ -372,15 +274,14 @@ impl Provider {
                 return Err(metadata_error("client_secret does not match"));
             }
         }
-        let mut record =
-            self.registered_record(request, client.client_id.clone(), client.created_at)?;
-        if (record.token_endpoint_auth_method == "none") != client.secret_digest.is_none() {
+        if (request.token_endpoint_auth_method.as_deref() == Some("none"))
+            != client.secret_digest.is_none()
+        {
             return Err(metadata_error(
                 "a client cannot switch between public and confidential",
             ));
         }
-        record.secret_digest = client.secret_digest;
-        record.registration_digest = client.registration_digest;
+        let mut record = self.revalidate_client(&client, Self::new_client(request))?;
         record.flags = client.flags.clone();
         record.description = client.description.clone();
         record.client_uri = client.client_uri.clone();

@@ -254,3 +254,38 @@ fn client_add_prints_a_secret_that_works_once_the_server_runs() {
     assert!(ok, "{err}");
     assert_eq!(list("client", &data), serde_json::json!([]));
 }
+
+#[test]
+fn client_add_refuses_a_taken_id_and_keeps_the_client_it_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_arg(&dir);
+    let add = |name: &str| {
+        run_cli(
+            &[
+                "client",
+                "add",
+                "--client-id",
+                "reporter",
+                "--name",
+                name,
+                "--redirect-uri",
+                // The operator may name a plain-http address that dynamic
+                // registration refuses.
+                "http://intranet.example/cb",
+                "--json",
+                "--data",
+                &data,
+            ],
+            None,
+        )
+    };
+    let (ok, _, err) = add("First");
+    assert!(ok, "{err}");
+    let (ok, _, err) = add("Second");
+    assert!(!ok, "a taken id was accepted");
+    assert!(err.contains("a client `reporter` already exists"), "{err}");
+    let clients = list("client", &data);
+    assert_eq!(clients.as_array().unwrap().len(), 1);
+    assert_eq!(clients[0]["client_name"], "First");
+    assert_eq!(clients[0]["redirect_uris"][0], "http://intranet.example/cb");
+}

@@ -3,6 +3,7 @@
 
 pub mod authorization_code;
 pub mod client_credentials;
+pub mod explained;
 pub mod password;
 pub mod refresh;
 
