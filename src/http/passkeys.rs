@@ -276,11 +276,7 @@ pub(crate) async fn post_second_factor(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     state.accounts.require_passkeys()?;
-    let waiting = match session::pending_value(&state, &req) {
-        Some(cookie) => state.accounts.pending(&cookie).await?,
-        None => None,
-    };
-    let Some((_, user)) = waiting else {
+    let Some((_, user)) = session::waiting(&state, &req).await? else {
         return Ok(super::login::to_login(&state, "/", true));
     };
     let ceremony = state
@@ -310,14 +306,7 @@ pub(crate) async fn post_second_factor_finish(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     state.accounts.require_passkeys()?;
-    let waiting = match session::pending_value(&state, &req) {
-        Some(cookie) => state
-            .accounts
-            .pending(&cookie)
-            .await?
-            .map(|(_, user)| (cookie, user)),
-        None => None,
-    };
+    let waiting = session::waiting(&state, &req).await?;
     let Some((cookie, user)) = waiting else {
         return Ok(super::login::to_login(&state, "/", true));
     };

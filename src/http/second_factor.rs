@@ -88,11 +88,9 @@ pub(crate) async fn get_second_factor(
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, HtmlError> {
     let provider = &state.provider;
-    if let Some(cookie) = session::pending_value(&state, &req) {
-        if let Some((_, user)) = state.accounts.pending(&cookie).await? {
-            let offered = offered(&state, user.id).await?;
-            return prompt(&state, &req, offered, None);
-        }
+    if let Some((_, user)) = session::waiting(&state, &req).await? {
+        let offered = offered(&state, user.id).await?;
+        return prompt(&state, &req, offered, None);
     }
     let next = local_next(query.next.as_deref());
     let Some((current, user)) = session::current(&state, &req).await? else {
@@ -119,14 +117,7 @@ pub(crate) async fn post_second_factor(
 ) -> Result<HttpResponse, HtmlError> {
     check_csrf(&state, &req, form.get("csrf_token"))?;
     let provider = &state.provider;
-    let waiting = match session::pending_value(&state, &req) {
-        Some(cookie) => state
-            .accounts
-            .pending(&cookie)
-            .await?
-            .map(|(_, user)| (cookie, user)),
-        None => None,
-    };
+    let waiting = session::waiting(&state, &req).await?;
     let Some((cookie, user)) = waiting else {
         return Ok(super::login::to_login(&state, "/", true));
     };

@@ -94,6 +94,23 @@ pub(crate) fn pending_value(state: &AppState, req: &HttpRequest) -> Option<Strin
         .map(|c| c.value().to_owned())
 }
 
+/// The sign-in this browser has waiting for its second factor: its
+/// cookie's value and the person, while it lives.
+pub(crate) async fn waiting(
+    state: &AppState,
+    req: &HttpRequest,
+) -> Result<Option<(String, crate::accounts::UserRecord)>, Error> {
+    let Some(cookie) = pending_value(state, req) else {
+        return Ok(None);
+    };
+    Ok(state
+        .accounts
+        .pending(&cookie)
+        .await
+        .map_err(Error::internal)?
+        .map(|(_, user)| (cookie, user)))
+}
+
 /// The cookie of a sign-in waiting for its second factor (a session
 /// cookie, as short-lived as the record it names).
 pub(crate) fn pending_cookie(state: &AppState, value: String) -> Cookie<'static> {

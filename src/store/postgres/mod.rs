@@ -104,6 +104,26 @@ impl PgStore {
         self.pool.get().await.map_err(db_err)
     }
 
+    /// The record `query` selects by a digest, with the bytes it is
+    /// stored as (the old value of a compare-and-swap).
+    pub(in crate::store) async fn record_by_digest<T: crate::store::codec::Versioned>(
+        &self,
+        query: &str,
+        digest: &crate::crypto::Digest,
+    ) -> StoreResult<Option<(Vec<u8>, T)>> {
+        let row = self
+            .client_conn()
+            .await?
+            .query_opt(query, &[&digest.as_slice() as Param<'_>])
+            .await
+            .map_err(db_err)?;
+        row.map(|row| {
+            let bytes: Vec<u8> = row.get(0);
+            crate::store::codec::decode(&bytes).map(|record| (bytes, record))
+        })
+        .transpose()
+    }
+
     /// Whether the database answers (for `/healthz` and `/readyz`).
     pub async fn ping(&self) -> StoreResult<()> {
         self.client_conn()

@@ -40,20 +40,8 @@ impl PgStore {
     }
 
     async fn token_bytes(&self, digest: &Digest) -> StoreResult<Option<(Vec<u8>, TokenRecord)>> {
-        let row = self
-            .client_conn()
-            .await?
-            .query_opt(
-                "SELECT record FROM tokens WHERE digest = $1",
-                &[&digest.as_slice() as Param<'_>],
-            )
+        self.record_by_digest("SELECT record FROM tokens WHERE digest = $1", digest)
             .await
-            .map_err(db_err)?;
-        row.map(|row| {
-            let bytes: Vec<u8> = row.get(0);
-            decode(&bytes).map(|record| (bytes, record))
-        })
-        .transpose()
     }
 
     /// Removes the token if `allowed` accepts it, atomically; durable when
@@ -178,20 +166,8 @@ impl PgStore {
     }
 
     async fn code_bytes(&self, digest: &Digest) -> StoreResult<Option<(Vec<u8>, CodeRecord)>> {
-        let row = self
-            .client_conn()
-            .await?
-            .query_opt(
-                "SELECT record FROM codes WHERE digest = $1",
-                &[&digest.as_slice() as Param<'_>],
-            )
+        self.record_by_digest("SELECT record FROM codes WHERE digest = $1", digest)
             .await
-            .map_err(db_err)?;
-        row.map(|row| {
-            let bytes: Vec<u8> = row.get(0);
-            decode(&bytes).map(|record| (bytes, record))
-        })
-        .transpose()
     }
 
     /// The code stored under this digest, spent or not.
