@@ -6,8 +6,15 @@
 //! becomes the enum over both adapters, this one is reached directly.
 
 mod clients;
+mod directory;
+mod factors;
+mod groups;
+mod leaving;
 mod migrate;
+mod passkeys;
+mod people;
 mod tokens;
+mod upstream;
 
 use std::str::FromStr;
 use std::sync::Arc;
