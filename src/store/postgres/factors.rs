@@ -122,7 +122,10 @@ impl PgStore {
         digest: &Digest,
     ) -> StoreResult<Option<PendingSignInRecord>> {
         Ok(self
-            .record_by_digest("SELECT record FROM pending_sign_ins WHERE digest = $1", digest)
+            .record_by_digest(
+                "SELECT record FROM pending_sign_ins WHERE digest = $1",
+                digest,
+            )
             .await?
             .map(|(_, r)| r))
     }

@@ -107,4 +107,3 @@ impl PgStore {
         Ok(removed == 1)
     }
 }
-

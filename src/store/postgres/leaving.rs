@@ -12,8 +12,8 @@ use super::{db_err, i64_of, Param, PgStore};
 use crate::store::codec::{decode, encode, Versioned};
 use crate::store::records::{DeviceState, RetiredUserRecord};
 use crate::store::{
-    AccountRemoval, CodeRecord, DeviceRecord, GroupRecord, LoginRequestRecord,
-    PendingSignInRecord, StoreResult, UserRecord,
+    AccountRemoval, CodeRecord, DeviceRecord, GroupRecord, LoginRequestRecord, PendingSignInRecord,
+    StoreResult, UserRecord,
 };
 
 /// A row count as the removal's tally.
@@ -118,7 +118,8 @@ impl PgStore {
         )
         .await
         .map_err(db_err)?;
-        let by_user = |table: &str, column: &str| format!("DELETE FROM {table} WHERE {column} = $1");
+        let by_user =
+            |table: &str, column: &str| format!("DELETE FROM {table} WHERE {column} = $1");
         let mut removal = AccountRemoval::default();
         for (table, column, counted) in [
             ("factors", "user_id", None),
