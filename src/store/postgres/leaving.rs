@@ -24,6 +24,9 @@ fn tally(n: u64) -> usize {
 /// Deletes the rows of `table` (a constant of ours, keyed by `digest`)
 /// whose record `wanted` accepts. These tables name the user only inside
 /// the record and hold short-lived records, so scanning them is cheap.
+/// Whose record a row is never changes (a device grant is approved once),
+/// so the delete needs no compare-and-swap: whatever else changed in the
+/// record meanwhile, it still acts for the person removed.
 async fn remove_matching<T: Versioned>(
     tx: &Transaction<'_>,
     table: &str,
