@@ -5,8 +5,13 @@
 //! operations arrive kind by kind behind the store's port; until `Store`
 //! becomes the enum over both adapters, this one is reached directly.
 
+mod audit;
 mod clients;
+mod devices;
+mod email;
+mod logins;
 mod migrate;
+mod sessions;
 mod tokens;
 
 use std::str::FromStr;
