@@ -52,6 +52,7 @@ mod seed_and_admin;
 mod signup;
 mod store_postgres;
 mod store_postgres_people;
+mod store_postgres_sessions;
 mod tls;
 mod token_client_credentials;
 mod upgrade;

@@ -5,6 +5,7 @@
 //! operations arrive kind by kind behind the store's port; until `Store`
 //! becomes the enum over both adapters, this one is reached directly.
 
+mod audit;
 mod clients;
 mod directory;
 mod factors;
@@ -13,6 +14,10 @@ mod leaving;
 mod migrate;
 mod passkeys;
 mod people;
+mod devices;
+mod email;
+mod logins;
+mod sessions;
 mod tokens;
 mod upstream;
 
