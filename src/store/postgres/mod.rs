@@ -6,7 +6,10 @@
 //! becomes the enum over both adapters, this one is reached directly.
 
 mod clients;
+mod failure;
 mod migrate;
+mod sweep;
+mod throttle;
 mod tokens;
 
 use std::str::FromStr;
@@ -17,6 +20,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 pub use migrate::MIGRATIONS;
+pub use throttle::{ThrottleRule, ThrottleState};
 
 use super::{StoreError, StoreResult};
 
@@ -27,9 +31,11 @@ const WAIT: Duration = Duration::from_secs(5);
 const POOL_SIZE: usize = 16;
 
 /// A database failure as the store reports it; the text names what failed
-/// (never a value: statements carry only digests and ids).
-pub(crate) fn db_err(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Db(format!("PostgreSQL: {e}"))
+/// (never a value: statements carry only digests and ids). A server that
+/// cannot be reached is [`StoreError::Unavailable`] (see `failure.rs`).
+pub(crate) fn db_err(e: impl std::fmt::Display + 'static) -> StoreError {
+    let text = format!("PostgreSQL: {e}");
+    failure::classify(&e, text)
 }
 
 /// One parameter of a statement.
