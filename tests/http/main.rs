@@ -51,6 +51,7 @@ mod second_factor;
 mod seed_and_admin;
 mod signup;
 mod store_postgres;
+mod store_postgres_sweep;
 mod tls;
 mod token_client_credentials;
 mod upgrade;

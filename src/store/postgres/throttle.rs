@@ -107,9 +107,8 @@ impl PgStore {
         let mut keys = keys.to_vec();
         keys.sort_by(|a, b| a.0.cmp(b.0));
         keys.dedup_by(|a, b| a.0 == b.0);
-        let statement = format!(
-            "{RECORD_FAILURE} WHERE t.locked_until <= $2::BIGINT RETURNING failures"
-        );
+        let statement =
+            format!("{RECORD_FAILURE} WHERE t.locked_until <= $2::BIGINT RETURNING failures");
         let mut client = self.client_conn().await?;
         let tx = client.transaction().await.map_err(db_err)?;
         for (key, rule) in &keys {
