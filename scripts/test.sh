@@ -52,7 +52,8 @@ need aiosmtpd aiosmtpd python3-aiosmtpd
 
 # The PostgreSQL adapter's tests (tests/http/store_postgres.rs) run against
 # a throwaway cluster on loopback that pg_virtualenv (postgresql-common)
-# creates for the test run and removes afterwards.
+# creates for the test run (in a temporary directory, `-t`, so a cluster
+# left by another run never clashes) and removes afterwards.
 need pg_virtualenv psql postgresql
 
 # The systemd unit in examples/deploy is checked where systemd is at hand
@@ -84,4 +85,4 @@ echo "==> cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --quiet -- -D warnings
 
 echo "==> cargo test (with a throwaway PostgreSQL from pg_virtualenv)"
-pg_virtualenv cargo test --all-targets
+pg_virtualenv -t cargo test --all-targets

@@ -39,6 +39,17 @@ pub enum StoreError {
     Db(String),
     /// A stored record could not be decoded or encoded.
     Codec(String),
+    /// The database cannot be reached now (down, refusing connections, or
+    /// too slow to answer): worth a retry later, an HTTP 503.
+    Unavailable(String),
+}
+
+impl StoreError {
+    /// Whether the database is unreachable for now rather than refusing
+    /// this request (the HTTP layer's 503 `temporarily_unavailable`).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
 }
 
 impl fmt::Display for StoreError {
@@ -50,6 +61,7 @@ impl fmt::Display for StoreError {
             ),
             StoreError::Db(e) => write!(f, "database error: {e}"),
             StoreError::Codec(e) => write!(f, "record encoding error: {e}"),
+            StoreError::Unavailable(e) => write!(f, "database unavailable: {e}"),
         }
     }
 }

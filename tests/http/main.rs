@@ -53,6 +53,7 @@ mod signup;
 mod store_postgres;
 mod store_postgres_people;
 mod store_postgres_sessions;
+mod store_postgres_sweep;
 mod tls;
 mod token_client_credentials;
 mod upgrade;

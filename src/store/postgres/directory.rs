@@ -8,31 +8,19 @@ use crate::store::codec::decode;
 use crate::store::{StoreResult, UserRecord};
 
 impl PgStore {
-    /// The count `query` (a constant of ours) answers.
-    async fn count(&self, query: &str) -> StoreResult<usize> {
-        let n: i64 = self
-            .client_conn()
-            .await?
-            .query_one(query, &[])
-            .await
-            .map_err(db_err)?
-            .get(0);
-        Ok(usize::try_from(n).unwrap_or(0))
-    }
-
     /// How many users there are.
     pub async fn user_count(&self) -> StoreResult<usize> {
-        self.count("SELECT count(*) FROM users").await
+        self.count("users").await
     }
 
     /// How many clients there are.
     pub async fn client_count(&self) -> StoreResult<usize> {
-        self.count("SELECT count(*) FROM clients").await
+        self.count("clients").await
     }
 
     /// How many groups there are.
     pub async fn group_count(&self) -> StoreResult<usize> {
-        self.count("SELECT count(*) FROM groups").await
+        self.count("groups").await
     }
 
     /// At most `limit` users in id order after skipping `offset`; only the

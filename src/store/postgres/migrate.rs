@@ -17,8 +17,10 @@ use super::db_err;
 use crate::store::StoreResult;
 
 /// Every migration: its version, its name, its SQL.
-pub const MIGRATIONS: &[(u32, &str, &str)] =
-    &[(1, "records", include_str!("schema/0001_records.sql"))];
+pub const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (1, "records", include_str!("schema/0001_records.sql")),
+    (4, "sweep", include_str!("schema/0004_sweep.sql")),
+];
 
 /// The bookkeeping table. Five instances starting at once may race to
 /// create it; PostgreSQL then reports a duplicate to the losers, who find

@@ -7,17 +7,20 @@
 
 mod audit;
 mod clients;
+mod devices;
 mod directory;
+mod email;
 mod factors;
+mod failure;
 mod groups;
 mod leaving;
+mod logins;
 mod migrate;
 mod passkeys;
 mod people;
-mod devices;
-mod email;
-mod logins;
 mod sessions;
+mod sweep;
+mod throttle;
 mod tokens;
 mod upstream;
 
@@ -29,6 +32,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 pub use migrate::MIGRATIONS;
+pub use throttle::{ThrottleRule, ThrottleState};
 
 use super::{StoreError, StoreResult};
 
@@ -39,9 +43,11 @@ const WAIT: Duration = Duration::from_secs(5);
 const POOL_SIZE: usize = 16;
 
 /// A database failure as the store reports it; the text names what failed
-/// (never a value: statements carry only digests and ids).
-pub(crate) fn db_err(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Db(format!("PostgreSQL: {e}"))
+/// (never a value: statements carry only digests and ids). A server that
+/// cannot be reached is [`StoreError::Unavailable`] (see `failure.rs`).
+pub(crate) fn db_err(e: impl std::fmt::Display + 'static) -> StoreError {
+    let text = format!("PostgreSQL: {e}");
+    failure::classify(&e, text)
 }
 
 /// One parameter of a statement.
