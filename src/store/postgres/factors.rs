@@ -99,21 +99,8 @@ impl PgStore {
         digest: &Digest,
         record: &PendingSignInRecord,
     ) -> StoreResult<()> {
-        self.client_conn()
-            .await?
-            .execute(
-                "INSERT INTO pending_sign_ins (digest, expires_at, record) VALUES ($1, $2, $3) \
-                 ON CONFLICT (digest) DO UPDATE \
-                 SET expires_at = EXCLUDED.expires_at, record = EXCLUDED.record",
-                &[
-                    &digest.as_slice() as Param<'_>,
-                    &i64_of(record.expires_at),
-                    &encode(record)?,
-                ],
-            )
+        self.put_expiring("pending_sign_ins", digest, record.expires_at, record)
             .await
-            .map_err(db_err)?;
-        Ok(())
     }
 
     /// The waiting sign-in under this digest, if any.

@@ -142,6 +142,35 @@ impl PgStore {
         .transpose()
     }
 
+    /// Stores (or replaces) a short-lived record under a digest in `table`
+    /// (a name of ours, never input), with its expiry for the sweeper.
+    pub(in crate::store) async fn put_expiring<T: crate::store::codec::Versioned>(
+        &self,
+        table: &'static str,
+        digest: &crate::crypto::Digest,
+        expires_at: u64,
+        record: &T,
+    ) -> StoreResult<()> {
+        let statement = format!(
+            "INSERT INTO {table} (digest, expires_at, record) VALUES ($1, $2, $3) \
+             ON CONFLICT (digest) DO UPDATE \
+             SET expires_at = EXCLUDED.expires_at, record = EXCLUDED.record"
+        );
+        self.client_conn()
+            .await?
+            .execute(
+                statement.as_str(),
+                &[
+                    &digest.as_slice() as Param<'_>,
+                    &i64_of(expires_at),
+                    &crate::store::codec::encode(record)?,
+                ],
+            )
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
     /// Whether the database answers (for `/healthz` and `/readyz`).
     pub async fn ping(&self) -> StoreResult<()> {
         self.client_conn()

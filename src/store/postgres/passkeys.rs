@@ -7,7 +7,6 @@
 use super::people::u64_of;
 use super::{db_err, i64_of, Param, PgStore};
 use crate::crypto::Digest;
-use crate::store::codec::encode;
 use crate::store::{PasskeyCeremonyRecord, PasskeyFactor, StoreError, StoreResult};
 
 /// A stored user handle as its 16 bytes.
@@ -138,21 +137,8 @@ impl PgStore {
         digest: &Digest,
         record: &PasskeyCeremonyRecord,
     ) -> StoreResult<()> {
-        self.client_conn()
-            .await?
-            .execute(
-                "INSERT INTO passkey_ceremonies (digest, expires_at, record) VALUES ($1, $2, $3) \
-                 ON CONFLICT (digest) DO UPDATE \
-                 SET expires_at = EXCLUDED.expires_at, record = EXCLUDED.record",
-                &[
-                    &digest.as_slice() as Param<'_>,
-                    &i64_of(record.expires_at),
-                    &encode(record)?,
-                ],
-            )
+        self.put_expiring("passkey_ceremonies", digest, record.expires_at, record)
             .await
-            .map_err(db_err)?;
-        Ok(())
     }
 
     /// Takes the ceremony under this digest: one request only gets it.

@@ -18,21 +18,8 @@ impl PgStore {
         digest: &Digest,
         record: &UpstreamPendingRecord,
     ) -> StoreResult<()> {
-        self.client_conn()
-            .await?
-            .execute(
-                "INSERT INTO upstream_pending (digest, expires_at, record) VALUES ($1, $2, $3) \
-                 ON CONFLICT (digest) DO UPDATE \
-                 SET expires_at = EXCLUDED.expires_at, record = EXCLUDED.record",
-                &[
-                    &digest.as_slice() as Param<'_>,
-                    &i64_of(record.expires_at),
-                    &encode(record)?,
-                ],
-            )
+        self.put_expiring("upstream_pending", digest, record.expires_at, record)
             .await
-            .map_err(db_err)?;
-        Ok(())
     }
 
     /// Takes the waiting sign-in under this digest (one delete: of two
