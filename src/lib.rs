@@ -265,7 +265,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                 audit_log: config.audit_log,
             },
             clock: config.clock.clone(),
-            throttle: Default::default(),
+            throttle: accounts::throttle::Throttle::default().kept_in(&store, "sign-in"),
             passwords: accounts::login::PasswordChecker::new(
                 config.pbkdf2_iterations,
                 config.hash_concurrency,
@@ -279,7 +279,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         trusted_proxies: config.trusted_proxies.clone(),
         metrics_token: config.metrics_token.clone(),
         tls: tls.as_ref().map(|(_, resolver)| resolver.clone()),
-        outbox: http::outbox::Outbox::new(mail),
+        outbox: http::outbox::Outbox::new(mail, |t| t.kept_in(&store, "mail")),
         accounts: accounts::Accounts::new(
             store.clone(),
             config.clock.clone(),
@@ -305,7 +305,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         store.clone(),
         config.clock.clone(),
         Duration::from_secs(config.sweep_interval.max(1)),
-        config.audit_retention_days.saturating_mul(24 * 3600),
+        store::sweep::Retention {
+            audit: config.audit_retention_days.saturating_mul(24 * 3600),
+            throttle: accounts::throttle::FORGET_AFTER,
+        },
         {
             let metrics = metrics.clone();
             move |removed| metrics.swept(removed)

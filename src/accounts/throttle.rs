@@ -3,11 +3,15 @@
 //! twice as long as the last (2 s, 4 s, 8 s … up to 15 minutes), and attempts
 //! during a lock are refused with the seconds to wait. An unknown username is
 //! counted exactly like a known one, so the answers say nothing about which
-//! accounts exist. Counts live in memory: a restart forgives.
+//! accounts exist. On the embedded store the counts live in memory (a
+//! restart forgives); on a shared database they live in it, so guesses
+//! spread over several instances are counted as if on one.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
+
+use crate::store::{Store, StoreResult, ThrottleRule};
 
 /// Failures allowed per account before locking.
 const ACCOUNT_LIMIT: u32 = 5;
@@ -15,8 +19,9 @@ const ACCOUNT_LIMIT: u32 = 5;
 const ADDRESS_LIMIT: u32 = 20;
 /// The longest lock, in seconds.
 const MAX_LOCK: u64 = 15 * 60;
-/// A key with no failure for this long starts afresh.
-const FORGET_AFTER: u64 = 3600;
+/// A key with no failure for this long starts afresh (and the sweeper may
+/// delete a shared one).
+pub const FORGET_AFTER: u64 = 3600;
 /// Bound on remembered keys, so a flood of usernames cannot exhaust memory.
 const MAX_KEYS: usize = 100_000;
 
@@ -66,6 +71,9 @@ pub struct Throttle {
     entries: Mutex<HashMap<Key, Entry>>,
     /// Counts allowed per account and per address before locking.
     limits: (u32, u32),
+    /// Where the counts live instead when other instances share the store:
+    /// the store and this throttle's name, which prefixes its keys there.
+    shared: Option<(Store, &'static str)>,
 }
 
 impl Default for Throttle {
@@ -81,7 +89,36 @@ impl Throttle {
         Throttle {
             entries: Mutex::default(),
             limits: (account.max(1), address.max(1)),
+            shared: None,
         }
+    }
+
+    /// This throttle with its counts kept in `store` under `name` when
+    /// other instances share that store; unchanged on the embedded store.
+    pub fn kept_in(mut self, store: &Store, name: &'static str) -> Self {
+        if store.is_shared() {
+            self.shared = Some((store.clone(), name));
+        }
+        self
+    }
+
+    /// A key's name and rule in the shared table.
+    fn shared_key(&self, name: &str, key: &Key) -> (String, ThrottleRule) {
+        let text = match key {
+            Key::Account(user) => format!("{name}:account:{user}"),
+            Key::Address(ip) => format!("{name}:address:{ip}"),
+        };
+        let rule = ThrottleRule {
+            limit: Self::limit(self.limits, key),
+            first_lock: 2,
+            max_lock: MAX_LOCK,
+            forget_after: FORGET_AFTER,
+        };
+        (text, rule)
+    }
+
+    fn shared_keys(&self, name: &str, keys: &[Key]) -> Vec<(String, ThrottleRule)> {
+        keys.iter().map(|k| self.shared_key(name, k)).collect()
     }
 
     fn limit(limits: (u32, u32), key: &Key) -> u32 {
@@ -92,11 +129,16 @@ impl Throttle {
     }
 
     /// `Err(seconds)` when any key is locked at `now`.
-    pub fn check(&self, keys: &[Key], now: u64) -> Result<(), u64> {
+    pub async fn check(&self, keys: &[Key], now: u64) -> StoreResult<Result<(), u64>> {
+        if let Some((store, name)) = &self.shared {
+            let keys = self.shared_keys(name, keys);
+            let names: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
+            return store.throttle_check(&names, now).await;
+        }
         let Ok(entries) = self.entries.lock() else {
-            return Ok(());
+            return Ok(Ok(()));
         };
-        Self::wait(&entries, keys, now)
+        Ok(Self::wait(&entries, keys, now))
     }
 
     fn wait(entries: &HashMap<Key, Entry>, keys: &[Key], now: u64) -> Result<(), u64> {
@@ -118,20 +160,35 @@ impl Throttle {
     /// password is checked, so a burst of parallel guesses is counted in
     /// full (at most the limit of them ever reach a hash). A right password
     /// then takes its count back with [`Throttle::succeeded`].
-    pub fn begin(&self, keys: &[Key], now: u64) -> Result<(), u64> {
+    pub async fn begin(&self, keys: &[Key], now: u64) -> StoreResult<Result<(), u64>> {
+        if let Some((store, name)) = &self.shared {
+            let keys = self.shared_keys(name, keys);
+            let keys: Vec<(&str, ThrottleRule)> =
+                keys.iter().map(|(k, rule)| (k.as_str(), *rule)).collect();
+            return store.throttle_begin(&keys, now).await;
+        }
         let Ok(mut entries) = self.entries.lock() else {
-            return Ok(());
+            return Ok(Ok(()));
         };
-        Self::wait(&entries, keys, now)?;
+        if let Err(wait) = Self::wait(&entries, keys, now) {
+            return Ok(Err(wait));
+        }
         Self::count(&mut entries, keys, now, self.limits);
-        Ok(())
+        Ok(Ok(()))
     }
 
     /// Counts a failure against every key (a check that needed no reservation).
-    pub fn failed(&self, keys: &[Key], now: u64) {
+    pub async fn failed(&self, keys: &[Key], now: u64) -> StoreResult<()> {
+        if let Some((store, name)) = &self.shared {
+            for (key, rule) in self.shared_keys(name, keys) {
+                store.throttle_failed(&key, &rule, now).await?;
+            }
+            return Ok(());
+        }
         if let Ok(mut entries) = self.entries.lock() {
             Self::count(&mut entries, keys, now, self.limits);
         }
+        Ok(())
     }
 
     fn count(entries: &mut HashMap<Key, Entry>, keys: &[Key], now: u64, limits: (u32, u32)) {
@@ -175,9 +232,19 @@ impl Throttle {
 
     /// A right password: the account's failures are forgotten, and the
     /// address gets back the failure its attempt reserved.
-    pub fn succeeded(&self, keys: &[Key]) {
+    pub async fn succeeded(&self, keys: &[Key]) -> StoreResult<()> {
+        if let Some((store, name)) = &self.shared {
+            for key in keys {
+                let (text, rule) = self.shared_key(name, key);
+                match key {
+                    Key::Account(_) => store.throttle_clear(&text).await?,
+                    Key::Address(_) => store.throttle_give_back(&text, rule.limit).await?,
+                }
+            }
+            return Ok(());
+        }
         let Ok(mut entries) = self.entries.lock() else {
-            return;
+            return Ok(());
         };
         for key in keys {
             match key {
@@ -194,9 +261,10 @@ impl Throttle {
                 }
             }
         }
+        Ok(())
     }
 
-    /// How many keys the table holds (for tests and metrics).
+    /// How many keys the in-memory table holds (for tests and metrics).
     pub fn len(&self) -> usize {
         self.entries.lock().map(|e| e.len()).unwrap_or(0)
     }
@@ -211,100 +279,108 @@ impl Throttle {
 mod tests {
     use super::*;
 
-    #[test]
-    fn five_failures_lock_an_account_for_a_growing_time() {
+    #[actix_web::test]
+    async fn five_failures_lock_an_account_for_a_growing_time() {
         let t = Throttle::default();
         let k = keys("Alice", None);
         for _ in 0..4 {
-            t.failed(&k, 100);
-            assert!(t.check(&k, 100).is_ok());
+            t.failed(&k, 100).await.unwrap();
+            assert!(t.check(&k, 100).await.unwrap().is_ok());
         }
-        t.failed(&k, 100);
-        assert_eq!(t.check(&k, 100), Err(2));
-        assert!(t.check(&k, 102).is_ok());
-        t.failed(&k, 102);
-        assert_eq!(t.check(&k, 102), Err(4));
-        assert_eq!(t.check(&keys("alice", None), 102), Err(4));
+        t.failed(&k, 100).await.unwrap();
+        assert_eq!(t.check(&k, 100).await.unwrap(), Err(2));
+        assert!(t.check(&k, 102).await.unwrap().is_ok());
+        t.failed(&k, 102).await.unwrap();
+        assert_eq!(t.check(&k, 102).await.unwrap(), Err(4));
+        assert_eq!(t.check(&keys("alice", None), 102).await.unwrap(), Err(4));
     }
 
-    #[test]
-    fn success_forgets_and_time_forgives() {
+    #[actix_web::test]
+    async fn success_forgets_and_time_forgives() {
         let t = Throttle::default();
         let k = keys("bob", None);
         for _ in 0..5 {
-            t.failed(&k, 0);
+            t.failed(&k, 0).await.unwrap();
         }
-        t.succeeded(&k);
-        assert!(t.check(&k, 0).is_ok());
+        t.succeeded(&k).await.unwrap();
+        assert!(t.check(&k, 0).await.unwrap().is_ok());
         for _ in 0..4 {
-            t.failed(&k, 0);
+            t.failed(&k, 0).await.unwrap();
         }
-        t.failed(&k, FORGET_AFTER + 1);
-        assert!(t.check(&k, FORGET_AFTER + 1).is_ok());
+        t.failed(&k, FORGET_AFTER + 1).await.unwrap();
+        assert!(t.check(&k, FORGET_AFTER + 1).await.unwrap().is_ok());
     }
 
-    #[test]
-    fn an_address_has_a_higher_limit() {
+    #[actix_web::test]
+    async fn an_address_has_a_higher_limit() {
         let t = Throttle::default();
         let ip: IpAddr = "10.0.0.1".parse().unwrap();
         for i in 0..19 {
-            t.failed(&[Key::Address(ip)], 0);
-            assert!(t.check(&[Key::Address(ip)], 0).is_ok(), "{i}");
+            t.failed(&[Key::Address(ip)], 0).await.unwrap();
+            assert!(
+                t.check(&[Key::Address(ip)], 0).await.unwrap().is_ok(),
+                "{i}"
+            );
         }
-        t.failed(&[Key::Address(ip)], 0);
-        assert!(t.check(&[Key::Address(ip)], 0).is_err());
+        t.failed(&[Key::Address(ip)], 0).await.unwrap();
+        assert!(t.check(&[Key::Address(ip)], 0).await.unwrap().is_err());
     }
 
-    #[test]
-    fn a_burst_of_parallel_attempts_is_counted_before_any_hash() {
+    #[actix_web::test]
+    async fn a_burst_of_parallel_attempts_is_counted_before_any_hash() {
         let t = Throttle::default();
         let k = keys("dave", None);
         // Fifty attempts start before any of them is answered.
-        let started = (0..50).filter(|_| t.begin(&k, 0).is_ok()).count();
+        let mut started = 0;
+        for _ in 0..50 {
+            started += usize::from(t.begin(&k, 0).await.unwrap().is_ok());
+        }
         assert_eq!(started, ACCOUNT_LIMIT as usize);
-        assert!(t.check(&k, 0).is_err());
+        assert!(t.check(&k, 0).await.unwrap().is_err());
     }
 
-    #[test]
-    fn a_right_password_takes_its_reservation_back() {
+    #[actix_web::test]
+    async fn a_right_password_takes_its_reservation_back() {
         let t = Throttle::default();
         let ip: IpAddr = "10.0.0.2".parse().unwrap();
         let k = keys("erin", Some(ip));
         for _ in 0..30 {
-            t.begin(&k, 0).unwrap();
-            t.succeeded(&k);
+            t.begin(&k, 0).await.unwrap().unwrap();
+            t.succeeded(&k).await.unwrap();
         }
-        assert!(t.check(&k, 0).is_ok());
+        assert!(t.check(&k, 0).await.unwrap().is_ok());
     }
 
-    #[test]
-    fn the_table_never_holds_more_than_its_bound() {
+    #[actix_web::test]
+    async fn the_table_never_holds_more_than_its_bound() {
         let t = Throttle::default();
         for i in 0..(MAX_KEYS + 500) {
-            t.failed(&[Key::Account(format!("user{i}"))], 7);
+            t.failed(&[Key::Account(format!("user{i}"))], 7)
+                .await
+                .unwrap();
         }
         assert!(t.len() <= MAX_KEYS, "{}", t.len());
     }
 
-    #[test]
-    fn a_throttle_may_have_its_own_limits() {
+    #[actix_web::test]
+    async fn a_throttle_may_have_its_own_limits() {
         let t = Throttle::with_limits(3, 10);
         let k = keys("frank@example.org", None);
         for _ in 0..3 {
-            assert!(t.begin(&k, 0).is_ok());
+            assert!(t.begin(&k, 0).await.unwrap().is_ok());
         }
-        assert_eq!(t.begin(&k, 0), Err(2));
-        assert!(t.begin(&k, 2).is_ok());
-        assert_eq!(t.begin(&k, 2), Err(4));
+        assert_eq!(t.begin(&k, 0).await.unwrap(), Err(2));
+        assert!(t.begin(&k, 2).await.unwrap().is_ok());
+        assert_eq!(t.begin(&k, 2).await.unwrap(), Err(4));
     }
 
-    #[test]
-    fn the_lock_never_exceeds_fifteen_minutes() {
+    #[actix_web::test]
+    async fn the_lock_never_exceeds_fifteen_minutes() {
         let t = Throttle::default();
         let k = keys("carol", None);
         for _ in 0..40 {
-            t.failed(&k, 0);
+            t.failed(&k, 0).await.unwrap();
         }
-        assert_eq!(t.check(&k, 0), Err(MAX_LOCK));
+        assert_eq!(t.check(&k, 0).await.unwrap(), Err(MAX_LOCK));
     }
 }

@@ -147,7 +147,7 @@ async fn post_apps(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
         }
         Err(e) => return actix_web::ResponseError::error_response(&e),
     };
-    let id = match provider.next_serial() {
+    let id = match provider.next_serial().await {
         Ok(id) => id,
         Err(e) => return actix_web::ResponseError::error_response(&e),
     };

@@ -108,9 +108,15 @@ pub(crate) async fn post_device(
     provider
         .throttle
         .check(&keys, now)
+        .await
+        .map_err(Error::from)?
         .map_err(Error::Throttled)?;
     let Some(device) = provider.pending_device(typed).await? else {
-        provider.throttle.failed(&keys, now);
+        provider
+            .throttle
+            .failed(&keys, now)
+            .await
+            .map_err(Error::from)?;
         return form_page(
             &state,
             &req,

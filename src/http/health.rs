@@ -14,13 +14,33 @@ use serde_json::json;
 use super::state::AppState;
 use crate::crypto::constant_time_eq;
 
-/// Answers 200 with the version and the store format.
-pub(crate) async fn get_healthz() -> HttpResponse {
-    HttpResponse::Ok().json(json!({
-        "status": "ok",
-        "version": env!("CARGO_PKG_VERSION"),
-        "store_format": crate::oauth::STORE_FORMAT,
-    }))
+/// How long `/healthz` waits for the store to answer before calling it down.
+const PING_WAIT: Duration = Duration::from_secs(2);
+
+/// Answers 200 with the version and the store format while the store
+/// answers; 503 with `"store": "down"` while it does not (a shared
+/// database that is unreachable).
+pub(crate) async fn get_healthz(state: web::Data<AppState>) -> HttpResponse {
+    let ping = actix_web::rt::time::timeout(PING_WAIT, state.provider.store_answers()).await;
+    let (status, store, mut reply) = match ping {
+        Ok(Ok(())) => ("ok", "up", HttpResponse::Ok()),
+        Ok(Err(e)) => {
+            log::error!("health: the store does not answer: {e}");
+            ("unavailable", "down", HttpResponse::ServiceUnavailable())
+        }
+        Err(_) => {
+            log::error!("health: the store did not answer within two seconds");
+            ("unavailable", "down", HttpResponse::ServiceUnavailable())
+        }
+    };
+    reply
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({
+            "status": status,
+            "store": store,
+            "version": env!("CARGO_PKG_VERSION"),
+            "store_format": crate::oauth::STORE_FORMAT,
+        }))
 }
 
 /// Answers 200 when a durable write succeeds within two seconds, else 503.
@@ -47,10 +67,16 @@ fn unavailable() -> HttpResponse {
         .json(json!({"status": "unavailable", "reason": "the store cannot write"}))
 }
 
-/// The exposition itself.
-fn exposition(state: &AppState) -> HttpResponse {
+/// The exposition itself (503 while the store cannot count its records).
+async fn exposition(state: &AppState) -> HttpResponse {
     let provider = &state.provider;
-    let (records, bytes) = provider.store_figures();
+    let (records, bytes) = match provider.store_figures().await {
+        Ok(figures) => figures,
+        Err(e) => {
+            log::error!("metrics: the store cannot count its records: {e}");
+            return unavailable();
+        }
+    };
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
@@ -75,7 +101,7 @@ pub(crate) async fn get_metrics(state: web::Data<AppState>, req: HttpRequest) ->
         .map(|(_, token)| token.trim());
     match sent {
         Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => {
-            exposition(&state)
+            exposition(&state).await
         }
         _ => HttpResponse::Unauthorized()
             .insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="metrics""#))
@@ -85,7 +111,7 @@ pub(crate) async fn get_metrics(state: web::Data<AppState>, req: HttpRequest) ->
 
 /// `/metrics` on the separate `--metrics-addr`, which only operators reach.
 pub(crate) async fn get_metrics_open(state: web::Data<AppState>) -> HttpResponse {
-    exposition(&state)
+    exposition(&state).await
 }
 
 /// Counts each request by its route pattern (never the raw path, so ids

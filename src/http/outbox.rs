@@ -34,11 +34,12 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    /// An outbox that sends through `mailer`; `None`: mail is off.
-    pub fn new(mailer: Option<Mailer>) -> Self {
+    /// An outbox that sends through `mailer` (`None`: mail is off), its
+    /// throttle placed by `place` (in memory, or in a shared store).
+    pub fn new(mailer: Option<Mailer>, place: impl FnOnce(Throttle) -> Throttle) -> Self {
         Outbox {
             mailer: mailer.map(Arc::new),
-            throttle: Throttle::with_limits(PER_RECIPIENT, PER_CLIENT),
+            throttle: place(Throttle::with_limits(PER_RECIPIENT, PER_CLIENT)),
         }
     }
 
@@ -49,13 +50,17 @@ impl Outbox {
 
     /// The relay, when one may take a letter to `address` from `peer` now;
     /// the letter is counted against both.
-    fn admit(&self, address: &str, peer: Option<IpAddr>, now: u64) -> Option<Arc<Mailer>> {
+    async fn admit(&self, address: &str, peer: Option<IpAddr>, now: u64) -> Option<Arc<Mailer>> {
         let mailer = self.mailer.clone()?;
         let mut keys = vec![Key::Account(address.trim().to_lowercase())];
         keys.extend(peer.map(Key::Address));
-        match self.throttle.begin(&keys, now) {
-            Ok(()) => Some(mailer),
-            Err(wait) => {
+        match self.throttle.begin(&keys, now).await {
+            Ok(Ok(())) => Some(mailer),
+            Err(e) => {
+                log::warn!(target: "gatehouse::mail", "mail not sent: {e}");
+                None
+            }
+            Ok(Err(wait)) => {
                 let client = peer.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
                 log::warn!(
                     target: "gatehouse::mail",
@@ -121,6 +126,7 @@ pub(crate) async fn send_verification(
     let Some(mailer) = state
         .outbox
         .admit(&address, super::client_ip(state, req), now)
+        .await
     else {
         return Ok(false);
     };
@@ -140,14 +146,14 @@ pub(crate) async fn send_verification(
 pub(crate) fn send_resets(state: &web::Data<AppState>, req: &HttpRequest, address: &str) {
     let peer = super::client_ip(state, req);
     let now = state.provider.clock.now();
-    let Some(mailer) = state.outbox.admit(address, peer, now) else {
-        return;
-    };
     let state = state.clone();
     let address = address.trim().to_owned();
     actix_web::rt::spawn(async move {
         // Let the answer go out before any work that depends on the address.
         actix_web::rt::task::yield_now().await;
+        let Some(mailer) = state.outbox.admit(&address, peer, now).await else {
+            return;
+        };
         let provider = &state.provider;
         let links = match state.accounts.reset_links(&address).await {
             Ok(links) => links,

@@ -45,7 +45,8 @@ impl Provider {
         let Some(record) = self.store.token(&sha256(token.as_bytes())).await? else {
             return Ok(Introspection::default());
         };
-        if !record.is_live(self.clock.now()) || !self.store.client_exists(&record.client_id)? {
+        if !record.is_live(self.clock.now()) || !self.store.client_exists(&record.client_id).await?
+        {
             return Ok(Introspection::default());
         }
         // A disabled or removed user's tokens are inactive.

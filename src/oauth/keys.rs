@@ -65,8 +65,11 @@ pub async fn ensure(
             .any(|k| k.alg == alg.name() && k.retired_at.is_none());
         if !has_current {
             let record = new_record(alg, now, preset)?;
-            store.put_key(&record).await.map_err(KeyRingError::Store)?;
-            log::info!("created signing key {}", record.kid);
+            // Several instances may start at once on one shared database:
+            // the first key of each algorithm wins and the others use it.
+            if store.add_key(&record).await.map_err(KeyRingError::Store)? {
+                log::info!("created signing key {}", record.kid);
+            }
         }
     }
     Ok(())
@@ -83,8 +86,9 @@ pub async fn rotate(store: &Store, now: u64) -> Result<Vec<String>, KeyRingError
     let mut made = Vec::new();
     for alg in Alg::ALL {
         let record = new_record(alg, now, &[])?;
-        store.put_key(&record).await.map_err(KeyRingError::Store)?;
-        made.push(record.kid);
+        if store.add_key(&record).await.map_err(KeyRingError::Store)? {
+            made.push(record.kid);
+        }
     }
     Ok(made)
 }

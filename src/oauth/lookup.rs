@@ -47,8 +47,8 @@ impl Provider {
     }
 
     /// A fresh number from the store's counter (a dialect's numeric app id).
-    pub fn next_serial(&self) -> Result<u64> {
-        Ok(self.store.next_id()?)
+    pub async fn next_serial(&self) -> Result<u64> {
+        Ok(self.store.next_id().await?)
     }
 
     /// Starts a sign-in that the person confirms on their account page.

@@ -174,14 +174,22 @@ impl Provider {
         Ok(())
     }
 
+    /// Whether the store answers now (for `/healthz`).
+    pub async fn store_answers(&self) -> crate::error::Result<()> {
+        Ok(self.store.ping().await?)
+    }
+
     /// Whether the store takes a durable write now (for `/readyz`).
     pub async fn ready(&self) -> crate::error::Result<()> {
         Ok(self.store.can_write(self.clock.now()).await?)
     }
 
     /// The store's figures for `/metrics`: records per kind, bytes on disk.
-    pub fn store_figures(&self) -> (Vec<(&'static str, usize)>, u64) {
-        (self.store.record_counts(), self.store.size_on_disk())
+    pub async fn store_figures(&self) -> crate::error::Result<(Vec<(&'static str, usize)>, u64)> {
+        Ok((
+            self.store.record_counts().await?,
+            self.store.size_on_disk().await,
+        ))
     }
 
     /// Whether authorization responses to this client carry `user_id`.

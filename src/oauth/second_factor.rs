@@ -69,7 +69,7 @@ impl Provider {
         peer: Option<IpAddr>,
     ) -> Result<Option<CodeUsed>> {
         let keys = throttle::keys(&user.username, peer);
-        if let Err(wait) = self.throttle.begin(&keys, self.clock.now()) {
+        if let Err(wait) = self.throttle.begin(&keys, self.clock.now()).await? {
             throttle::log_refusal(peer, &user.username, Some(wait));
             self.metrics.throttled();
             self.audit(AuditEvent {
@@ -85,7 +85,7 @@ impl Provider {
             .await
             .map_err(Error::internal)?;
         match used {
-            Some(_) => self.throttle.succeeded(&keys),
+            Some(_) => self.throttle.succeeded(&keys).await?,
             None => throttle::log_refusal(peer, &user.username, None),
         }
         let event = match used {

@@ -1,7 +1,7 @@
 //! The store port: typed records and the operations `oauth` and `accounts`
-//! need, with no sled type in its interface. Today it has one adapter, the
-//! embedded sled database; a PostgreSQL adapter comes later, at which point
-//! `Store` becomes an enum over the two with the same methods.
+//! need, with no adapter type in its interface. [`Store`] is an enum over
+//! the two adapters: the embedded sled database (the default) and
+//! PostgreSQL (`--store postgres://…`), which several instances share.
 //!
 //! Every write method returns only once the write is durable (see
 //! `durability.rs`), and every single-use step takes its record atomically.
@@ -9,7 +9,8 @@
 mod codec;
 mod durability;
 mod embedded;
-pub mod postgres;
+mod port;
+mod postgres;
 pub mod records;
 pub mod sweep;
 mod upgrade;
@@ -18,7 +19,9 @@ use std::fmt;
 
 pub use embedded::AccountRemoval;
 pub use embedded::BackupSummary;
-pub use embedded::SledStore as Store;
+pub use port::Store;
+pub use postgres::MIGRATIONS as POSTGRES_MIGRATIONS;
+pub use postgres::{ThrottleRule, ThrottleState};
 pub use records::EmailVerificationRecord;
 pub use records::RetiredUserRecord;
 pub use records::{

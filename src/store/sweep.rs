@@ -1,7 +1,8 @@
 //! Expiry sweeping: a background task deletes expired tokens, codes and
 //! sessions so the database does not grow without bound. Expired records are
 //! already refused on use; the sweep only reclaims their space, so it needs
-//! no flush.
+//! no flush. On a shared database every instance sweeps, in bounded batches
+//! that skip the rows another instance is deleting, with no leader.
 
 use std::time::Duration;
 
@@ -11,12 +12,22 @@ use crate::clock::Clock;
 /// How many records one sweep step deletes before yielding.
 const BATCH: usize = 1_000;
 
+/// What the sweeper removes besides expired records.
+#[derive(Debug, Clone, Copy)]
+pub struct Retention {
+    /// Audit records older than this many seconds go.
+    pub audit: u64,
+    /// Shared throttle keys with no failure for this many seconds go
+    /// (they would start afresh anyway).
+    pub throttle: u64,
+}
+
 /// Deletes everything that has expired at `now`; answers how many went.
-pub fn sweep_once(store: &Store, now: u64) -> usize {
+pub async fn sweep_once(store: &Store, now: u64) -> usize {
     let mut total = 0;
     // Codes, sessions and device codes, through the expiry index.
     loop {
-        match store.sweep_expired(now, BATCH) {
+        match store.sweep_expired(now, BATCH).await {
             Ok(n) => {
                 total += n;
                 if n < BATCH {
@@ -32,7 +43,7 @@ pub fn sweep_once(store: &Store, now: u64) -> usize {
     // Tokens, by a scan in batches.
     let mut from = Vec::new();
     loop {
-        match store.sweep_tokens(now, &from, BATCH) {
+        match store.sweep_tokens(now, &from, BATCH).await {
             Ok((n, next)) => {
                 total += n;
                 match next {
@@ -48,35 +59,51 @@ pub fn sweep_once(store: &Store, now: u64) -> usize {
     }
 }
 
+/// Deletes what `retention` lets go at `now` (old audit records, quiet
+/// throttle keys); answers how many went.
+async fn sweep_retained(store: &Store, now: u64, retention: Retention) -> usize {
+    let audit = store
+        .sweep_audit(now.saturating_sub(retention.audit))
+        .await
+        .unwrap_or_else(|e| {
+            log::warn!("audit sweep failed: {e}");
+            0
+        });
+    let mut throttle = 0;
+    loop {
+        match store.sweep_throttle(now, retention.throttle, BATCH).await {
+            Ok(n) => {
+                throttle += n;
+                if n < BATCH {
+                    break;
+                }
+            }
+            Err(e) => {
+                log::warn!("throttle sweep failed: {e}");
+                break;
+            }
+        }
+    }
+    audit + throttle
+}
+
 /// Runs [`sweep_once`] every `interval` on the current runtime until it stops.
 pub fn spawn(
     store: Store,
     clock: Clock,
     interval: Duration,
-    audit_retention: u64,
+    retention: Retention,
     report: impl Fn(usize) + Send + 'static,
 ) {
     actix_web::rt::spawn(async move {
         let mut ticker = actix_web::rt::time::interval(interval);
         loop {
             ticker.tick().await;
-            let store = store.clone();
             let now = clock.now();
-            let swept = actix_web::rt::task::spawn_blocking(move || {
-                let audit = store
-                    .sweep_audit(now.saturating_sub(audit_retention))
-                    .unwrap_or_else(|e| {
-                        log::warn!("audit sweep failed: {e}");
-                        0
-                    });
-                sweep_once(&store, now) + audit
-            })
-            .await;
-            if let Ok(n) = swept {
-                report(n);
-                if n > 0 {
-                    log::info!("swept {n} expired records");
-                }
+            let n = sweep_once(&store, now).await + sweep_retained(&store, now, retention).await;
+            report(n);
+            if n > 0 {
+                log::info!("swept {n} expired records");
             }
         }
     });
@@ -114,11 +141,11 @@ mod tests {
         tokens.push((sha256(b"never"), record(None)));
         store.insert_tokens(&tokens).await.unwrap();
 
-        assert_eq!(sweep_once(&store, 99), 0);
-        assert_eq!(sweep_once(&store, 100), 2_500);
-        assert_eq!(store.token_count(), 2);
+        assert_eq!(sweep_once(&store, 99).await, 0);
+        assert_eq!(sweep_once(&store, 100).await, 2_500);
+        assert_eq!(store.token_count().await.unwrap(), 2);
         assert!(store.token(&sha256(b"later")).await.unwrap().is_some());
-        assert_eq!(sweep_once(&store, 10_000), 1);
+        assert_eq!(sweep_once(&store, 10_000).await, 1);
         assert!(store.token(&sha256(b"never")).await.unwrap().is_some());
     }
 }

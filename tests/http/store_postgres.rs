@@ -6,7 +6,7 @@
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use gatehouse::store::postgres::{PgStore, MIGRATIONS};
+use gatehouse::store::{Store, POSTGRES_MIGRATIONS as MIGRATIONS};
 
 use crate::harness::*;
 
@@ -28,7 +28,7 @@ fn five_instances_starting_at_once_apply_each_migration_once() {
             std::thread::spawn(move || {
                 barrier.wait();
                 block_on(async {
-                    let store = PgStore::connect(&url).await.unwrap();
+                    let store = Store::connect(&url).await.unwrap();
                     // What this instance's own start applied: a second
                     // call by the same instance applies nothing.
                     let again = store.migrate().await.unwrap();
@@ -44,7 +44,7 @@ fn five_instances_starting_at_once_apply_each_migration_once() {
         assert!(again.is_empty(), "{again:?}");
     }
     // The schema is there once: its tables answer.
-    let store = block_on(PgStore::connect(&url)).unwrap();
+    let store = block_on(Store::connect(&url)).unwrap();
     block_on(store.ping()).unwrap();
     let output = std::process::Command::new("psql")
         .arg(&url)
@@ -61,7 +61,7 @@ fn five_instances_starting_at_once_apply_each_migration_once() {
 fn a_database_that_does_not_answer_is_a_clear_error_soon() {
     let started = Instant::now();
     // Nothing listens on port 1.
-    let error = block_on(PgStore::connect(
+    let error = block_on(Store::connect(
         "postgres://gatehouse:secret@127.0.0.1:1/gatehouse?sslmode=disable",
     ))
     .unwrap_err()
@@ -70,7 +70,7 @@ fn a_database_that_does_not_answer_is_a_clear_error_soon() {
     assert!(!error.contains("secret"), "the password leaked: {error}");
     assert!(started.elapsed() < Duration::from_secs(15));
 
-    let error = block_on(PgStore::connect("mysql://somewhere/else"))
+    let error = block_on(Store::connect("mysql://somewhere/else"))
         .unwrap_err()
         .to_string();
     assert!(error.contains("not a PostgreSQL URL"), "{error}");
@@ -109,10 +109,10 @@ fn refresh_token(grant: &str) -> TokenRecord {
 }
 
 /// Two instances: two stores, each with its own pool, on one database.
-async fn two_instances() -> (PgStore, PgStore) {
+async fn two_instances() -> (Store, Store) {
     let url = fresh_database();
-    let a = PgStore::connect(&url).await.unwrap();
-    let b = PgStore::connect(&url).await.unwrap();
+    let a = Store::connect(&url).await.unwrap();
+    let b = Store::connect(&url).await.unwrap();
     (a, b)
 }
 

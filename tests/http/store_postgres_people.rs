@@ -4,7 +4,7 @@
 //! server, with two instances (two stores, each with its own pool) on one
 //! database wherever two callers could race.
 
-use gatehouse::store::postgres::PgStore;
+use gatehouse::store::Store;
 use gatehouse::store::{
     AccountRemoval, CodeRecord, FactorsRecord, GroupRecord, LinkOutcome, PasskeyCeremonyRecord,
     PasskeyFactor, PasskeyPurpose, PendingSignInRecord, ScopeRecord, TokenKind, TokenRecord,
@@ -22,10 +22,10 @@ fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
 }
 
 /// Two instances on one fresh database, and its URL.
-async fn two_instances() -> (PgStore, PgStore, String) {
+async fn two_instances() -> (Store, Store, String) {
     let url = fresh_database();
-    let a = PgStore::connect(&url).await.unwrap();
-    let b = PgStore::connect(&url).await.unwrap();
+    let a = Store::connect(&url).await.unwrap();
+    let b = Store::connect(&url).await.unwrap();
     (a, b, url)
 }
 

@@ -3,7 +3,7 @@
 //! audit trail, against a real server, with two instances (two stores,
 //! each with its own pool) on one database where it matters.
 
-use gatehouse::store::postgres::PgStore;
+use gatehouse::store::Store;
 use gatehouse::store::{
     AuditRecord, ConsentRecord, DeviceRecord, DeviceState, EmailVerificationRecord,
     InitialTokenRecord, InviteRecord, LoginRequestRecord, PendingSignInRecord, ResetRecord,
@@ -22,10 +22,10 @@ fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
         .block_on(future)
 }
 
-async fn two_instances() -> (PgStore, PgStore) {
+async fn two_instances() -> (Store, Store) {
     let url = fresh_database();
-    let a = PgStore::connect(&url).await.unwrap();
-    let b = PgStore::connect(&url).await.unwrap();
+    let a = Store::connect(&url).await.unwrap();
+    let b = Store::connect(&url).await.unwrap();
     (a, b)
 }
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use gatehouse::store::postgres::{PgStore, ThrottleRule};
+use gatehouse::store::{Store, ThrottleRule};
 use gatehouse::store::CodeRecord;
 
 use crate::harness::*;
@@ -41,9 +41,9 @@ fn count(url: &str, sql: &str) -> usize {
 }
 
 /// Two instances: two stores, each with its own pool, on one database.
-async fn two_instances(url: &str) -> (PgStore, PgStore) {
-    let a = PgStore::connect(url).await.unwrap();
-    let b = PgStore::connect(url).await.unwrap();
+async fn two_instances(url: &str) -> (Store, Store) {
+    let a = Store::connect(url).await.unwrap();
+    let b = Store::connect(url).await.unwrap();
     (a, b)
 }
 
@@ -91,7 +91,7 @@ fn two_instances_sweeping_the_same_expired_rows_remove_each_exactly_once() {
         fill(&url, "sessions", "live", 200, &live);
         fill(&url, "devices", "live", 100, &live);
 
-        let sweep = |store: PgStore| async move {
+        let sweep = |store: Store| async move {
             let (mut total, mut calls) = (0, 0);
             loop {
                 let n = store.sweep_expired(NOW, BATCH).await.unwrap();
@@ -144,7 +144,7 @@ fn two_instances_sweeping_expired_tokens_remove_each_once_and_keep_the_rest() {
         fill_tokens(&url, "live", 300, &format!("{NOW} + g"));
         // Refresh tokens that never expire.
         fill_tokens(&url, "forever", 200, "NULL");
-        let sweep = |store: PgStore| async move {
+        let sweep = |store: Store| async move {
             let mut total = 0;
             let mut from = Vec::new();
             loop {
@@ -186,7 +186,7 @@ fn code(expires_at: u64) -> CodeRecord {
 fn a_code_is_swept_an_hour_after_it_expires() {
     let url = fresh_database();
     block_on(async {
-        let store = PgStore::connect(&url).await.unwrap();
+        let store = Store::connect(&url).await.unwrap();
         store.insert_code(&[3; 32], &code(NOW)).await.unwrap();
         assert_eq!(store.sweep_expired(NOW + 3_599, BATCH).await.unwrap(), 0);
         assert!(store.code(&[3; 32]).await.unwrap().is_some());
@@ -202,7 +202,7 @@ fn a_code_is_swept_an_hour_after_it_expires() {
 fn the_store_reports_its_counts_size_and_writability() {
     let url = fresh_database();
     block_on(async {
-        let store = PgStore::connect(&url).await.unwrap();
+        let store = Store::connect(&url).await.unwrap();
         fill_tokens(&url, "t", 7, "NULL");
         fill(&url, "codes", "c", 3, "5");
         assert_eq!(store.token_count().await.unwrap(), 7);
@@ -234,7 +234,7 @@ fn failures_on_two_instances_at_once_are_each_counted_exactly_once() {
     let url = fresh_database();
     block_on(async {
         let (a, b) = two_instances(&url).await;
-        let hammer = |store: PgStore| async move {
+        let hammer = |store: Store| async move {
             let mut seen = Vec::new();
             for _ in 0..250 {
                 let state = store
@@ -314,7 +314,7 @@ fn a_burst_of_attempts_on_two_instances_starts_only_the_limit() {
 fn the_counts_follow_the_rule_they_are_given() {
     let url = fresh_database();
     block_on(async {
-        let store = PgStore::connect(&url).await.unwrap();
+        let store = Store::connect(&url).await.unwrap();
         let key = "account:bob";
         for n in 1..5 {
             let state = store.throttle_failed(key, &ACCOUNT, 100).await.unwrap();
@@ -494,7 +494,7 @@ impl Drop for Cluster {
 fn a_stopped_database_is_unavailable_at_once_and_the_store_recovers_by_itself() {
     let cluster = Cluster::new();
     block_on(async {
-        let store = PgStore::connect(&cluster.url()).await.unwrap();
+        let store = Store::connect(&cluster.url()).await.unwrap();
         // A write acknowledged before the outage.
         store.insert_code(&[5; 32], &code(NOW)).await.unwrap();
 

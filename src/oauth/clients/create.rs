@@ -96,7 +96,7 @@ pub async fn create(
         // Integer ids come from the store's counter; one that a seed or
         // another client already holds is skipped, never overwritten.
         ClientIdChoice::Counter => loop {
-            record.client_id = store.next_id()?.to_string();
+            record.client_id = store.next_id().await?.to_string();
             if store.insert_new_client(&record).await? {
                 break;
             }

@@ -123,7 +123,7 @@ async fn the_seed_replaces_its_client_but_keeps_what_an_administrator_set() {
 async fn counter_ids_skip_a_number_a_seed_holds() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path(), 1 << 20).unwrap();
-    let next = store.next_id().unwrap() + 1;
+    let next = store.next_id().await.unwrap() + 1;
     create(
         &store,
         operator(&next.to_string(), "Seeded")

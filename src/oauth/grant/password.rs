@@ -26,6 +26,7 @@ impl Provider {
         let locked = self
             .throttle
             .begin(&keys, self.clock.now())
+            .await?
             .map_err(|wait| {
                 throttle::log_refusal(peer, username, Some(wait));
                 self.metrics.throttled();
@@ -47,7 +48,7 @@ impl Provider {
             .await
             .map_err(Error::internal)?;
         match &user {
-            Some(_) => self.throttle.succeeded(&keys),
+            Some(_) => self.throttle.succeeded(&keys).await?,
             None => throttle::log_refusal(peer, username, None),
         }
         self.metrics.sign_in(user.is_some());

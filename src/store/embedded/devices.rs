@@ -132,6 +132,21 @@ impl SledStore {
         self.flush().await
     }
 
+    /// Adds a current signing key unless its algorithm has one already;
+    /// durable when it returns.
+    pub async fn add_key(&self, key: &KeyRecord) -> StoreResult<bool> {
+        let taken = self
+            .keys()
+            .await?
+            .iter()
+            .any(|k| k.alg == key.alg && k.retired_at.is_none() && key.retired_at.is_none());
+        if taken {
+            return Ok(false);
+        }
+        self.put_key(key).await?;
+        Ok(true)
+    }
+
     /// Stores an invitation; durable when it returns.
     pub async fn insert_invite(&self, digest: &Digest, invite: &InviteRecord) -> StoreResult<()> {
         self.invites

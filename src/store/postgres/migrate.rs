@@ -20,6 +20,7 @@ use crate::store::StoreResult;
 pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (1, "records", include_str!("schema/0001_records.sql")),
     (4, "sweep", include_str!("schema/0004_sweep.sql")),
+    (5, "keys", include_str!("schema/0005_keys.sql")),
 ];
 
 /// The bookkeeping table. Five instances starting at once may race to

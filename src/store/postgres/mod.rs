@@ -13,6 +13,7 @@ mod email;
 mod factors;
 mod failure;
 mod groups;
+mod keys;
 mod leaving;
 mod logins;
 mod migrate;
