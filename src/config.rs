@@ -43,6 +43,8 @@ pub struct Config {
     pub pbkdf2_iterations: u32,
     /// Seconds between sweeps of expired records.
     pub sweep_interval: u64,
+    /// Seconds between reads of keys and policies from a shared store.
+    pub shared_refresh: u64,
     /// HTTP worker threads; `None` means one per core.
     pub workers: Option<usize>,
     /// Password hashes that may run at once; more sign-ins wait their turn.
@@ -127,6 +129,7 @@ impl Config {
             refresh_grace: 0,
             pbkdf2_iterations: DEFAULT_ITERATIONS,
             sweep_interval: 60,
+            shared_refresh: 60,
             workers: None,
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             trusted_proxies: Vec::new(),

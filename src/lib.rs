@@ -108,11 +108,36 @@ fn side_listener<T: Send + Sync + 'static>(
     Ok((bound, handle))
 }
 
+/// Reads the keys and policies from a shared store every `interval`, so
+/// that what another instance changed is used here too.
+fn spawn_shared_refresh(state: web::Data<AppState>, interval: Duration, defaults: oauth::Policies) {
+    actix_web::rt::spawn(async move {
+        let mut ticker = actix_web::rt::time::interval(interval);
+        ticker.tick().await;
+        loop {
+            ticker.tick().await;
+            if let Err(e) = state.provider.refresh_shared(defaults).await {
+                log::warn!("reading keys and policies from the store failed: {e}");
+            }
+        }
+    });
+}
+
 /// Opens the store, applies the seed, binds, and starts serving.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     dialects::check(&config.dialects).map_err(StartError)?;
-    let store =
-        Store::open(&config.data, config.cache_bytes).map_err(|e| StartError(e.to_string()))?;
+    let store = match &config.store_url {
+        // The data directory still holds the control socket and the ACME
+        // account and certificates.
+        Some(url) => {
+            std::fs::create_dir_all(&config.data).map_err(|e| {
+                StartError(format!("the data directory {}: {e}", config.data.display()))
+            })?;
+            Store::connect(url).await
+        }
+        None => Store::open(&config.data, config.cache_bytes),
+    }
+    .map_err(|e| StartError(e.to_string()))?;
     if let Some(path) = &config.seed {
         let seed = seed::load(path).map_err(|e| StartError(e.to_string()))?;
         seed.apply(path, &store, config.pbkdf2_iterations, config.clock.now())
@@ -146,24 +171,14 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .await
         .map_err(|e| StartError(format!("signing keys: {e}")))?;
     // An administrator's choice on the admin page outlives the flags' defaults.
-    let stored = |name: &'static str| {
-        let store = store.clone();
-        async move { store.setting(name).await.ok().flatten() }
+    let default_policies = oauth::Policies {
+        signup: config.signup,
+        registration: config.registration,
+        second_factor: Default::default(),
     };
-    let policies = oauth::Policies {
-        signup: stored("signup")
-            .await
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(config.signup),
-        registration: stored("registration")
-            .await
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(config.registration),
-        second_factor: stored("second_factor")
-            .await
-            .and_then(|v| oauth::second_factor::SecondFactorPolicy::parse(&v))
-            .unwrap_or_default(),
-    };
+    let policies = oauth::Policies::stored(&store, default_policies)
+        .await
+        .map_err(|e| StartError(e.to_string()))?;
     let keys = oauth::keys::KeyRing::load(&store, now, config.id_token_ttl)
         .await
         .map_err(|e| StartError(format!("signing keys: {e}")))?;
@@ -314,6 +329,13 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             move |removed| metrics.swept(removed)
         },
     );
+    if state.provider.shares_store() {
+        spawn_shared_refresh(
+            state.clone(),
+            Duration::from_secs(config.shared_refresh.max(1)),
+            default_policies,
+        );
+    }
     let count_requests = config.metrics_addr.is_some() || config.metrics_token.is_some();
 
     let dev_mode = config.dev_mode;

@@ -36,6 +36,10 @@ struct Common {
     /// PBKDF2-HMAC-SHA256 iterations for new password hashes.
     #[arg(long, env = "GATEHOUSE_PBKDF2_ITERATIONS", default_value_t = DEFAULT_ITERATIONS, global = true)]
     pbkdf2_iterations: u32,
+    /// A shared PostgreSQL store, as serve's --store; unset: the embedded
+    /// database in --data.
+    #[arg(long = "store", env = "GATEHOUSE_STORE", global = true)]
+    store: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -351,10 +355,18 @@ fn text(value: &serde_json::Value) -> String {
 /// Carries out an admin request: through the running server's control
 /// socket when one holds the database, else on the database directly.
 async fn administer(common: &Common, request: Request) -> Result<serde_json::Value, AdminError> {
-    if let Some(out) = admin::control::send(&common.data, &request).await? {
-        return Ok(out);
-    }
-    let store = admin::open(&common.data, common.cache_mb * 1024 * 1024)?;
+    let store = match &common.store {
+        // Every instance on a shared database sees what this writes.
+        Some(url) => gatehouse::store::Store::connect(url)
+            .await
+            .map_err(admin::fail)?,
+        None => {
+            if let Some(out) = admin::control::send(&common.data, &request).await? {
+                return Ok(out);
+            }
+            admin::open(&common.data, common.cache_mb * 1024 * 1024)?
+        }
+    };
     let now = Clock::system().now();
     let out = admin::execute(&store, request, common.pbkdf2_iterations, now).await;
     store.flush_blocking().map_err(admin::fail)?;
@@ -370,10 +382,12 @@ fn serve_config(args: &ServeArgs) -> Result<Config, AdminError> {
     let config = settings::resolve(&args.values, env_var, &file)
         .map_err(AdminError)?
         .config;
-    if config.store_url.is_some() {
-        return Err(AdminError(
-            "--store: only the embedded database exists in this version; leave it unset".into(),
-        ));
+    if let Some(url) = &config.store_url {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(AdminError(
+                "--store: give a PostgreSQL URL (postgres://user:password@host/database), or leave it unset for the embedded database".into(),
+            ));
+        }
     }
     Ok(config)
 }

@@ -20,6 +20,7 @@ pub mod logout;
 mod lookup;
 pub mod pkce;
 pub mod redirect;
+pub mod refresh;
 pub mod register;
 pub mod resource;
 pub mod revoke;

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use gatehouse::store::{Store, ThrottleRule};
 use gatehouse::store::CodeRecord;
+use gatehouse::store::{Store, ThrottleRule};
 
 use crate::harness::*;
 

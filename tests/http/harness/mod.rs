@@ -148,6 +148,7 @@ impl TestServer {
         config.cache_bytes = 4 * 1024 * 1024;
         config.clock = clock.clone();
         config.preset_keys = preset_keys().to_vec();
+        config.store_url = database_for(&config.data);
         tweak(&mut config);
         let (tx, rx) = mpsc::channel();
         let thread = std::thread::spawn(move || {
@@ -327,6 +328,9 @@ impl BinServer {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
+        if let Some(url) = database_for(data) {
+            cmd.env("GATEHOUSE_STORE", url);
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -416,7 +420,17 @@ pub(crate) fn refused_start(data: &Path, args: &[&str]) -> String {
 /// Runs the binary with arguments and optional stdin; answers (success, stdout, stderr).
 pub(crate) fn run_cli(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
     use std::io::Write;
-    let mut child = Command::new(binary())
+    let mut command = Command::new(binary());
+    // In a PostgreSQL run, a command on a data directory works on that
+    // directory's database.
+    let data = args
+        .iter()
+        .position(|a| *a == "--data")
+        .and_then(|i| args.get(i + 1));
+    if let Some(url) = data.and_then(|d| database_for(Path::new(d))) {
+        command.env("GATEHOUSE_STORE", url);
+    }
+    let mut child = command
         .args(args)
         .env("RUST_LOG", "warn")
         .stdin(Stdio::piped())

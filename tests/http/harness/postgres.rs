@@ -53,3 +53,38 @@ pub(crate) fn fresh_database() -> String {
     url.set_path(&format!("/{name}"));
     url.into()
 }
+
+/// Whether this run puts every test server on PostgreSQL instead of the
+/// embedded store (`GATEHOUSE_TEST_STORE=postgres`, the test command's
+/// second pass over the suite).
+pub(crate) fn on_postgres() -> bool {
+    std::env::var("GATEHOUSE_TEST_STORE").is_ok_and(|v| v == "postgres")
+}
+
+/// In a PostgreSQL run, the database of the server whose data directory is
+/// `data`: one per directory, made on first use, so that a server started
+/// again on the same directory finds what the first one stored.
+pub(crate) fn database_for(data: &std::path::Path) -> Option<String> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static BY_DIR: OnceLock<Mutex<HashMap<std::path::PathBuf, String>>> = OnceLock::new();
+    if !on_postgres() {
+        return None;
+    }
+    let mut map = BY_DIR.get_or_init(Default::default).lock().unwrap();
+    Some(
+        map.entry(data.to_path_buf())
+            .or_insert_with(fresh_database)
+            .clone(),
+    )
+}
+
+/// Skips the calling test in a PostgreSQL run, for what only the embedded
+/// store has (its files, its lock, its offline commands): answers whether
+/// to skip, having said so on stderr.
+pub(crate) fn embedded_only(what: &str) -> bool {
+    if on_postgres() {
+        eprintln!("skipped on PostgreSQL: {what}");
+    }
+    on_postgres()
+}
