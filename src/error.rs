@@ -74,6 +74,9 @@ pub enum Error {
     NotFound,
     /// RFC 6749 §5.2 `server_error`: a failure inside the server; the cause is logged, never sent.
     Internal(String),
+    /// HTTP 503 `temporarily_unavailable` (RFC 6749 §4.1.2.1): the database
+    /// cannot be reached now; the cause is logged, never sent.
+    Unavailable(String),
 }
 
 impl Error {
@@ -105,6 +108,7 @@ impl Error {
             Error::PayloadTooLarge(_) => "invalid_request",
             Error::NotFound => "not_found",
             Error::Internal(_) => "server_error",
+            Error::Unavailable(_) => "temporarily_unavailable",
         }
     }
 
@@ -142,6 +146,9 @@ impl Error {
             Error::ExpiredToken => Cow::Borrowed("the device code has expired"),
             Error::MissingToken => Cow::Borrowed("an access token is required"),
             Error::Internal(_) => Cow::Borrowed("the server could not complete the request"),
+            Error::Unavailable(_) => {
+                Cow::Borrowed("the server cannot reach its database now; try again shortly")
+            }
         }
     }
 
@@ -181,6 +188,9 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// The seconds a client is asked to wait while the database is unreachable.
+pub const RETRY_WHEN_UNAVAILABLE: &str = "5";
+
 #[derive(Serialize)]
 struct ErrorBody<'a> {
     error: &'a str,
@@ -199,6 +209,7 @@ impl ResponseError for Error {
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::InvalidRequest(_)
             | Error::InvalidGrant(_)
             | Error::Grant(_)
@@ -221,8 +232,10 @@ impl ResponseError for Error {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Error::Internal(cause) = self {
-            log::error!("internal error: {cause}");
+        match self {
+            Error::Internal(cause) => log::error!("internal error: {cause}"),
+            Error::Unavailable(cause) => log::error!("{cause}"),
+            _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
         response
@@ -252,6 +265,9 @@ impl ResponseError for Error {
             }
             Error::Throttled(after) => {
                 response.insert_header((header::RETRY_AFTER, after.to_string()));
+            }
+            Error::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, RETRY_WHEN_UNAVAILABLE));
             }
             Error::InvalidRequest(_)
             | Error::InvalidGrant(_)

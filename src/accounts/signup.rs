@@ -49,12 +49,12 @@ pub enum SignupError {
     /// A field is not acceptable: its name and the problem.
     Field(&'static str, String),
     /// The database failed.
-    Store(String),
+    Store(StoreError),
 }
 
 impl From<StoreError> for SignupError {
     fn from(e: StoreError) -> Self {
-        SignupError::Store(e.to_string())
+        SignupError::Store(e)
     }
 }
 
@@ -117,7 +117,8 @@ fn field(name: &'static str, e: AccountError) -> SignupError {
     match e {
         AccountError::Invalid(why) => SignupError::Field(name, why),
         AccountError::Taken => SignupError::Field("username", "that username is taken".into()),
-        other => SignupError::Store(other.to_string()),
+        AccountError::Store(e) => SignupError::Store(e),
+        other => SignupError::Store(StoreError::Db(other.to_string())),
     }
 }
 

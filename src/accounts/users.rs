@@ -53,6 +53,18 @@ impl std::fmt::Display for AccountError {
 
 impl std::error::Error for AccountError {}
 
+impl AccountError {
+    /// This failure as the core's error where no finer mapping applies: a
+    /// database failure keeps its kind (unreachable is a 503), anything
+    /// else is internal.
+    pub fn into_error(self) -> crate::error::Error {
+        match self {
+            AccountError::Store(e) => e.into(),
+            other => crate::error::Error::internal(other),
+        }
+    }
+}
+
 impl From<StoreError> for AccountError {
     fn from(e: StoreError) -> Self {
         AccountError::Store(e)

@@ -65,6 +65,7 @@ pub(crate) fn account_error(e: crate::accounts::users::AccountError) -> HtmlErro
     match e {
         AccountError::NotFound => HtmlError(Error::NotFound),
         AccountError::Invalid(why) => HtmlError(Error::InvalidRequest(why.into())),
+        AccountError::Store(e) => HtmlError(e.into()),
         other => HtmlError(Error::internal(other)),
     }
 }
@@ -112,12 +113,18 @@ impl ResponseError for HtmlError {
             405 => "Method not allowed",
             413 => "Too large",
             429 => "Too many attempts",
+            503 => "Temporarily unavailable",
             _ => "Something went wrong",
         };
         let detail = match &self.0 {
             Error::Internal(cause) => {
                 log::error!("internal error: {cause}");
                 "The server could not complete the request. Please try again later.".to_owned()
+            }
+            Error::Unavailable(cause) => {
+                log::error!("{cause}");
+                "The server cannot reach its database just now. Please try again in a moment."
+                    .to_owned()
             }
             other => other.description().into_owned(),
         };
@@ -126,6 +133,12 @@ impl ResponseError for HtmlError {
             if let Ok(value) = header::HeaderValue::from_str(&after.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
+        }
+        if let Error::Unavailable(_) = &self.0 {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from_static(crate::error::RETRY_WHEN_UNAVAILABLE),
+            );
         }
         response
     }

@@ -107,7 +107,7 @@ pub(crate) async fn waiting(
         .accounts
         .pending(&cookie)
         .await
-        .map_err(Error::internal)?
+        .map_err(Error::from)?
         .map(|(_, user)| (cookie, user)))
 }
 

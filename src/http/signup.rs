@@ -103,7 +103,7 @@ pub(crate) async fn post_signup(
             };
             return form_page(&state, &req, StatusCode::BAD_REQUEST, view);
         }
-        Err(SignupError::Store(e)) => return Err(HtmlError(Error::internal(e))),
+        Err(SignupError::Store(e)) => return Err(HtmlError(e.into())),
     };
     log::info!("user {} signed up", user.id);
     let how = if invite.is_some() {

@@ -127,7 +127,7 @@ async fn start(
         .await
     {
         Ok(started) => started,
-        Err(UpstreamError::Store(e)) => return Err(HtmlError(Error::internal(e))),
+        Err(UpstreamError::Store(e)) => return Err(HtmlError(e.into())),
         Err(e) => {
             log::warn!("upstream {name}: cannot start a sign-in: {e}");
             let detail = format!("{label} cannot be reached just now: {e}. Try again later.");
@@ -236,7 +236,7 @@ pub(crate) async fn get_callback(
         .await;
     let (pending, identity) = match finished {
         Ok(done) => done,
-        Err(UpstreamError::Store(e)) => return Err(HtmlError(Error::internal(e))),
+        Err(UpstreamError::Store(e)) => return Err(HtmlError(e.into())),
         Err(e) => {
             log::warn!("upstream {name}: sign-in refused: {e}");
             super::audit(&state, &req, "upstream_refused", None, Some(&name), None).await;

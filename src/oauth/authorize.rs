@@ -448,7 +448,7 @@ impl Provider {
         if !client.allowed_groups.is_empty() {
             let member_of = crate::accounts::groups::names_of(&self.store, user.id)
                 .await
-                .map_err(Error::internal)?;
+                .map_err(crate::accounts::users::AccountError::into_error)?;
             if !crate::accounts::groups::in_any(&member_of, &client.allowed_groups) {
                 return Err(Error::Forbidden(
                     "this application is open only to members of some groups, and you are in none of them; ask an administrator".into(),

@@ -104,7 +104,7 @@ impl super::Provider {
         let groups = if scope.contains("groups") {
             crate::accounts::groups::names_of(&self.store, user.id)
                 .await
-                .map_err(crate::error::Error::internal)?
+                .map_err(crate::accounts::users::AccountError::into_error)?
         } else {
             Vec::new()
         };

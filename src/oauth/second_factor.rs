@@ -83,7 +83,7 @@ impl Provider {
         }
         let used = factors::use_code(&self.store, user.id, code, self.clock.now())
             .await
-            .map_err(Error::internal)?;
+            .map_err(crate::accounts::users::AccountError::into_error)?;
         match used {
             Some(_) => self.throttle.succeeded(&keys).await?,
             None => throttle::log_refusal(peer, &user.username, None),

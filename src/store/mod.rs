@@ -73,7 +73,11 @@ impl std::error::Error for StoreError {}
 
 impl From<StoreError> for crate::error::Error {
     fn from(e: StoreError) -> Self {
-        crate::error::Error::internal(e)
+        if e.is_unavailable() {
+            crate::error::Error::Unavailable(e.to_string())
+        } else {
+            crate::error::Error::internal(e)
+        }
     }
 }
 

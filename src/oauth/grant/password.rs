@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 
 use crate::accounts::throttle;
+use crate::accounts::users::AccountError;
 use crate::error::{Error, Result};
 use crate::oauth::acr::PWD;
 use crate::oauth::audit::AuditEvent;
@@ -46,7 +47,7 @@ impl Provider {
             .passwords
             .verify(&self.store, username, password)
             .await
-            .map_err(Error::internal)?;
+            .map_err(AccountError::into_error)?;
         match &user {
             Some(_) => self.throttle.succeeded(&keys).await?,
             None => throttle::log_refusal(peer, username, None),
@@ -94,7 +95,7 @@ impl Provider {
         // factor: such a person signs in through the browser.
         if crate::accounts::factors::has_second_factor(&self.store, user.id)
             .await
-            .map_err(Error::internal)?
+            .map_err(AccountError::into_error)?
         {
             return Err(Error::InvalidGrant(
                 "this account uses a second factor; sign in through the browser (authorization code or device flow)".into(),
