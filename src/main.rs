@@ -355,17 +355,17 @@ fn text(value: &serde_json::Value) -> String {
 /// Carries out an admin request: through the running server's control
 /// socket when one holds the database, else on the database directly.
 async fn administer(common: &Common, request: Request) -> Result<serde_json::Value, AdminError> {
+    // A server running on this data directory carries the command out
+    // itself (and uses what it changed at once).
+    if let Some(out) = admin::control::send(&common.data, &request).await? {
+        return Ok(out);
+    }
     let store = match &common.store {
-        // Every instance on a shared database sees what this writes.
+        // Every instance on the shared database sees what this writes.
         Some(url) => gatehouse::store::Store::connect(url)
             .await
             .map_err(admin::fail)?,
-        None => {
-            if let Some(out) = admin::control::send(&common.data, &request).await? {
-                return Ok(out);
-            }
-            admin::open(&common.data, common.cache_mb * 1024 * 1024)?
-        }
+        None => admin::open(&common.data, common.cache_mb * 1024 * 1024)?,
     };
     let now = Clock::system().now();
     let out = admin::execute(&store, request, common.pbkdf2_iterations, now).await;

@@ -134,7 +134,7 @@ pub static SETTINGS: &[Setting] = &[
     setting!("sweep_interval", "--sweep-interval", "GATEHOUSE_SWEEP_INTERVAL", Some("60"),
         "seconds between sweeps of expired tokens", |c, v| c.sweep_interval = num(v)?),
     setting!("shared_refresh", "--shared-refresh", "GATEHOUSE_SHARED_REFRESH", Some("60"),
-        "on a shared --store, seconds between reads of the signing keys and policies other instances may have changed", |c, v| c.shared_refresh = num(v)?),
+        "with a shared store, seconds between reads of the signing keys and policies that other instances may have changed", |c, v| c.shared_refresh = num(v)?),
     setting!("workers", "--workers", "GATEHOUSE_WORKERS", None,
         "HTTP worker threads (default: one per core)",
         |c, v| c.workers = some(v).map(|n| num(&n)).transpose()?),

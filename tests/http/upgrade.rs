@@ -33,6 +33,9 @@ fn token(tokens: &Value, which: &str, kind: &str) -> String {
 
 #[test]
 fn a_store_of_the_previous_format_opens_and_serves_what_it_held() {
+    if embedded_only("the fixture is an embedded database of the previous format") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("db");
     copy_dir(&fixture().join("db"), &data);

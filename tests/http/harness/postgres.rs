@@ -55,10 +55,10 @@ pub(crate) fn fresh_database() -> String {
 }
 
 /// Whether this run puts every test server on PostgreSQL instead of the
-/// embedded store (`GATEHOUSE_TEST_STORE=postgres`, the test command's
+/// embedded store (`TEST_STORE=postgres`, the test command's
 /// second pass over the suite).
 pub(crate) fn on_postgres() -> bool {
-    std::env::var("GATEHOUSE_TEST_STORE").is_ok_and(|v| v == "postgres")
+    std::env::var("TEST_STORE").is_ok_and(|v| v == "postgres")
 }
 
 /// In a PostgreSQL run, the database of the server whose data directory is
