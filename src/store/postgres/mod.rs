@@ -40,6 +40,11 @@ use super::{StoreError, StoreResult};
 /// How long a request waits for a connection, or for a new one to open,
 /// before it fails with a clear error instead of hanging.
 const WAIT: Duration = Duration::from_secs(5);
+/// The longest a statement may run before the server cancels it.
+const STATEMENT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection may go without the server acknowledging what
+/// was sent before it counts as broken.
+const STALL: Duration = Duration::from_secs(10);
 /// Connections per instance.
 const POOL_SIZE: usize = 16;
 
@@ -97,8 +102,25 @@ impl PgStore {
     /// Opens a pool on the database `url` (`postgres://user:pass@host:port/db`,
     /// with `?sslmode=…`) and applies any migration not yet applied.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        let config = tokio_postgres::Config::from_str(url)
+        let mut config = tokio_postgres::Config::from_str(url)
             .map_err(|e| StoreError::Db(format!("--store: not a PostgreSQL URL: {e}")))?;
+        // A database that stops answering fails requests within bounds
+        // instead of holding them: a connection attempt after WAIT, a
+        // statement after STATEMENT_TIMEOUT (the server cancels it), and a
+        // connection whose packets go unanswered (a dropped network rather
+        // than a refused connection) after STALL. The URL's own settings win.
+        // (CockroachDB also takes `statement_timeout` through `options`.)
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(WAIT);
+        }
+        if config.get_options().is_none() {
+            config.options(format!(
+                "-c statement_timeout={}",
+                STATEMENT_TIMEOUT.as_millis()
+            ));
+        }
+        config.keepalives_idle(Duration::from_secs(30));
+        config.tcp_user_timeout(STALL);
         let manager = Manager::from_config(
             config,
             tls()?,
