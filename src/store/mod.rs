@@ -10,6 +10,8 @@ mod codec;
 mod durability;
 mod embedded;
 mod port;
+#[cfg(test)]
+mod port_tests;
 mod postgres;
 pub mod records;
 pub mod sweep;
