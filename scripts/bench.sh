@@ -19,14 +19,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# install_debian PACKAGE: installs a Debian package (with sudo when not root).
+install_debian() {
+  echo "==> installing $1 (Debian package)"
+  local sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq "$1" >/dev/null
+}
+
 postgres=${BENCH_POSTGRES:-1}
 if [ "$postgres" != 0 ] && [ -z "${PGHOST:-}" ]; then
   if ! command -v pg_virtualenv >/dev/null; then
-    echo "==> installing postgresql (Debian package) for the PostgreSQL rows"
-    sudo_cmd=()
-    if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then sudo_cmd=(sudo); fi
-    "${sudo_cmd[@]}" apt-get update -qq
-    "${sudo_cmd[@]}" apt-get install -y -qq postgresql >/dev/null
+    install_debian postgresql
   fi
   exec pg_virtualenv -t "$0" "$@"
 fi
@@ -39,11 +44,7 @@ client_id=bench
 client_secret=bench-secret-123
 
 if ! command -v wrk >/dev/null; then
-  echo "==> installing wrk (Debian package)"
-  sudo_cmd=()
-  if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then sudo_cmd=(sudo); fi
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq wrk >/dev/null
+  install_debian wrk
 fi
 
 echo "==> cargo build --release"

@@ -22,33 +22,31 @@ impl PgStore {
 
     /// Creates or replaces a signing key (a retirement).
     pub async fn put_key(&self, key: &KeyRecord) -> StoreResult<()> {
-        self.client_conn()
-            .await?
-            .execute(
-                "INSERT INTO signing_keys (kid, alg, retired, record) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (kid) DO UPDATE SET retired = EXCLUDED.retired, \
-                 record = EXCLUDED.record",
-                &[
-                    &key.kid as Param<'_>,
-                    &key.alg,
-                    &key.retired_at.is_some(),
-                    &encode(key)?,
-                ],
-            )
-            .await
-            .map_err(db_err)?;
-        Ok(())
+        self.write_key(
+            key,
+            "ON CONFLICT (kid) DO UPDATE SET retired = EXCLUDED.retired, record = EXCLUDED.record",
+        )
+        .await
+        .map(|_| ())
     }
 
     /// Adds a current key unless its algorithm has one: `false` when
     /// another instance's key got there first.
     pub async fn add_key(&self, key: &KeyRecord) -> StoreResult<bool> {
-        let inserted = self
+        self.write_key(key, "ON CONFLICT DO NOTHING").await
+    }
+
+    /// Inserts a key row, `on_conflict` saying what a clash does; answers
+    /// whether a row was written.
+    async fn write_key(&self, key: &KeyRecord, on_conflict: &str) -> StoreResult<bool> {
+        let written = self
             .client_conn()
             .await?
             .execute(
-                "INSERT INTO signing_keys (kid, alg, retired, record) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT DO NOTHING",
+                &format!(
+                    "INSERT INTO signing_keys (kid, alg, retired, record) \
+                     VALUES ($1, $2, $3, $4) {on_conflict}"
+                ),
                 &[
                     &key.kid as Param<'_>,
                     &key.alg,
@@ -58,6 +56,6 @@ impl PgStore {
             )
             .await
             .map_err(db_err)?;
-        Ok(inserted == 1)
+        Ok(written == 1)
     }
 }
