@@ -33,6 +33,7 @@ mod foreign_forms;
 mod groups;
 mod harness;
 mod health;
+mod instances;
 mod introspect;
 mod keys;
 mod leaving;

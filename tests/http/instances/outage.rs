@@ -1,0 +1,349 @@
+//! The database goes away under load and comes back (issue 13): a TCP
+//! proxy between the server and PostgreSQL is cut for a few seconds while
+//! clients ask for tokens. Meanwhile the server answers at once with 503
+//! `temporarily_unavailable` and `/healthz` says the store is down; then
+//! it recovers by itself, and every token it acknowledged is there.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::harness::*;
+
+/// The open connections through the proxy and whether it lets any through.
+#[derive(Default)]
+struct Gate {
+    open: bool,
+    closing: bool,
+    connections: Vec<TcpStream>,
+}
+
+/// A TCP proxy to one upstream address that can be cut (every connection
+/// closed, new ones closed as soon as they arrive) and mended.
+struct Proxy {
+    addr: SocketAddr,
+    gate: Arc<Mutex<Gate>>,
+}
+
+impl Proxy {
+    fn start(upstream: Vec<SocketAddr>) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let gate = Arc::new(Mutex::new(Gate {
+            open: true,
+            ..Gate::default()
+        }));
+        let shared = gate.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                if shared.lock().unwrap().closing {
+                    return;
+                }
+                let Ok(server) = TcpStream::connect(&upstream[..]) else {
+                    continue;
+                };
+                // Checked and registered under the lock, so that a cut
+                // never misses a connection that was being opened.
+                let mut gate = shared.lock().unwrap();
+                if !gate.open {
+                    let _ = client.shutdown(Shutdown::Both);
+                    let _ = server.shutdown(Shutdown::Both);
+                    continue;
+                }
+                gate.connections.push(client.try_clone().unwrap());
+                gate.connections.push(server.try_clone().unwrap());
+                drop(gate);
+                pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
+                pipe(server, client);
+            }
+        });
+        Proxy { addr, gate }
+    }
+
+    /// Closes every connection and every new one until [`Proxy::mend`].
+    fn cut(&self) {
+        let mut gate = self.gate.lock().unwrap();
+        gate.open = false;
+        for connection in gate.connections.drain(..) {
+            let _ = connection.shutdown(Shutdown::Both);
+        }
+    }
+
+    /// Lets connections through again.
+    fn mend(&self) {
+        self.gate.lock().unwrap().open = true;
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.cut();
+        self.gate.lock().unwrap().closing = true;
+        // Wakes the accepting thread so that it sees `closing`.
+        let _ = TcpStream::connect(self.addr);
+    }
+}
+
+/// Copies one direction of a connection until either side closes it.
+fn pipe(mut from: TcpStream, mut to: TcpStream) {
+    std::thread::spawn(move || {
+        let mut buffer = [0u8; 16 * 1024];
+        loop {
+            match from.read(&mut buffer) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if to.write_all(&buffer[..n]).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = from.shutdown(Shutdown::Both);
+        let _ = to.shutdown(Shutdown::Both);
+    });
+}
+
+/// A fresh database and a proxy to its server; answers the proxy and the
+/// database's URL through it.
+fn database_behind_a_proxy() -> (Proxy, String) {
+    let direct = url::Url::parse(&fresh_database()).unwrap();
+    let host = direct.host_str().unwrap().to_owned();
+    let port = direct.port().unwrap_or(5432);
+    let upstream: Vec<SocketAddr> = (host.as_str(), port).to_socket_addrs().unwrap().collect();
+    let proxy = Proxy::start(upstream);
+    let mut through = direct;
+    through.set_host(Some("127.0.0.1")).unwrap();
+    through.set_port(Some(proxy.addr.port())).unwrap();
+    (proxy, through.into())
+}
+
+/// How long a client waits for an answer before giving up.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(20);
+/// "Quickly": what any answer may take, outage or not (the pool gives up
+/// on a connection after five seconds; a refused one fails at once).
+const QUICK: Duration = Duration::from_secs(3);
+
+/// One token request of the load: when it was sent (since the load
+/// started), how long it took, and its answer.
+#[derive(Debug)]
+struct Answer {
+    sent: Duration,
+    took: Duration,
+    status: u16,
+    body: Value,
+}
+
+/// Client-credentials token requests from `threads` threads until `stop`.
+fn load(
+    base: &str,
+    threads: usize,
+    start: Instant,
+    stop: &AtomicBool,
+    answers: &Mutex<Vec<Answer>>,
+) {
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                let client = reqwest::blocking::Client::builder()
+                    .timeout(CLIENT_TIMEOUT)
+                    .build()
+                    .unwrap();
+                while !stop.load(Ordering::SeqCst) {
+                    let sent = start.elapsed();
+                    let response = client
+                        .post(format!("{base}/oauth/token"))
+                        .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
+                        .form(&[("grant_type", "client_credentials")])
+                        .send()
+                        .unwrap_or_else(|e| panic!("no answer at {sent:?}: {e}"));
+                    let status = response.status().as_u16();
+                    let text = response.text().unwrap();
+                    let body = serde_json::from_str(&text)
+                        .unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+                    let took = start.elapsed() - sent;
+                    answers.lock().unwrap().push(Answer {
+                        sent,
+                        took,
+                        status,
+                        body,
+                    });
+                }
+            });
+        }
+    });
+}
+
+/// `/healthz` at `base`: its status, its body and how long it took.
+fn health(base: &str) -> (u16, Value, Duration) {
+    let started = Instant::now();
+    let response = http_client().get(format!("{base}/healthz")).send().unwrap();
+    let status = response.status().as_u16();
+    let body = serde_json::from_str(&response.text().unwrap()).unwrap();
+    (status, body, started.elapsed())
+}
+
+#[test]
+fn a_database_outage_under_load_is_answered_with_503_and_recovered_from_by_itself() {
+    let (proxy, url) = database_behind_a_proxy();
+    let dir = tempfile::tempdir().unwrap();
+    let seed_file = write_seed(dir.path(), &seed());
+    let server = BinServer::spawn(
+        &dir.path().join("db"),
+        &["--seed", seed_file.to_str().unwrap(), "--store", &url],
+        &[],
+    );
+    let base = server.base.clone();
+    let (status, body, _) = health(&base);
+    assert_eq!(
+        (status, &body["store"]),
+        (200, &Value::from("up")),
+        "{body}"
+    );
+
+    let start = Instant::now();
+    let stop = AtomicBool::new(false);
+    let answers: Mutex<Vec<Answer>> = Mutex::default();
+    let count = |status: u16, after: Duration| {
+        let answers = answers.lock().unwrap();
+        answers
+            .iter()
+            .filter(|a| a.status == status && a.sent >= after)
+            .count()
+    };
+    let (cut_at, mended_at, outage_health) = std::thread::scope(|s| {
+        s.spawn(|| load(&base, 4, start, &stop, &answers));
+        // Whatever fails below, the load stops, so that the scope ends.
+        let _stop = StopOnDrop(&stop);
+        let ok_before = within(Duration::from_secs(20), || {
+            start.elapsed() > Duration::from_millis(500) && count(200, Duration::ZERO) >= 20
+        });
+        assert!(ok_before, "no load before the outage");
+
+        proxy.cut();
+        let cut_at = start.elapsed();
+        let mut outage_health = Vec::new();
+        while start.elapsed() < cut_at + Duration::from_secs(3) {
+            outage_health.push(health(&base));
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        proxy.mend();
+        let mended_at = start.elapsed();
+
+        let recovered = within(Duration::from_secs(20), || {
+            health(&base).0 == 200 && count(200, mended_at) >= 20
+        });
+        stop.store(true, Ordering::SeqCst);
+        assert!(
+            recovered,
+            "no recovery within 20 s of the database's return"
+        );
+        (cut_at, mended_at, outage_health)
+    });
+    let answers = answers.into_inner().unwrap();
+
+    // Every answer came quickly, and was a token or "try again later".
+    for answer in &answers {
+        assert!(answer.took < QUICK, "slow: {answer:?}");
+        match answer.status {
+            200 => assert!(answer.body["access_token"].is_string(), "{answer:?}"),
+            503 => {
+                assert_eq!(
+                    answer.body["error"], "temporarily_unavailable",
+                    "{answer:?}"
+                );
+                assert!(answer.body["error_description"].is_string(), "{answer:?}");
+            }
+            _ => panic!(
+                "neither a token nor 503: {answer:?} (cut at {cut_at:?}, mended at {mended_at:?})"
+            ),
+        }
+    }
+    // Everything sent well inside the outage was refused.
+    let inside: Vec<&Answer> = answers
+        .iter()
+        .filter(|a| a.sent > cut_at + Duration::from_millis(200) && a.sent + a.took < mended_at)
+        .collect();
+    assert!(
+        inside.len() >= 4,
+        "hardly any load in the outage: {inside:?}"
+    );
+    assert!(inside.iter().all(|a| a.status == 503), "{inside:?}");
+    // /healthz said so quickly, and says the store is up again now.
+    assert!(!outage_health.is_empty());
+    for (status, body, took) in &outage_health {
+        assert_eq!(*status, 503, "{body}");
+        assert_eq!(body["store"], "down", "{body}");
+        assert!(*took < QUICK, "/healthz took {took:?}");
+    }
+    let (status, body, _) = health(&base);
+    assert_eq!(
+        (status, &body["store"]),
+        (200, &Value::from("up")),
+        "{body}"
+    );
+
+    // The same process, never restarted and never panicking.
+    let mut server = server;
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "the server exited"
+    );
+    let log = server.log_lines().join("\n");
+    assert!(!log.contains("panicked"), "{log}");
+
+    // Every token acknowledged, before, during or after, is there.
+    let acknowledged: Vec<&str> = answers
+        .iter()
+        .filter(|a| a.status == 200)
+        .map(|a| a.body["access_token"].as_str().unwrap())
+        .collect();
+    let introspect = http_client();
+    for token in &acknowledged {
+        let seen = json(
+            introspect
+                .post(server.url("/oauth/introspect"))
+                .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
+                .form(&[("token", *token)])
+                .send()
+                .unwrap(),
+            200,
+        );
+        assert_eq!(
+            seen["active"], true,
+            "an acknowledged token is gone: {seen}"
+        );
+    }
+    eprintln!(
+        "{} answers ({} tokens, {} inside the outage of {:?})",
+        answers.len(),
+        acknowledged.len(),
+        inside.len(),
+        mended_at - cut_at
+    );
+}
+
+/// Sets its flag when dropped.
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Polls `done` every 100 ms for up to `limit`; answers whether it came true.
+fn within(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
