@@ -344,7 +344,11 @@ fn a_key_rotated_in_the_database_is_published_and_used_by_both_instances() {
     let before = kids(&jwks_at(&b.base));
     assert!(before.contains(&kid_of(&old)), "{before:?}");
 
-    let (ok, out, err) = run_cli(&["keys", "rotate", "--store", &url], None);
+    // In the database itself: an empty data directory has no running
+    // server's control socket to hand the command to.
+    let nowhere = tempfile::tempdir().unwrap();
+    let data = nowhere.path().to_str().unwrap();
+    let (ok, out, err) = run_cli(&["keys", "rotate", "--store", &url, "--data", data], None);
     assert!(ok, "keys rotate failed: {out} {err}");
     let made: Vec<String> = out
         .lines()

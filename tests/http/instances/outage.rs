@@ -135,6 +135,7 @@ struct Answer {
     sent: Duration,
     took: Duration,
     status: u16,
+    retry_after: String,
     body: Value,
 }
 
@@ -162,6 +163,7 @@ fn load(
                         .send()
                         .unwrap_or_else(|e| panic!("no answer at {sent:?}: {e}"));
                     let status = response.status().as_u16();
+                    let retry_after = header(&response, "retry-after");
                     let text = response.text().unwrap();
                     let body = serde_json::from_str(&text)
                         .unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
@@ -170,6 +172,7 @@ fn load(
                         sent,
                         took,
                         status,
+                        retry_after,
                         body,
                     });
                 }
@@ -257,6 +260,8 @@ fn a_database_outage_under_load_is_answered_with_503_and_recovered_from_by_itsel
                     "{answer:?}"
                 );
                 assert!(answer.body["error_description"].is_string(), "{answer:?}");
+                let seconds: Result<u64, _> = answer.retry_after.parse();
+                assert!(seconds.is_ok_and(|s| s > 0), "{answer:?}");
             }
             _ => panic!(
                 "neither a token nor 503: {answer:?} (cut at {cut_at:?}, mended at {mended_at:?})"
