@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::within;
 use crate::harness::*;
 
 /// The open connections through the proxy and whether it lets any through.
@@ -41,14 +42,21 @@ impl Proxy {
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 let Ok(client) = client else { continue };
-                if shared.lock().unwrap().closing {
-                    return;
+                {
+                    let gate = shared.lock().unwrap();
+                    if gate.closing {
+                        return;
+                    }
+                    if !gate.open {
+                        let _ = client.shutdown(Shutdown::Both);
+                        continue;
+                    }
                 }
                 let Ok(server) = TcpStream::connect(&upstream[..]) else {
                     continue;
                 };
-                // Checked and registered under the lock, so that a cut
-                // never misses a connection that was being opened.
+                // Checked again and registered under the lock, so that a
+                // cut never misses a connection that was being opened.
                 let mut gate = shared.lock().unwrap();
                 if !gate.open {
                     let _ = client.shutdown(Shutdown::Both);
@@ -222,10 +230,9 @@ fn a_database_outage_under_load_is_answered_with_503_and_recovered_from_by_itsel
         s.spawn(|| load(&base, 4, start, &stop, &answers));
         // Whatever fails below, the load stops, so that the scope ends.
         let _stop = StopOnDrop(&stop);
-        let ok_before = within(Duration::from_secs(20), || {
+        within(Duration::from_secs(20), "tokens before the outage", || {
             start.elapsed() > Duration::from_millis(500) && count(200, Duration::ZERO) >= 20
         });
-        assert!(ok_before, "no load before the outage");
 
         proxy.cut();
         let cut_at = start.elapsed();
@@ -237,14 +244,12 @@ fn a_database_outage_under_load_is_answered_with_503_and_recovered_from_by_itsel
         proxy.mend();
         let mended_at = start.elapsed();
 
-        let recovered = within(Duration::from_secs(20), || {
+        // By itself: the same process, its pool opening new connections.
+        let took = within(Duration::from_secs(20), "recovery", || {
             health(&base).0 == 200 && count(200, mended_at) >= 20
         });
+        eprintln!("recovered {took:?} after the database's return");
         stop.store(true, Ordering::SeqCst);
-        assert!(
-            recovered,
-            "no recovery within 20 s of the database's return"
-        );
         (cut_at, mended_at, outage_health)
     });
     let answers = answers.into_inner().unwrap();
@@ -300,6 +305,13 @@ fn a_database_outage_under_load_is_answered_with_503_and_recovered_from_by_itsel
     );
     let log = server.log_lines().join("\n");
     assert!(!log.contains("panicked"), "{log}");
+    // Its complaints about the database never carry the database's password.
+    if let Some(password) = url::Url::parse(&url).unwrap().password() {
+        assert!(
+            !log.contains(password),
+            "the database password reached the log"
+        );
+    }
 
     // Every token acknowledged, before, during or after, is there.
     let acknowledged: Vec<&str> = answers
@@ -324,11 +336,12 @@ fn a_database_outage_under_load_is_answered_with_503_and_recovered_from_by_itsel
         );
     }
     eprintln!(
-        "{} answers ({} tokens, {} inside the outage of {:?})",
+        "{} answers ({} tokens, {} inside the outage of {:?}), the slowest in {:?}",
         answers.len(),
         acknowledged.len(),
         inside.len(),
-        mended_at - cut_at
+        mended_at - cut_at,
+        answers.iter().map(|a| a.took).max().unwrap_or_default()
     );
 }
 
@@ -339,16 +352,4 @@ impl Drop for StopOnDrop<'_> {
     fn drop(&mut self) {
         self.0.store(true, Ordering::SeqCst);
     }
-}
-
-/// Polls `done` every 100 ms for up to `limit`; answers whether it came true.
-fn within(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if done() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    false
 }
