@@ -5,6 +5,7 @@
 //! away for a few seconds under load.
 
 mod outage;
+mod proxy;
 
 use std::sync::Barrier;
 use std::time::{Duration, Instant};

@@ -4,131 +4,15 @@
 //! `temporarily_unavailable` and `/healthz` says the store is down; then
 //! it recovers by itself, and every token it acknowledged is there.
 
-use std::io::{Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::proxy::database_behind_a_proxy;
 use super::within;
 use crate::harness::*;
-
-/// The open connections through the proxy and whether it lets any through.
-#[derive(Default)]
-struct Gate {
-    open: bool,
-    closing: bool,
-    connections: Vec<TcpStream>,
-}
-
-/// A TCP proxy to one upstream address that can be cut (every connection
-/// closed, new ones closed as soon as they arrive) and mended.
-struct Proxy {
-    addr: SocketAddr,
-    gate: Arc<Mutex<Gate>>,
-}
-
-impl Proxy {
-    fn start(upstream: Vec<SocketAddr>) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let gate = Arc::new(Mutex::new(Gate {
-            open: true,
-            ..Gate::default()
-        }));
-        let shared = gate.clone();
-        std::thread::spawn(move || {
-            for client in listener.incoming() {
-                let Ok(client) = client else { continue };
-                {
-                    let gate = shared.lock().unwrap();
-                    if gate.closing {
-                        return;
-                    }
-                    if !gate.open {
-                        let _ = client.shutdown(Shutdown::Both);
-                        continue;
-                    }
-                }
-                let Ok(server) = TcpStream::connect(&upstream[..]) else {
-                    continue;
-                };
-                // Checked again and registered under the lock, so that a
-                // cut never misses a connection that was being opened.
-                let mut gate = shared.lock().unwrap();
-                if !gate.open {
-                    let _ = client.shutdown(Shutdown::Both);
-                    let _ = server.shutdown(Shutdown::Both);
-                    continue;
-                }
-                gate.connections.push(client.try_clone().unwrap());
-                gate.connections.push(server.try_clone().unwrap());
-                drop(gate);
-                pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
-                pipe(server, client);
-            }
-        });
-        Proxy { addr, gate }
-    }
-
-    /// Closes every connection and every new one until [`Proxy::mend`].
-    fn cut(&self) {
-        let mut gate = self.gate.lock().unwrap();
-        gate.open = false;
-        for connection in gate.connections.drain(..) {
-            let _ = connection.shutdown(Shutdown::Both);
-        }
-    }
-
-    /// Lets connections through again.
-    fn mend(&self) {
-        self.gate.lock().unwrap().open = true;
-    }
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        self.cut();
-        self.gate.lock().unwrap().closing = true;
-        // Wakes the accepting thread so that it sees `closing`.
-        let _ = TcpStream::connect(self.addr);
-    }
-}
-
-/// Copies one direction of a connection until either side closes it.
-fn pipe(mut from: TcpStream, mut to: TcpStream) {
-    std::thread::spawn(move || {
-        let mut buffer = [0u8; 16 * 1024];
-        loop {
-            match from.read(&mut buffer) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    if to.write_all(&buffer[..n]).is_err() {
-                        break;
-                    }
-                }
-            }
-        }
-        let _ = from.shutdown(Shutdown::Both);
-        let _ = to.shutdown(Shutdown::Both);
-    });
-}
-
-/// A fresh database and a proxy to its server; answers the proxy and the
-/// database's URL through it.
-fn database_behind_a_proxy() -> (Proxy, String) {
-    let direct = url::Url::parse(&fresh_database()).unwrap();
-    let host = direct.host_str().unwrap().to_owned();
-    let port = direct.port().unwrap_or(5432);
-    let upstream: Vec<SocketAddr> = (host.as_str(), port).to_socket_addrs().unwrap().collect();
-    let proxy = Proxy::start(upstream);
-    let mut through = direct;
-    through.set_host(Some("127.0.0.1")).unwrap();
-    through.set_port(Some(proxy.addr.port())).unwrap();
-    (proxy, through.into())
-}
 
 /// How long a client waits for an answer before giving up.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(20);
@@ -352,4 +236,81 @@ impl Drop for StopOnDrop<'_> {
     fn drop(&mut self) {
         self.0.store(true, Ordering::SeqCst);
     }
+}
+
+/// What an answer may take while the database stalls: the pool's five
+/// seconds for a new connection, and some room.
+const STALL_BOUND: Duration = Duration::from_secs(8);
+
+/// A database that stops answering without closing anything (a hung
+/// server, a network that drops packets) should be answered like one that
+/// is gone: 503 within a bound. Requests that need a new connection get
+/// that after the pool's five seconds; but a request whose query went out
+/// on an open connection waits for as long as its client does (measured:
+/// the client's whole 25 s), because nothing in the PostgreSQL adapter
+/// bounds a query. Hence ignored until queries have a deadline.
+#[test]
+#[ignore = "a query on an open connection to a stalled database is never given up (see the doc)"]
+fn a_database_that_stalls_is_answered_with_503_within_a_bound() {
+    let (proxy, url) = database_behind_a_proxy();
+    let dir = tempfile::tempdir().unwrap();
+    let seed_file = write_seed(dir.path(), &seed());
+    let server = BinServer::spawn(
+        &dir.path().join("db"),
+        &["--seed", seed_file.to_str().unwrap(), "--store", &url],
+        &[],
+    );
+    let base = server.base.clone();
+    let client = reqwest::blocking::Client::builder()
+        .timeout(STALL_BOUND * 2)
+        .build()
+        .unwrap();
+    let token_request = || {
+        let started = Instant::now();
+        let answer = client
+            .post(format!("{base}/oauth/token"))
+            .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .map(|r| {
+                let status = r.status().as_u16();
+                (status, r.text().unwrap())
+            });
+        (answer.map_err(|e| e.to_string()), started.elapsed())
+    };
+    // A few connections in the pool first.
+    let warm: Vec<_> = std::thread::scope(|s| {
+        let all: Vec<_> = (0..4).map(|_| s.spawn(token_request)).collect();
+        all.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(
+        warm.iter().all(|(a, _)| matches!(a, Ok((200, _)))),
+        "{warm:?}"
+    );
+
+    proxy.stall();
+    let (answers, during) = std::thread::scope(|s| {
+        let all: Vec<_> = (0..6).map(|_| s.spawn(token_request)).collect();
+        let during = health(&base);
+        let answers: Vec<_> = all.into_iter().map(|h| h.join().unwrap()).collect();
+        (answers, during)
+    });
+    proxy.mend();
+    for (answer, took) in &answers {
+        assert!(*took < STALL_BOUND, "{took:?}: {answer:?}");
+        let (status, body) = answer.as_ref().unwrap();
+        assert_eq!(*status, 503, "{body}");
+        assert!(body.contains("\"temporarily_unavailable\""), "{body}");
+    }
+    let (status, body, took) = during;
+    assert_eq!(
+        (status, &body["store"]),
+        (503, &Value::from("down")),
+        "{body}"
+    );
+    assert!(took < QUICK, "/healthz took {took:?}");
+
+    within(Duration::from_secs(20), "recovery", || {
+        health(&base).0 == 200 && matches!(token_request().0, Ok((200, _)))
+    });
 }
