@@ -49,7 +49,7 @@ macro_rules! delegate {
                 pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
                     match self {
                         Store::Embedded(s) => s.$name($($arg),*).await,
-                        Store::Postgres(s) => s.$name($($arg),*).await,
+                        Store::Postgres(s) => bounded(s.$name($($arg),*)).await,
                     }
                 }
             )*
@@ -72,6 +72,9 @@ delegate! {
     fn client_count(&self) -> StoreResult<usize>;
     /// Every client, in id order.
     fn clients(&self) -> StoreResult<Vec<ClientRecord>>;
+    /// Ends a code at once (a replay of it was seen): it stays stored, spent
+    /// and expired, until swept; durable when it returns.
+    fn end_code(&self, digest: &Digest) -> StoreResult<()>;
     /// The code stored under this digest, spent or not.
     fn code(&self, digest: &Digest) -> StoreResult<Option<CodeRecord>>;
     /// Marks the login request that a code's digest names as confirmed by
@@ -301,7 +304,7 @@ impl Store {
     pub async fn client_exists(&self, client_id: &str) -> StoreResult<bool> {
         match self {
             Store::Embedded(s) => s.client_exists(client_id),
-            Store::Postgres(s) => Ok(s.client(client_id).await?.is_some()),
+            Store::Postgres(s) => Ok(bounded(s.client(client_id)).await?.is_some()),
         }
     }
 
@@ -309,7 +312,7 @@ impl Store {
     pub async fn next_id(&self) -> StoreResult<u64> {
         match self {
             Store::Embedded(s) => s.next_id(),
-            Store::Postgres(s) => s.next_id().await,
+            Store::Postgres(s) => bounded(s.next_id()).await,
         }
     }
 
@@ -317,7 +320,7 @@ impl Store {
     pub async fn keys(&self) -> StoreResult<Vec<KeyRecord>> {
         match self {
             Store::Embedded(s) => s.keys().await,
-            Store::Postgres(s) => s.keys().await,
+            Store::Postgres(s) => bounded(s.keys()).await,
         }
     }
 
@@ -325,7 +328,7 @@ impl Store {
     pub async fn put_key(&self, key: &KeyRecord) -> StoreResult<()> {
         match self {
             Store::Embedded(s) => s.put_key(key).await,
-            Store::Postgres(s) => s.put_key(key).await,
+            Store::Postgres(s) => bounded(s.put_key(key)).await,
         }
     }
 
@@ -334,7 +337,7 @@ impl Store {
     pub async fn add_key(&self, key: &KeyRecord) -> StoreResult<bool> {
         match self {
             Store::Embedded(s) => s.add_key(key).await,
-            Store::Postgres(s) => s.add_key(key).await,
+            Store::Postgres(s) => bounded(s.add_key(key)).await,
         }
     }
 
@@ -348,7 +351,7 @@ impl Store {
     ) -> StoreResult<Option<T>> {
         match self {
             Store::Embedded(s) => s.update_factors(user_id, change).await,
-            Store::Postgres(s) => s.update_factors(user_id, change).await,
+            Store::Postgres(s) => bounded(s.update_factors(user_id, change)).await,
         }
     }
 
@@ -446,7 +449,7 @@ impl Store {
     ) -> StoreResult<Result<(), u64>> {
         match self {
             Store::Embedded(_) => Err(in_memory()),
-            Store::Postgres(s) => s.throttle_begin(keys, now).await,
+            Store::Postgres(s) => bounded(s.throttle_begin(keys, now)).await,
         }
     }
 
@@ -460,7 +463,7 @@ impl Store {
     ) -> StoreResult<ThrottleState> {
         match self {
             Store::Embedded(_) => Err(in_memory()),
-            Store::Postgres(s) => s.throttle_failed(key, rule, now).await,
+            Store::Postgres(s) => bounded(s.throttle_failed(key, rule, now)).await,
         }
     }
 
@@ -476,7 +479,7 @@ impl Store {
     pub async fn ping(&self) -> StoreResult<()> {
         match self {
             Store::Embedded(_) => Ok(()),
-            Store::Postgres(s) => s.ping().await,
+            Store::Postgres(s) => bounded(s.ping()).await,
         }
     }
 
@@ -502,7 +505,7 @@ impl Store {
     pub async fn throttle_check(&self, keys: &[&str], now: u64) -> StoreResult<Result<(), u64>> {
         match self {
             Store::Embedded(_) => Err(in_memory()),
-            Store::Postgres(s) => s.throttle_check(keys, now).await,
+            Store::Postgres(s) => bounded(s.throttle_check(keys, now)).await,
         }
     }
 
@@ -510,7 +513,7 @@ impl Store {
     pub async fn throttle_clear(&self, key: &str) -> StoreResult<()> {
         match self {
             Store::Embedded(_) => Err(in_memory()),
-            Store::Postgres(s) => s.throttle_clear(key).await,
+            Store::Postgres(s) => bounded(s.throttle_clear(key)).await,
         }
     }
 
@@ -519,7 +522,7 @@ impl Store {
     pub async fn throttle_give_back(&self, key: &str, limit: u32) -> StoreResult<()> {
         match self {
             Store::Embedded(_) => Err(in_memory()),
-            Store::Postgres(s) => s.throttle_give_back(key, limit).await,
+            Store::Postgres(s) => bounded(s.throttle_give_back(key, limit)).await,
         }
     }
 
@@ -536,6 +539,23 @@ impl Store {
             Store::Postgres(s) => s.sweep_throttle(now, forget_after, limit).await,
         }
     }
+}
+
+/// The longest a call to the PostgreSQL adapter may take, as a whole,
+/// before it fails as unavailable: a database that stops answering on an
+/// open connection (no error, no closed socket) must not hold requests.
+const CALL_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// `call` given at most [`CALL_DEADLINE`].
+async fn bounded<T>(call: impl std::future::Future<Output = StoreResult<T>>) -> StoreResult<T> {
+    tokio::time::timeout(CALL_DEADLINE, call)
+        .await
+        .unwrap_or_else(|_| {
+            Err(StoreError::Unavailable(format!(
+                "PostgreSQL did not answer within {} s",
+                CALL_DEADLINE.as_secs()
+            )))
+        })
 }
 
 /// The embedded store's throttle counts live in `accounts::throttle`.

@@ -196,12 +196,10 @@ fn one_code_sent_to_both_instances_at_once_succeeds_exactly_once_each_time() {
 }
 
 /// The loser of a race is told "the tokens issued for it are revoked now",
-/// but when its revocation runs before the winner has stored its tokens,
-/// those tokens stay active (about 80 rounds in 200 here): the replay check
-/// in `oauth/grant/authorization_code.rs` revokes what exists at that
-/// moment only. Not a PostgreSQL matter; one instance has the same window.
+/// and so they are even when its revocation runs before the winner has
+/// stored them: the loser ends the code first, and the winner, finding it
+/// ended after storing its tokens, revokes them itself.
 #[test]
-#[ignore = "the replay revocation misses tokens the winner stores after it (see the doc)"]
 fn the_loser_of_a_race_for_one_code_revokes_what_the_winner_got() {
     let (a, b) = people_pair();
     let (on_a, on_b) = (

@@ -80,6 +80,10 @@ impl Provider {
         let record = match self.store.redeem_code(&digest).await? {
             Redemption::Fresh(record) => record,
             Redemption::Replayed(record) => {
+                // Ended first, so that a redemption racing this one (on
+                // another worker or instance) finds out after storing its
+                // tokens, whatever this revocation got to see.
+                self.store.end_code(&digest).await?;
                 let revoked = self.store.revoke_grant(&record.grant_id).await?;
                 log::warn!(
                     "authorization code for client {} replayed; revoked {revoked} tokens",
@@ -92,16 +96,36 @@ impl Provider {
             Redemption::Unknown => return Err(invalid("unknown authorization code")),
         };
         let scope = ScopeSet::parse(&record.scope)?;
-        self.issue(Grant {
-            client,
-            user_id: Some(record.user_id),
-            scope: &scope,
-            auth_time: Some(record.auth_time),
-            amr: &record.amr,
-            grant_id: Some(record.grant_id),
-            refresh: self.may_refresh(client, &scope),
-            nonce: record.nonce.as_deref(),
-        })
-        .await
+        let issued = self
+            .issue(Grant {
+                client,
+                user_id: Some(record.user_id),
+                scope: &scope,
+                auth_time: Some(record.auth_time),
+                amr: &record.amr,
+                grant_id: Some(record.grant_id.clone()),
+                refresh: self.may_refresh(client, &scope),
+                nonce: record.nonce.as_deref(),
+            })
+            .await?;
+        // A replay that arrived while these tokens were being stored ended
+        // the code before revoking the grant, and its revocation may have
+        // run before they were stored: then they go now (RFC 6749 §4.1.2).
+        // This answer still succeeds, as the first of a code used twice
+        // does when the second comes later; its tokens are revoked alike.
+        // A code gone altogether was ended and swept already.
+        let ended = self
+            .store
+            .code(&digest)
+            .await?
+            .is_none_or(|code| code.expires_at == 0);
+        if ended {
+            let revoked = self.store.revoke_grant(&record.grant_id).await?;
+            log::warn!(
+                "authorization code for client {} replayed while redeemed; revoked {revoked} tokens",
+                record.client_id
+            );
+        }
+        Ok(issued)
     }
 }

@@ -160,6 +160,20 @@ impl SledStore {
         }
     }
 
+    /// Ends a code at once (a replay of it was seen): it stays stored, spent
+    /// and expired, until swept; durable when it returns.
+    pub async fn end_code(&self, digest: &Digest) -> StoreResult<()> {
+        self.codes
+            .fetch_and_update(digest, |current| {
+                let mut record: CodeRecord = decode(current?).ok()?;
+                record.redeemed = true;
+                record.expires_at = 0;
+                encode(&record).ok()
+            })
+            .map_err(db_err)?;
+        self.flush().await
+    }
+
     /// Deletes every token a user holds for a client (consent withdrawn);
     /// durable when it returns. Answers how many went.
     pub async fn revoke_user_client(&self, user_id: u64, client_id: &str) -> StoreResult<usize> {

@@ -201,4 +201,23 @@ impl PgStore {
             }
         }
     }
+
+    /// Ends a code at once (a replay of it was seen): spent and expired,
+    /// so the next sweep removes it.
+    pub async fn end_code(&self, digest: &Digest) -> StoreResult<()> {
+        let Some((_, mut record)) = self.code_bytes(digest).await? else {
+            return Ok(());
+        };
+        record.redeemed = true;
+        record.expires_at = 0;
+        self.client_conn()
+            .await?
+            .execute(
+                "UPDATE codes SET expires_at = 0, record = $2 WHERE digest = $1",
+                &[&digest.as_slice() as Param<'_>, &encode(&record)?],
+            )
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
 }
