@@ -197,6 +197,9 @@ if [ "$postgres" != 0 ]; then
   wait "${server_pids[0]}" 2>/dev/null || true
   server_pids=()
   db="gatehouse_bench_$$"
+  # pg_virtualenv turns fsync off for speed; every acknowledged write is
+  # to be durable here as it is on sled.
+  psql -qc "ALTER SYSTEM SET fsync = on" -c "SELECT pg_reload_conf()" postgres >/dev/null
   psql -qc "CREATE DATABASE $db" postgres
   store="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$db?sslmode=disable"
   start_server pg-a --store "$store"
