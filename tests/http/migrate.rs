@@ -343,3 +343,68 @@ fn an_expired_token_is_not_copied() {
     );
     assert!(refreshed["access_token"].is_string());
 }
+
+#[test]
+fn invitations_registration_tokens_and_a_deleted_accounts_name_move_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = write_seed(dir.path(), &people_seed());
+    let data = dir.path().join("db");
+    let old = embedded_server(
+        &data,
+        &["--seed", seed.to_str().unwrap(), "--signup", "invite"],
+    );
+    let on_old = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend_from_slice(&["--data", data.to_str().unwrap()]);
+        let (ok, out, err) = gatehouse(&all, None);
+        assert!(ok, "{args:?}: {err}");
+        out.trim().to_owned()
+    };
+    let invite = on_old(&["invite", "create"]);
+    let registration = on_old(&["registration-token", "create"]);
+    on_old(&["user", "remove", "bob"]);
+    old.signal("TERM");
+
+    let url = fresh_database();
+    let (ok, _, err) = migrate(&data, &url);
+    assert!(ok, "{err}");
+    let counts = row_counts(&url);
+    for (table, rows) in [
+        ("users", 1),
+        ("usernames", 2),
+        ("retired_users", 1),
+        ("invites", 1),
+        ("initial_tokens", 1),
+    ] {
+        assert_eq!(count_of(&counts, table), rows, "{table}: {counts}");
+    }
+    assert!(count_of(&counts, "audit") > 0, "{counts}");
+    let new_dir = dir.path().join("new");
+    let new = BinServer::spawn(
+        &new_dir,
+        &["--store", &url, "--signup", "invite"],
+        &[("GATEHOUSE_STORE", &url)],
+    );
+    // The invitation opens the sign-up form.
+    assert_eq!(Browser::new().get(&new.url(&invite)).status(), 200);
+    // The initial access token allows a registration (RFC 7591 §3).
+    let registered = http_client()
+        .post(new.url("/oauth/register"))
+        .bearer_auth(&registration)
+        .json(&serde_json::json!({
+            "client_name": "Gadget",
+            "redirect_uris": ["https://gadget.example/cb"]
+        }))
+        .send()
+        .unwrap();
+    assert!(json(registered, 201)["client_id"].is_string());
+    // The deleted account's name stays taken.
+    let (ok, _, err) = gatehouse(
+        &["user", "add", "bob", "--password-stdin", "--store", &url],
+        Some("another-bob\n"),
+    );
+    assert!(
+        !ok && err.contains("deleted"),
+        "bob's name was given again: {err}"
+    );
+}
