@@ -138,9 +138,13 @@ pub(super) const KINDS: &[Kind] = &[
         tree: "keys",
         table: "signing_keys",
         columns: &["kid", "alg", "retired", "record"],
-        row: |_, value, _| {
+        row: |_, value, cx| {
             let key: KeyRecord = decode(value)?;
-            let retired = key.retired_at.is_some();
+            // PostgreSQL allows one current key per algorithm; should the
+            // sled tree hold two (a rotation cut short), the one after in kid
+            // order is marked retired in its column only, its record unchanged.
+            let retired =
+                key.retired_at.is_some() || !cx.current_algs.borrow_mut().insert(key.alg.clone());
             Ok(Row::Copy(vec![
                 Value::Text(key.kid),
                 Value::Text(key.alg),
@@ -283,15 +287,18 @@ pub(super) const KINDS: &[Kind] = &[
             Ok(expiring(key, value, cx, request.expires_at))
         },
     },
-    // audit.rs: the sled key's number becomes the sequence number, so the
-    // order within one second stays.
+    // audit.rs: numbered in the sled tree's order (time, then number), so
+    // the order within one second stays. Not the sled key's own number: a
+    // database restored from a backup counts those from zero again.
     Kind {
         tree: "audit",
         table: "audit",
         columns: &["seq", "at", "record"],
-        row: |key, value, _| {
-            let (at, seq) = key.split_at_checked(8).ok_or_else(|| bad("audit key"))?;
-            Ok(Row::Copy(vec![id(seq)?, id(at)?, bytes(value)]))
+        row: |key, value, cx| {
+            let at = key.get(..8).ok_or_else(|| bad("an audit key too short"))?;
+            let seq = cx.audit_seq.get() + 1;
+            cx.audit_seq.set(seq);
+            Ok(Row::Copy(vec![Value::Int(seq), id(at)?, bytes(value)]))
         },
     },
     // factors.rs, email.rs, passkeys.rs, upstream.rs: short-lived.

@@ -105,6 +105,8 @@ pub(super) async fn copy_embedded_into(
         now,
         user_codes: inverted(&source, "user_codes")?,
         login_requests: source.raw_tree("login_requests")?,
+        audit_seq: Default::default(),
+        current_algs: Default::default(),
     };
     let next_id = source.next_id()?;
     let mut summary = TransferSummary::default();

@@ -54,6 +54,10 @@ pub(super) struct Context {
     pub(super) user_codes: HashMap<Vec<u8>, Vec<u8>>,
     /// The sled `login_requests` tree, for a login code's expiry.
     pub(super) login_requests: Option<sled::Tree>,
+    /// The number of the last audit record copied.
+    pub(super) audit_seq: std::cell::Cell<i64>,
+    /// The algorithms of the current signing keys copied so far.
+    pub(super) current_algs: std::cell::RefCell<std::collections::HashSet<String>>,
 }
 
 /// One tree and the table it fills.

@@ -60,14 +60,52 @@ fn token(expires_at: Option<u64>) -> TokenRecord {
     }
 }
 
-fn row_of(tree: &str, key: &[u8], value: &[u8], now: u64) -> Row {
-    let kind = KINDS.iter().find(|k| k.tree == tree).unwrap();
-    let cx = Context {
+fn context(now: u64) -> Context {
+    Context {
         now,
         user_codes: Default::default(),
         login_requests: None,
-    };
-    (kind.row)(key, value, &cx).unwrap()
+        audit_seq: Default::default(),
+        current_algs: Default::default(),
+    }
+}
+
+fn kind(tree: &str) -> &'static Kind {
+    KINDS.iter().find(|k| k.tree == tree).unwrap()
+}
+
+fn row_of(tree: &str, key: &[u8], value: &[u8], now: u64) -> Row {
+    (kind(tree).row)(key, value, &context(now)).unwrap()
+}
+
+#[test]
+fn audit_records_are_numbered_in_order_whatever_their_sled_numbers() {
+    let cx = context(0);
+    let record = encode(&crate::store::AuditRecord {
+        at: 5,
+        actor: None,
+        client_ip: None,
+        event: "sign_in".into(),
+        target: None,
+        detail: None,
+    })
+    .unwrap();
+    // A restored database numbers its records from zero again.
+    let seqs: Vec<i64> = [(5u64, 0u64), (6, 0)]
+        .iter()
+        .map(|(at, n)| {
+            let mut key = at.to_be_bytes().to_vec();
+            key.extend_from_slice(&n.to_be_bytes());
+            match (kind("audit").row)(&key, &record, &cx).unwrap() {
+                Row::Copy(values) => match values.first() {
+                    Some(Value::Int(seq)) => *seq,
+                    _ => panic!("no sequence number"),
+                },
+                _ => panic!("an audit record stayed behind"),
+            }
+        })
+        .collect();
+    assert_eq!(seqs, [1, 2]);
 }
 
 #[test]
@@ -103,4 +141,33 @@ fn the_embedded_stores_own_settings_stay_behind() {
         row_of("settings", b"signup", b"open", 0),
         Row::Copy(_)
     ));
+}
+
+#[test]
+fn a_second_current_key_of_one_algorithm_is_marked_retired_in_its_column_only() {
+    let cx = context(0);
+    let key = |kid: &str| {
+        encode(&crate::store::KeyRecord {
+            kid: kid.into(),
+            alg: "ES256".into(),
+            pkcs8: vec![1, 2, 3],
+            created_at: 1,
+            retired_at: None,
+        })
+        .unwrap()
+    };
+    let retired: Vec<bool> = ["a", "b"]
+        .iter()
+        .map(|kid| {
+            let bytes = key(kid);
+            match (kind("keys").row)(kid.as_bytes(), &bytes, &cx).unwrap() {
+                Row::Copy(values) => {
+                    assert!(matches!(values.last(), Some(Value::Bytes(b)) if *b == bytes));
+                    matches!(values.get(2), Some(Value::Flag(true)))
+                }
+                _ => panic!("a key stayed behind"),
+            }
+        })
+        .collect();
+    assert_eq!(retired, [false, true]);
 }
