@@ -94,6 +94,19 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Copy a stopped server's embedded database into an empty PostgreSQL
+    /// database: every record, and every token and code still live.
+    Migrate {
+        /// The embedded database's directory (the old server's --data).
+        #[arg(long, value_name = "DIR")]
+        from_data: PathBuf,
+        /// The empty PostgreSQL database (postgres://user:password@host/database).
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// Page cache of the embedded database, in MiB.
+        #[arg(long, env = "GATEHOUSE_CACHE_MB", default_value_t = 32)]
+        cache_mb: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -383,13 +396,47 @@ fn serve_config(args: &ServeArgs) -> Result<Config, AdminError> {
         .map_err(AdminError)?
         .config;
     if let Some(url) = &config.store_url {
-        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        if !is_postgres_url(url) {
             return Err(AdminError(
                 "--store: give a PostgreSQL URL (postgres://user:password@host/database), or leave it unset for the embedded database".into(),
             ));
         }
     }
     Ok(config)
+}
+
+/// Whether `url` names a PostgreSQL database.
+fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// `gatehouse migrate`: copies, then prints what went where.
+async fn migrate(from_data: &std::path::Path, to: &str, cache_mb: u64) -> Result<(), AdminError> {
+    if !is_postgres_url(to) {
+        return Err(AdminError(
+            "--to: give a PostgreSQL URL (postgres://user:password@host/database)".into(),
+        ));
+    }
+    let started = std::time::Instant::now();
+    let now = Clock::system().now();
+    let done =
+        gatehouse::store::Store::copy_embedded_into(from_data, cache_mb * 1024 * 1024, to, now)
+            .await
+            .map_err(admin::fail)?;
+    println!(
+        "copied {} records from {} into PostgreSQL in {:.2} s:",
+        done.total(),
+        from_data.display(),
+        started.elapsed().as_secs_f64()
+    );
+    for (table, n) in done.copied.iter().filter(|(_, n)| *n > 0) {
+        println!("  {table:<20} {n}");
+    }
+    for (table, n) in &done.expired {
+        println!("  left behind, expired: {n} {table}");
+    }
+    println!("new user ids start above {}", done.id_floor);
+    Ok(())
 }
 
 /// Runs a command; `resolved` is `serve`'s configuration, resolved once
@@ -644,6 +691,11 @@ async fn run(command: Command, resolved: Option<Config>) -> Result<(), AdminErro
             );
             Ok(())
         }
+        Command::Migrate {
+            from_data,
+            to,
+            cache_mb,
+        } => migrate(&from_data, &to, cache_mb).await,
         Command::Client(ClientCommand::Remove { client_id, common }) => {
             let request = Request::ClientRemove {
                 client_id: client_id.clone(),

@@ -15,6 +15,7 @@ mod port_tests;
 mod postgres;
 pub mod records;
 pub mod sweep;
+mod transfer;
 mod upgrade;
 
 use std::fmt;
@@ -34,6 +35,7 @@ pub use records::{
 };
 pub use records::{PasskeyCeremonyRecord, PasskeyPurpose};
 pub use records::{UpstreamLinkRecord, UpstreamPendingRecord};
+pub use transfer::TransferSummary;
 
 /// A failure of the database itself (never a protocol rule).
 #[derive(Debug)]

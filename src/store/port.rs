@@ -16,6 +16,7 @@ use super::records::{
     Rotation, ScopeRecord, SessionRecord, TokenRecord, UpstreamLinkRecord, UpstreamPendingRecord,
     UserRecord,
 };
+use super::TransferSummary;
 use super::{AccountRemoval, LinkOutcome, Redemption, RotationOutcome, StoreError, StoreResult};
 use crate::crypto::Digest;
 
@@ -437,6 +438,19 @@ impl Store {
         cache_bytes: u64,
     ) -> StoreResult<BackupSummary> {
         SledStore::restore_backup(input, data, cache_bytes)
+    }
+
+    /// Copies the embedded database in `data` (no server may hold it) into
+    /// the empty PostgreSQL database at `url`, every record but those that
+    /// expired before `now`; refuses a target that holds any record, and
+    /// then changes nothing.
+    pub async fn copy_embedded_into(
+        data: &Path,
+        cache_bytes: u64,
+        url: &str,
+        now: u64,
+    ) -> StoreResult<TransferSummary> {
+        super::transfer::copy_embedded_into(data, cache_bytes, url, now).await
     }
 
     /// Counts one failed attempt against every key as each rule says, unless

@@ -39,6 +39,7 @@ mod keys;
 mod leaving;
 mod login;
 mod logout;
+mod migrate;
 mod oauth2_client;
 mod oidc_flow;
 mod oidc_prompt;

@@ -401,6 +401,24 @@ impl SledStore {
         Ok(self.id_floor + self.db.generate_id().map_err(db_err)? + 1)
     }
 
+    /// The names of the trees the database holds (for copying it elsewhere).
+    pub(in crate::store) fn tree_names(&self) -> Vec<String> {
+        self.db
+            .tree_names()
+            .iter()
+            .map(|name| String::from_utf8_lossy(name).into_owned())
+            .collect()
+    }
+
+    /// The tree `name` as stored, keys and record bytes (for copying the
+    /// database elsewhere); `None` when the database has no such tree.
+    pub(in crate::store) fn raw_tree(&self, name: &str) -> StoreResult<Option<sled::Tree>> {
+        if !self.tree_names().iter().any(|n| n == name) {
+            return Ok(None);
+        }
+        self.db.open_tree(name).map(Some).map_err(db_err)
+    }
+
     // ---- settings ----
 
     /// A setting an administrator stored, if any.
