@@ -52,7 +52,15 @@ const POOL_SIZE: usize = 16;
 /// (never a value: statements carry only digests and ids). A server that
 /// cannot be reached is [`StoreError::Unavailable`] (see `failure.rs`).
 pub(crate) fn db_err(e: impl std::fmt::Display + 'static) -> StoreError {
-    let text = format!("PostgreSQL: {e}");
+    // The driver's own text is only "db error": the server's message and
+    // SQLSTATE say what happened (never a value: its detail line, which
+    // may quote one, is left out).
+    let server = (&e as &dyn std::any::Any)
+        .downcast_ref::<tokio_postgres::Error>()
+        .and_then(|e| e.as_db_error())
+        .map(|db| format!(" ({}: {})", db.code().code(), db.message()))
+        .unwrap_or_default();
+    let text = format!("PostgreSQL: {e}{server}");
     failure::classify(&e, text)
 }
 
