@@ -51,15 +51,7 @@ fn cli_ok((ok, out, err): (bool, String, String)) -> String {
 }
 
 fn token(base: &str, form: &[(&str, &str)], client: (&str, &str)) -> Value {
-    json(
-        http_client()
-            .post(format!("{base}/oauth/token"))
-            .basic_auth(client.0, Some(client.1))
-            .form(form)
-            .send()
-            .unwrap(),
-        200,
-    )
+    client_token(base, client, form)
 }
 
 fn active(base: &str, token: &str) -> bool {

@@ -9,9 +9,8 @@
 //! (`GATEHOUSE_STORE` is set empty for it); the new one on the database
 //! the test made.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -27,26 +26,7 @@ fn embedded_server(data: &Path, args: &[&str]) -> BinServer {
 /// Runs the binary, never on a harness database; answers (success,
 /// stdout, stderr).
 fn gatehouse(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
-    let mut child = Command::new(binary())
-        .args(args)
-        .env_remove("GATEHOUSE_STORE")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    if let Some(input) = stdin {
-        pipe.write_all(input.as_bytes()).unwrap();
-    }
-    drop(pipe);
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    run_embedded_cli(args, stdin)
 }
 
 /// `gatehouse migrate --from-data data --to url`.
@@ -94,15 +74,7 @@ fn count_of(counts: &str, table: &str) -> u64 {
 }
 
 fn token(base: &str, client: (&str, &str), form: &[(&str, &str)]) -> Value {
-    json(
-        http_client()
-            .post(format!("{base}/oauth/token"))
-            .basic_auth(client.0, Some(client.1))
-            .form(form)
-            .send()
-            .unwrap(),
-        200,
-    )
+    client_token(base, client, form)
 }
 
 fn introspect(base: &str, token: &Value) -> Value {

@@ -419,7 +419,6 @@ pub(crate) fn refused_start(data: &Path, args: &[&str]) -> String {
 
 /// Runs the binary with arguments and optional stdin; answers (success, stdout, stderr).
 pub(crate) fn run_cli(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
-    use std::io::Write;
     let mut command = Command::new(binary());
     // In a PostgreSQL run, a command on a data directory works on that
     // directory's database.
@@ -430,6 +429,18 @@ pub(crate) fn run_cli(args: &[&str], stdin: Option<&str>) -> (bool, String, Stri
     if let Some(url) = data.and_then(|d| database_for(Path::new(d))) {
         command.env("GATEHOUSE_STORE", url);
     }
+    run(command, args, stdin)
+}
+
+/// [`run_cli`] on the embedded store whatever the run (no harness database).
+pub(crate) fn run_embedded_cli(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    let mut command = Command::new(binary());
+    command.env_remove("GATEHOUSE_STORE");
+    run(command, args, stdin)
+}
+
+fn run(mut command: Command, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    use std::io::Write;
     let mut child = command
         .args(args)
         .env("RUST_LOG", "warn")
@@ -448,5 +459,19 @@ pub(crate) fn run_cli(args: &[&str], stdin: Option<&str>) -> (bool, String, Stri
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A token response (200) for `form` at `base`, the client authenticating
+/// with HTTP Basic.
+pub(crate) fn client_token(base: &str, client: (&str, &str), form: &[(&str, &str)]) -> Value {
+    json(
+        http_client()
+            .post(format!("{base}/oauth/token"))
+            .basic_auth(client.0, Some(client.1))
+            .form(form)
+            .send()
+            .unwrap(),
+        200,
     )
 }
