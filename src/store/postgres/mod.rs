@@ -7,6 +7,7 @@
 
 mod audit;
 mod clients;
+mod conn;
 mod devices;
 mod directory;
 mod email;
@@ -149,8 +150,8 @@ impl PgStore {
     }
 
     /// A connection from the pool.
-    pub(crate) async fn client_conn(&self) -> StoreResult<deadpool_postgres::Object> {
-        self.pool.get().await.map_err(db_err)
+    pub(crate) async fn client_conn(&self) -> StoreResult<conn::Conn> {
+        self.pool.get().await.map(conn::Conn).map_err(db_err)
     }
 
     /// The record `query` selects by a digest, with the bytes it is
