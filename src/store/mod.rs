@@ -15,16 +15,15 @@ mod port_tests;
 mod postgres;
 pub mod records;
 pub mod sweep;
+mod throttle_counts;
 mod transfer;
 mod upgrade;
 
 use std::fmt;
 
-pub use embedded::AccountRemoval;
 pub use embedded::BackupSummary;
 pub use port::Store;
 pub use postgres::MIGRATIONS as POSTGRES_MIGRATIONS;
-pub use postgres::{ThrottleRule, ThrottleState};
 pub use records::EmailVerificationRecord;
 pub use records::RetiredUserRecord;
 pub use records::{
@@ -35,6 +34,7 @@ pub use records::{
 };
 pub use records::{PasskeyCeremonyRecord, PasskeyPurpose};
 pub use records::{UpstreamLinkRecord, UpstreamPendingRecord};
+pub use throttle_counts::{ThrottleRule, ThrottleState};
 pub use transfer::TransferSummary;
 
 /// A failure of the database itself (never a protocol rule).
@@ -83,6 +83,19 @@ impl From<StoreError> for crate::error::Error {
             crate::error::Error::internal(e)
         }
     }
+}
+
+/// What removing an account took with it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AccountRemoval {
+    /// Sessions ended.
+    pub sessions: usize,
+    /// Access and refresh tokens revoked.
+    pub tokens: usize,
+    /// Consents forgotten.
+    pub consents: usize,
+    /// Groups the person left.
+    pub groups: usize,
 }
 
 /// The outcome of redeeming an authorization code.

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::embedded::{BackupSummary, SledStore};
-use super::postgres::{PgStore, ThrottleRule, ThrottleState};
+use super::postgres::PgStore;
 use super::records::{
     AuditRecord, ClientRecord, CodeRecord, ConsentRecord, DeviceRecord, EmailVerificationRecord,
     FactorsRecord, GroupRecord, InitialTokenRecord, InviteRecord, KeyRecord, LoginRequestRecord,
@@ -18,6 +18,7 @@ use super::records::{
 };
 use super::TransferSummary;
 use super::{AccountRemoval, LinkOutcome, Redemption, RotationOutcome, StoreError, StoreResult};
+use super::{ThrottleRule, ThrottleState};
 use crate::crypto::Digest;
 
 /// Where records live: the embedded database or a shared PostgreSQL one.

@@ -12,19 +12,7 @@ use sled::Transactional;
 
 use super::*;
 use crate::store::records::{DeviceState, EmailVerificationRecord, RetiredUserRecord};
-
-/// What removing an account took with it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct AccountRemoval {
-    /// Sessions ended.
-    pub sessions: usize,
-    /// Access and refresh tokens revoked.
-    pub tokens: usize,
-    /// Consents forgotten.
-    pub consents: usize,
-    /// Groups the person left.
-    pub groups: usize,
-}
+use crate::store::AccountRemoval;
 
 /// The keys of one person's records, gathered before the transaction.
 #[derive(Default)]

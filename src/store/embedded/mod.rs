@@ -12,7 +12,6 @@ mod expiry;
 mod factors;
 mod groups;
 mod leaving;
-pub use leaving::AccountRemoval;
 mod logins;
 mod passkeys;
 mod sessions;

@@ -34,7 +34,6 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 pub use migrate::MIGRATIONS;
-pub use throttle::{ThrottleRule, ThrottleState};
 
 use super::{StoreError, StoreResult};
 

@@ -8,31 +8,7 @@
 //! number of instances are each counted exactly once.
 
 use super::{db_err, i64_of, PgStore};
-use crate::store::StoreResult;
-
-/// How failures against one key are counted (the in-memory throttle's
-/// rule: from the `limit`th failure on, each locks the key for
-/// `first_lock << (failures - limit)` seconds, at most `max_lock`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ThrottleRule {
-    /// Failures counted before the key locks.
-    pub limit: u32,
-    /// The lock, in seconds, that the `limit`th failure sets.
-    pub first_lock: u64,
-    /// The longest lock, in seconds.
-    pub max_lock: u64,
-    /// A key with no failure for this many seconds starts afresh.
-    pub forget_after: u64,
-}
-
-/// A key's count after a failure was recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ThrottleState {
-    /// Failures counted in the current run.
-    pub failures: u32,
-    /// Until when (Unix seconds) the key is locked; in the past when not.
-    pub locked_until: u64,
-}
+use crate::store::{StoreResult, ThrottleRule, ThrottleState};
 
 /// Counts one failure against `$1` at `$2`, with the rule's limit `$3`,
 /// first lock `$4`, longest lock `$5` and forgetting period `$6`.
