@@ -30,12 +30,11 @@ pub(crate) async fn get_healthz(state: web::Data<AppState>) -> HttpResponse {
     };
     let (status, store, mut reply) = match ping {
         Ok(Ok(())) => ("ok", "up", HttpResponse::Ok()),
-        Ok(Err(e)) => {
-            log::error!("health: the store does not answer: {e}");
-            ("unavailable", "down", HttpResponse::ServiceUnavailable())
-        }
-        Err(_) => {
-            log::error!("health: the store did not answer within two seconds");
+        failed => {
+            match failed {
+                Ok(Err(e)) => log::error!("health: the store does not answer: {e}"),
+                _ => log::error!("health: the store did not answer within two seconds"),
+            }
             ("unavailable", "down", HttpResponse::ServiceUnavailable())
         }
     };

@@ -306,7 +306,7 @@ impl Store {
     pub async fn client_exists(&self, client_id: &str) -> StoreResult<bool> {
         match self {
             Store::Embedded(s) => s.client_exists(client_id),
-            Store::Postgres(s) => Ok(bounded(s.client(client_id)).await?.is_some()),
+            Store::Postgres(s) => bounded(s.client_exists(client_id)).await,
         }
     }
 

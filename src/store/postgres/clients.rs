@@ -23,6 +23,21 @@ impl PgStore {
             .transpose()
     }
 
+    /// Whether a client with this id exists (introspection asks on every
+    /// call: no record is read or decoded).
+    pub async fn client_exists(&self, client_id: &str) -> StoreResult<bool> {
+        let row = self
+            .client_conn()
+            .await?
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM clients WHERE client_id = $1)",
+                &[&client_id],
+            )
+            .await
+            .map_err(db_err)?;
+        Ok(row.get(0))
+    }
+
     /// Creates or replaces a client.
     pub async fn put_client(&self, client: &ClientRecord) -> StoreResult<()> {
         self.client_conn()
