@@ -12,8 +12,6 @@ use serde_json::Value;
 
 use crate::harness::*;
 
-const REDIRECT: &str = "http://127.0.0.1:9000/cb";
-
 fn cli(args: &[&str]) -> String {
     let (ok, out, err) = run_cli(args, None);
     assert!(ok, "{args:?}: {err}");
@@ -74,20 +72,6 @@ fn spawn(data: &Path, seed: Option<&Path>) -> BinServer {
     }
 }
 
-/// The authorization request of `webapp` at `base`, as a browser sends it.
-fn authorize(browser: &Browser, base: &str) -> reqwest::blocking::Response {
-    browser.authorize_at(
-        base,
-        &[
-            ("response_type", "code"),
-            ("client_id", "webapp"),
-            ("redirect_uri", REDIRECT),
-            ("scope", "openid read"),
-            ("state", "s"),
-        ],
-    )
-}
-
 #[test]
 fn a_backup_taken_while_serving_restores_everything_and_nothing_revoked() {
     if embedded_only("gatehouse backup copies the embedded database; PostgreSQL has pg_dump") {
@@ -127,7 +111,7 @@ fn a_backup_taken_while_serving_restores_everything_and_nothing_revoked() {
     );
     let browser = Browser::new();
     browser.login_at(&base, "alice", "alice-password");
-    let consent = html_page(authorize(&browser, &base), 200);
+    let consent = html_page(browser.authorize_webapp_at(&base), 200);
     let allowed = browser.decide_at(&base, &consent, "allow");
     assert_eq!(allowed.status(), 303);
     let session = browser.cookie(&base, "gh_session").unwrap();
@@ -169,7 +153,7 @@ fn a_backup_taken_while_serving_restores_everything_and_nothing_revoked() {
     assert!(html_page(account, 200).contains("alice"));
     let again = Browser::new();
     again.login_at(&base, "alice", "alice-password");
-    let remembered = authorize(&again, &base);
+    let remembered = again.authorize_webapp_at(&base);
     assert_eq!(remembered.status(), 302, "the consent was remembered");
     assert_eq!(jwks_at(&base), jwks);
     // A new person never gets an old person's id.

@@ -102,20 +102,6 @@ fn password_grant(base: &str, username: &str) -> Value {
     )
 }
 
-/// The authorization request of `webapp`, as a browser sends it.
-fn authorize(browser: &Browser, base: &str) -> reqwest::blocking::Response {
-    browser.authorize_at(
-        base,
-        &[
-            ("response_type", "code"),
-            ("client_id", "webapp"),
-            ("redirect_uri", REDIRECT),
-            ("scope", "openid read"),
-            ("state", "s"),
-        ],
-    )
-}
-
 /// Every user's id (`sub`) as `gatehouse user list` prints them.
 fn subs(args: &[&str]) -> Vec<u64> {
     let mut all = vec!["user", "list", "--json"];
@@ -168,7 +154,7 @@ fn a_migrated_community_keeps_its_tokens_sessions_passwords_consents_and_keys() 
     // A session, a consent, and the code's tokens.
     let browser = Browser::new();
     browser.login_at(&base, "alice", "alice-password");
-    let consent = html_page(authorize(&browser, &base), 200);
+    let consent = html_page(browser.authorize_webapp_at(&base), 200);
     let allowed = browser.decide_at(&base, &consent, "allow");
     assert_eq!(allowed.status(), 303);
     let code = query_of(&location(&allowed))["code"].clone();
@@ -243,7 +229,7 @@ fn a_migrated_community_keeps_its_tokens_sessions_passwords_consents_and_keys() 
     Browser::new().login_at(&base, "bob", "bob-password");
     let again = Browser::new();
     again.login_at(&base, "alice", "alice-password");
-    let remembered = authorize(&again, &base);
+    let remembered = again.authorize_webapp_at(&base);
     assert_eq!(remembered.status(), 302, "the consent was remembered");
     assert!(query_of(&location(&remembered)).contains_key("code"));
     let new_kids = kids(&jwks_at(&base));

@@ -10,14 +10,6 @@ use gatehouse::store::{Store, POSTGRES_MIGRATIONS as MIGRATIONS};
 
 use crate::harness::*;
 
-fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(future)
-}
-
 #[test]
 fn five_instances_starting_at_once_apply_each_migration_once() {
     let url = fresh_database();
@@ -108,27 +100,10 @@ fn refresh_token(grant: &str) -> TokenRecord {
     }
 }
 
-/// Two instances: two stores, each with its own pool, on one database.
-async fn two_instances() -> (Store, Store) {
-    let url = fresh_database();
-    let a = Store::connect(&url).await.unwrap();
-    let b = Store::connect(&url).await.unwrap();
-    (a, b)
-}
-
-/// Runs two operations at the same moment, as two instances would.
-async fn both<T: Send + 'static>(
-    a: impl std::future::Future<Output = T> + Send + 'static,
-    b: impl std::future::Future<Output = T> + Send + 'static,
-) -> (T, T) {
-    let (a, b) = (tokio::spawn(a), tokio::spawn(b));
-    (a.await.unwrap(), b.await.unwrap())
-}
-
 #[test]
 fn one_code_sent_to_two_instances_at_once_is_redeemed_exactly_once() {
     block_on(async {
-        let (a, b) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         for round in 0..200u32 {
             let mut digest = [0u8; 32];
             digest[..4].copy_from_slice(&round.to_be_bytes());
@@ -159,7 +134,7 @@ fn one_code_sent_to_two_instances_at_once_is_redeemed_exactly_once() {
 #[test]
 fn one_refresh_token_rotated_on_two_instances_at_once_rotates_once() {
     block_on(async {
-        let (a, b) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         for round in 0..100u32 {
             let mut digest = [1u8; 32];
             digest[..4].copy_from_slice(&round.to_be_bytes());

@@ -4,7 +4,6 @@
 //! server, with two instances (two stores, each with its own pool) on one
 //! database wherever two callers could race.
 
-use gatehouse::store::Store;
 use gatehouse::store::{
     AccountRemoval, CodeRecord, FactorsRecord, GroupRecord, LinkOutcome, PasskeyCeremonyRecord,
     PasskeyFactor, PasskeyPurpose, PendingSignInRecord, ScopeRecord, TokenKind, TokenRecord,
@@ -12,31 +11,6 @@ use gatehouse::store::{
 };
 
 use crate::harness::*;
-
-fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(future)
-}
-
-/// Two instances on one fresh database, and its URL.
-async fn two_instances() -> (Store, Store, String) {
-    let url = fresh_database();
-    let a = Store::connect(&url).await.unwrap();
-    let b = Store::connect(&url).await.unwrap();
-    (a, b, url)
-}
-
-/// Runs two operations at the same moment, as two instances would.
-async fn both<T: Send + 'static>(
-    a: impl std::future::Future<Output = T> + Send + 'static,
-    b: impl std::future::Future<Output = T> + Send + 'static,
-) -> (T, T) {
-    let (a, b) = (tokio::spawn(a), tokio::spawn(b));
-    (a.await.unwrap(), b.await.unwrap())
-}
 
 /// Runs SQL on the database directly (rows of kinds this file does not
 /// own, to see that removing an account takes them).
@@ -117,7 +91,7 @@ fn digest(round: u32, fill: u8) -> [u8; 32] {
 #[test]
 fn users_get_new_ids_and_a_name_is_claimed_once_across_instances() {
     block_on(async {
-        let (a, b, _) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         let alice = a.create_user(person("Alice")).await.unwrap().unwrap();
         assert!(alice.id >= 1);
         // B sees her at once, by id and by name in any case.
@@ -165,7 +139,8 @@ fn users_get_new_ids_and_a_name_is_claimed_once_across_instances() {
 #[test]
 fn the_directory_pages_users_in_id_order_and_counts() {
     block_on(async {
-        let (a, b, url) = two_instances().await;
+        let url = fresh_database();
+        let (a, b) = two_stores(&url).await;
         let mut ids = Vec::new();
         for n in 0..7 {
             ids.push(
@@ -210,7 +185,7 @@ fn the_directory_pages_users_in_id_order_and_counts() {
 #[test]
 fn scopes_are_replaced_and_listed_in_name_order() {
     block_on(async {
-        let (a, b, _) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         let scope = |name: &str, description: &str| ScopeRecord {
             name: name.into(),
             description: description.into(),
@@ -232,7 +207,7 @@ fn scopes_are_replaced_and_listed_in_name_order() {
 #[test]
 fn a_group_is_made_once_and_changes_from_two_instances_both_land() {
     block_on(async {
-        let (a, b, _) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         for round in 0..30u64 {
             let name = format!("Team{round}");
             let (x, y) = (a.clone(), b.clone());
@@ -296,7 +271,7 @@ fn a_group_is_made_once_and_changes_from_two_instances_both_land() {
 #[test]
 fn factors_changed_on_two_instances_at_once_keep_both_changes() {
     block_on(async {
-        let (a, b, _) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         assert!(a.factors(7).await.unwrap().is_none());
         for round in 0..30u32 {
             let (x, y) = (a.clone(), b.clone());
@@ -339,7 +314,7 @@ fn factors_changed_on_two_instances_at_once_keep_both_changes() {
 #[test]
 fn a_waiting_sign_in_is_taken_by_one_instance_only() {
     block_on(async {
-        let (a, b, _) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         for round in 0..50u32 {
             let key = digest(round, 5);
             a.insert_pending_sign_in(&key, &pending_sign_in(7))
@@ -365,7 +340,7 @@ fn a_waiting_sign_in_is_taken_by_one_instance_only() {
 #[test]
 fn a_credential_id_belongs_to_one_account_even_when_two_instances_race() {
     block_on(async {
-        let (a, b, _) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         for round in 0..30u32 {
             let id = digest(round, 3).to_vec();
             let (x, y) = (a.clone(), b.clone());
@@ -394,7 +369,7 @@ fn a_credential_id_belongs_to_one_account_even_when_two_instances_race() {
 #[test]
 fn the_first_passkey_handle_wins_across_instances() {
     block_on(async {
-        let (a, b, _) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         assert_eq!(a.existing_passkey_handle(7).await.unwrap(), None);
         for user in 0..30u64 {
             let (x, y) = (a.clone(), b.clone());
@@ -414,7 +389,7 @@ fn the_first_passkey_handle_wins_across_instances() {
 #[test]
 fn a_passkey_ceremony_is_taken_by_one_instance_only() {
     block_on(async {
-        let (a, b, _) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         let record = PasskeyCeremonyRecord {
             user_id: None,
             purpose: PasskeyPurpose::SignIn,
@@ -444,7 +419,7 @@ fn a_passkey_ceremony_is_taken_by_one_instance_only() {
 #[test]
 fn an_upstream_account_is_linked_once_and_unlinked_from_both_sides() {
     block_on(async {
-        let (a, b, _) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         assert_eq!(
             a.link_upstream(&link(7, "up", "42")).await.unwrap(),
             LinkOutcome::Linked
@@ -503,7 +478,7 @@ fn an_upstream_account_is_linked_once_and_unlinked_from_both_sides() {
 #[test]
 fn a_sign_in_waiting_for_the_provider_is_taken_by_one_instance_only() {
     block_on(async {
-        let (a, b, _) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         let record = UpstreamPendingRecord {
             provider: "up".into(),
             state_digest: [1; 32],
@@ -566,7 +541,8 @@ fn code(user_id: u64) -> CodeRecord {
 #[test]
 fn a_removed_account_takes_what_acts_for_it_and_keeps_its_name_and_id() {
     block_on(async {
-        let (a, b, url) = two_instances().await;
+        let url = fresh_database();
+        let (a, b) = two_stores(&url).await;
         let alice = a.create_user(person("alice")).await.unwrap().unwrap();
         let bob = a.create_user(person("bob")).await.unwrap().unwrap();
         for (n, who) in [(1u8, alice.id), (2, bob.id)] {

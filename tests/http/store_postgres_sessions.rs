@@ -3,7 +3,6 @@
 //! audit trail, against a real server, with two instances (two stores,
 //! each with its own pool) on one database where it matters.
 
-use gatehouse::store::Store;
 use gatehouse::store::{
     AuditRecord, ConsentRecord, DeviceRecord, DeviceState, EmailVerificationRecord,
     InitialTokenRecord, InviteRecord, LoginRequestRecord, PendingSignInRecord, ResetRecord,
@@ -13,30 +12,6 @@ use gatehouse::store::{
 use crate::harness::*;
 
 const FAR: u64 = u64::MAX / 4;
-
-fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(future)
-}
-
-async fn two_instances() -> (Store, Store) {
-    let url = fresh_database();
-    let a = Store::connect(&url).await.unwrap();
-    let b = Store::connect(&url).await.unwrap();
-    (a, b)
-}
-
-/// Runs two operations at the same moment, as two instances would.
-async fn both<T: Send + 'static>(
-    a: impl std::future::Future<Output = T> + Send + 'static,
-    b: impl std::future::Future<Output = T> + Send + 'static,
-) -> (T, T) {
-    let (a, b) = (tokio::spawn(a), tokio::spawn(b));
-    (a.await.unwrap(), b.await.unwrap())
-}
 
 fn digest(tag: u8, round: u32) -> [u8; 32] {
     let mut d = [tag; 32];
@@ -69,7 +44,7 @@ fn device() -> DeviceRecord {
 #[test]
 fn a_session_created_on_one_instance_is_read_and_ended_on_the_other() {
     block_on(async {
-        let (a, b) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         let (one, two, other) = (digest(1, 1), digest(1, 2), digest(1, 3));
         a.insert_session(&one, &session(7)).await.unwrap();
         a.insert_session(&two, &session(7)).await.unwrap();
@@ -103,7 +78,7 @@ fn a_session_created_on_one_instance_is_read_and_ended_on_the_other() {
 #[test]
 fn consents_given_on_one_instance_are_seen_and_forgotten_on_the_other() {
     block_on(async {
-        let (a, b) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         let consent = |scope: &str| ConsentRecord {
             scope: scope.into(),
             granted_at: 3,
@@ -136,7 +111,7 @@ fn consents_given_on_one_instance_are_seen_and_forgotten_on_the_other() {
 #[test]
 fn a_device_code_approved_and_redeemed_on_two_instances_at_once_changes_once() {
     block_on(async {
-        let (a, b) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         for round in 0..50u32 {
             let (code, user_code) = (digest(2, round), digest(3, round));
             assert!(a.insert_device(&code, &user_code, &device()).await.unwrap());
@@ -213,7 +188,7 @@ fn a_device_code_approved_and_redeemed_on_two_instances_at_once_changes_once() {
 #[test]
 fn one_invite_spent_on_two_instances_at_once_is_spent_once() {
     block_on(async {
-        let (a, b) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         for round in 0..50u32 {
             let invite = digest(5, round);
             let record = InviteRecord {
@@ -242,7 +217,7 @@ fn one_invite_spent_on_two_instances_at_once_is_spent_once() {
 #[test]
 fn a_reset_link_spent_on_two_instances_at_once_is_spent_once() {
     block_on(async {
-        let (a, b) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         for round in 0..30u32 {
             let link = digest(6, round);
             let reset = ResetRecord {
@@ -274,7 +249,7 @@ fn a_reset_link_spent_on_two_instances_at_once_is_spent_once() {
 #[test]
 fn initial_tokens_stored_on_one_instance_are_read_on_the_other() {
     block_on(async {
-        let (a, b) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         let token = InitialTokenRecord {
             created_at: 1,
             expires_at: None,
@@ -288,7 +263,7 @@ fn initial_tokens_stored_on_one_instance_are_read_on_the_other() {
 #[test]
 fn a_login_request_is_confirmed_and_taken_once_across_instances() {
     block_on(async {
-        let (a, b) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         for round in 0..30u32 {
             let (csrf, code) = (digest(7, round), digest(8, round));
             let request = LoginRequestRecord {
@@ -341,7 +316,7 @@ fn a_login_request_is_confirmed_and_taken_once_across_instances() {
 #[test]
 fn a_pending_sign_in_is_taken_once_across_instances() {
     block_on(async {
-        let (a, b) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         for round in 0..30u32 {
             let cookie = digest(10, round);
             let pending = PendingSignInRecord {
@@ -374,7 +349,7 @@ fn a_pending_sign_in_is_taken_once_across_instances() {
 #[test]
 fn an_email_verification_is_taken_once_across_instances() {
     block_on(async {
-        let (a, b) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         for round in 0..30u32 {
             let link = digest(11, round);
             let record = EmailVerificationRecord {
@@ -424,7 +399,7 @@ fn an_email_verification_is_taken_once_across_instances() {
 #[test]
 fn audit_records_from_two_instances_page_newest_first_and_sweep() {
     block_on(async {
-        let (a, b) = two_instances().await;
+        let (a, b) = two_stores(&fresh_database()).await;
         let event = |at: u64, event: &str| AuditRecord {
             at,
             actor: Some("ada".into()),

@@ -13,14 +13,6 @@ use gatehouse::store::{Store, ThrottleRule};
 
 use crate::harness::*;
 
-fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(future)
-}
-
 /// Runs SQL on the database at `url`; answers what it printed.
 fn psql(url: &str, sql: &str) -> String {
     let output = Command::new("psql")
@@ -38,13 +30,6 @@ fn psql(url: &str, sql: &str) -> String {
 
 fn count(url: &str, sql: &str) -> usize {
     psql(url, sql).parse().unwrap()
-}
-
-/// Two instances: two stores, each with its own pool, on one database.
-async fn two_instances(url: &str) -> (Store, Store) {
-    let a = Store::connect(url).await.unwrap();
-    let b = Store::connect(url).await.unwrap();
-    (a, b)
 }
 
 /// Inserts `n` rows into a table keyed by digest (the record's bytes do
@@ -78,7 +63,7 @@ const BATCH: usize = 100;
 fn two_instances_sweeping_the_same_expired_rows_remove_each_exactly_once() {
     let url = fresh_database();
     block_on(async {
-        let (a, b) = two_instances(&url).await;
+        let (a, b) = two_stores(&url).await;
         // 10,000 expired rows over four kinds, expiring up to and at NOW.
         let expired = format!("(g % {NOW}) + 1");
         fill(&url, "codes", "old", 4_000, &expired);
@@ -139,7 +124,7 @@ fn fill_tokens(url: &str, tag: &str, n: usize, expires_at: &str) {
 fn two_instances_sweeping_expired_tokens_remove_each_once_and_keep_the_rest() {
     let url = fresh_database();
     block_on(async {
-        let (a, b) = two_instances(&url).await;
+        let (a, b) = two_stores(&url).await;
         fill_tokens(&url, "old", 10_000, &format!("(g % {NOW}) + 1"));
         fill_tokens(&url, "live", 300, &format!("{NOW} + g"));
         // Refresh tokens that never expire.
@@ -233,7 +218,7 @@ const ACCOUNT: ThrottleRule = ThrottleRule {
 fn failures_on_two_instances_at_once_are_each_counted_exactly_once() {
     let url = fresh_database();
     block_on(async {
-        let (a, b) = two_instances(&url).await;
+        let (a, b) = two_stores(&url).await;
         let hammer = |store: Store| async move {
             let mut seen = Vec::new();
             for _ in 0..250 {
@@ -274,7 +259,7 @@ fn failures_on_two_instances_at_once_are_each_counted_exactly_once() {
 fn a_burst_of_attempts_on_two_instances_starts_only_the_limit() {
     let url = fresh_database();
     block_on(async {
-        let (a, b) = two_instances(&url).await;
+        let (a, b) = two_stores(&url).await;
         let address = ThrottleRule {
             limit: 20,
             ..ACCOUNT

@@ -241,6 +241,21 @@ impl Browser {
             .unwrap()
     }
 
+    /// The people seed's `webapp` asking for `openid read` by the code
+    /// flow at `base`, as a browser sends it.
+    pub(crate) fn authorize_webapp_at(&self, base: &str) -> Response {
+        self.authorize_at(
+            base,
+            &[
+                ("response_type", "code"),
+                ("client_id", "webapp"),
+                ("redirect_uri", "http://127.0.0.1:9000/cb"),
+                ("scope", "openid read"),
+                ("state", "s"),
+            ],
+        )
+    }
+
     /// Submits the consent form of `consent_page` at `base` with `decision`.
     pub(crate) fn decide_at(&self, base: &str, consent_page: &str, decision: &str) -> Response {
         let form = form_with_action(consent_page, "/oauth/authorize");

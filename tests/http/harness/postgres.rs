@@ -88,3 +88,29 @@ pub(crate) fn embedded_only(what: &str) -> bool {
     }
     on_postgres()
 }
+
+/// Runs a future to its end on a runtime of its own (the store's tests are
+/// plain `#[test]`s).
+pub(crate) fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+/// Two instances: two stores, each with its own pool, on the database `url`.
+pub(crate) async fn two_stores(url: &str) -> (gatehouse::store::Store, gatehouse::store::Store) {
+    let a = gatehouse::store::Store::connect(url).await.unwrap();
+    let b = gatehouse::store::Store::connect(url).await.unwrap();
+    (a, b)
+}
+
+/// Runs two operations at the same moment, as two instances would.
+pub(crate) async fn both<T: Send + 'static>(
+    a: impl std::future::Future<Output = T> + Send + 'static,
+    b: impl std::future::Future<Output = T> + Send + 'static,
+) -> (T, T) {
+    let (a, b) = (tokio::spawn(a), tokio::spawn(b));
+    (a.await.unwrap(), b.await.unwrap())
+}

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::proxy::database_behind_a_proxy;
+use super::proxy::{database_behind_a_proxy, Proxy};
 use super::within;
 use crate::harness::*;
 
@@ -82,8 +82,10 @@ fn health(base: &str) -> (u16, Value, Duration) {
     (status, body, started.elapsed())
 }
 
-#[test]
-fn a_database_outage_under_load_is_answered_with_503_and_recovered_from_by_itself() {
+/// The real binary with the seed on a fresh database reached through a
+/// proxy the test can cut; the proxy, the server's database URL, the data
+/// directory and the server.
+fn server_behind_a_proxy() -> (Proxy, String, tempfile::TempDir, BinServer) {
     let (proxy, url) = database_behind_a_proxy();
     let dir = tempfile::tempdir().unwrap();
     let seed_file = write_seed(dir.path(), &seed());
@@ -92,6 +94,12 @@ fn a_database_outage_under_load_is_answered_with_503_and_recovered_from_by_itsel
         &["--seed", seed_file.to_str().unwrap(), "--store", &url],
         &[],
     );
+    (proxy, url, dir, server)
+}
+
+#[test]
+fn a_database_outage_under_load_is_answered_with_503_and_recovered_from_by_itself() {
+    let (proxy, url, _dir, server) = server_behind_a_proxy();
     let base = server.base.clone();
     let (status, body, _) = health(&base);
     assert_eq!(
@@ -252,14 +260,7 @@ const STALL_BOUND: Duration = Duration::from_secs(8);
 /// never runs the statement).
 #[test]
 fn a_database_that_stalls_is_answered_with_503_within_a_bound() {
-    let (proxy, url) = database_behind_a_proxy();
-    let dir = tempfile::tempdir().unwrap();
-    let seed_file = write_seed(dir.path(), &seed());
-    let server = BinServer::spawn(
-        &dir.path().join("db"),
-        &["--seed", seed_file.to_str().unwrap(), "--store", &url],
-        &[],
-    );
+    let (proxy, _, _dir, server) = server_behind_a_proxy();
     let base = server.base.clone();
     let client = reqwest::blocking::Client::builder()
         .timeout(STALL_BOUND * 2)
