@@ -49,6 +49,11 @@ pub(crate) use userinfo::scopes_header;
 
 /// Registers every route of the server.
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    // actix tries resources in the order they are registered, and a path
+    // with a `{segment}` costs a regex match: the routes that load
+    // balancers and clients call most come first.
+    cfg.route("/healthz", web::get().to(health::get_healthz))
+        .route("/readyz", web::get().to(health::get_readyz));
     cfg.service(
         web::resource("/oauth/token")
             .route(web::post().to(token::post_token_body))
@@ -214,8 +219,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/static/passkey.js",
         web::get().to(assets::get_passkey_script),
     )
-    .route("/healthz", web::get().to(health::get_healthz))
-    .route("/readyz", web::get().to(health::get_readyz))
     .route("/metrics", web::get().to(health::get_metrics))
     .default_service(web::to(not_found));
 }
