@@ -183,7 +183,8 @@ pub struct TokenRecord {
 pub struct Rotation {
     /// When it was rotated (Unix seconds).
     pub at: u64,
-    /// The successor token response, sealed (see `oauth::grant::refresh`).
+    /// The successor token response, sealed (see `oauth::grant::refresh`);
+    /// empty when no grace period was set.
     pub sealed_successor: Vec<u8>,
 }
 

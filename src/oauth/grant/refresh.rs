@@ -92,9 +92,15 @@ impl Provider {
         if !rotate {
             return Ok(minted.response);
         }
-        let successor = serde_json::to_vec(&minted.response).map_err(Error::internal)?;
-        let sealed = seal::seal(refresh_token.as_bytes(), &successor)
-            .ok_or_else(|| Error::internal("sealing failed"))?;
+        // The successor is kept (sealed) only for the grace period; with
+        // none, a rotated token needs no more than the time it rotated.
+        let sealed = if self.settings.refresh_grace > 0 {
+            let successor = serde_json::to_vec(&minted.response).map_err(Error::internal)?;
+            seal::seal(refresh_token.as_bytes(), &successor)
+                .ok_or_else(|| Error::internal("sealing failed"))?
+        } else {
+            Vec::new()
+        };
         let rotation = Rotation {
             at: now,
             sealed_successor: sealed,
