@@ -475,18 +475,22 @@ if [ "$postgres" != 0 ]; then
   row "pg introspection" "$ceil_post" "($(ratio_of "$rps" "${seen[introspect]}") of sled's)"
   start_server pg-b "" --store "$store"
   b_base=$base b_pid=$server_pid
+  # pair_half NAME SIDE URL BODY: wrk with half the connections against
+  # URL, into $work/pair-NAME-SIDE.txt.
+  pair_half() {
+    BENCH_BODY="$4" BENCH_AUTH="$auth" "${pin_load[@]}" wrk -t1 -c$((connections / 2)) -d"${duration}s" --latency \
+      -s scripts/bench/post.lua "$3" >"$work/pair-$1-$2.txt" 2>&1
+  }
   # measure_pair NAME BODY PATH: wrk against both instances at once, half
   # the connections each; prints the sum of their req/s.
   measure_pair() {
-    local name=$1 body=$2 path=$3 half=$((connections / 2)) ra rb wa
+    local name=$1 body=$2 path=$3 ra rb wa
     (
       trap - EXIT
-      BENCH_BODY="$body" BENCH_AUTH="$auth" exec "${pin_load[@]}" wrk -t1 -c"$half" -d"${duration}s" --latency \
-        -s scripts/bench/post.lua "$a_base$path" >"$work/pair-$name-a.txt" 2>&1
+      pair_half "$name" a "$a_base$path" "$body"
     ) &
     wa=$!
-    BENCH_BODY="$body" BENCH_AUTH="$auth" "${pin_load[@]}" wrk -t1 -c"$half" -d"${duration}s" --latency \
-      -s scripts/bench/post.lua "$b_base$path" >"$work/pair-$name-b.txt" 2>&1
+    pair_half "$name" b "$b_base$path" "$body"
     wait "$wa"
     ra=$(awk '/^Requests\/sec:/ { print $2 }' "$work/pair-$name-a.txt")
     rb=$(awk '/^Requests\/sec:/ { print $2 }' "$work/pair-$name-b.txt")

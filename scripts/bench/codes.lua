@@ -1,17 +1,12 @@
 -- wrk script: GET the authorization request in BENCH_PATH with the session
 -- cookie in BENCH_COOKIE (consent already given, so each answer is a 302
 -- carrying a new code) and write each code to BENCH_OUT.<thread>.
-local threads = {}
-
-function setup(thread)
-  thread:set("id", #threads + 1)
-  table.insert(threads, thread)
-end
+dofile("scripts/bench/common.lua")
 
 function init(args)
   wrk.path = os.getenv("BENCH_PATH")
   wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE")
-  out = io.open(os.getenv("BENCH_OUT") .. "." .. id, "w")
+  out = output_of("BENCH_OUT")
   issued = 0
 end
 
@@ -25,9 +20,5 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local total = 0
-  for _, thread in ipairs(threads) do
-    total = total + thread:get("issued")
-  end
-  io.write(string.format("issued %d\n", total))
+  print_total("issued", "issued")
 end

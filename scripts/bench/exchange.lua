@@ -4,36 +4,19 @@
 -- token of every 200 answer to BENCH_OUT.<thread>. No code is sent twice:
 -- once a thread's codes are used up it sends the code "used-up", whose
 -- 400 answers wrk counts as failures, so a row that ran out shows it.
-local threads = {}
-
-function setup(thread)
-  thread:set("id", #threads + 1)
-  table.insert(threads, thread)
-end
+dofile("scripts/bench/common.lua")
 
 function init(args)
-  codes = {}
-  for line in io.lines(os.getenv("BENCH_IN") .. "." .. id) do
-    codes[#codes + 1] = line
-  end
+  codes = lines_of("BENCH_IN")
   next_code = 1
   tail = "&redirect_uri=" .. os.getenv("BENCH_REDIRECT") .. "&code_verifier=" .. os.getenv("BENCH_VERIFIER")
-  auth = "Basic " .. os.getenv("BENCH_AUTH")
-  out = io.open(os.getenv("BENCH_OUT") .. "." .. id, "w")
-  -- Each line reaches the file at once: wrk ends without closing it.
-  out:setvbuf("line")
+  out = output_of("BENCH_OUT")
 end
 
 function request()
-  local code = codes[next_code]
+  local code = codes[next_code] or "used-up"
   next_code = next_code + 1
-  if not code then
-    code = "used-up"
-  end
-  return wrk.format("POST", nil, {
-    ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Authorization"] = auth,
-  }, "grant_type=authorization_code&code=" .. code .. tail)
+  return form_post("grant_type=authorization_code&code=" .. code .. tail)
 end
 
 function response(status, headers, body)

@@ -1,18 +1,11 @@
 -- wrk script: POST a fixed form body with HTTP Basic client credentials
--- (BENCH_BODY, BENCH_AUTH) and write one field of every 200 answer to
--- BENCH_OUT.<thread>: "access_token" from a token response. Each thread
--- stops after BENCH_LIMIT answers in all (split evenly), so the run ends
--- when that many tokens are acknowledged. Used for the pre-fill, whose
--- tokens are then checked after a kill -9: each token is flushed to the
--- file as it arrives, so one acknowledged before wrk is interrupted is
--- written down.
-local threads = {}
-local count = 0
-
-function setup(thread)
-  thread:set("id", #threads + 1)
-  table.insert(threads, thread)
-end
+-- (BENCH_BODY, BENCH_AUTH) and write the access token of every 200 answer
+-- to BENCH_OUT.<thread>. Each thread stops after BENCH_LIMIT answers in
+-- all (split evenly over BENCH_THREADS), so that many tokens are
+-- acknowledged. Used for the pre-fill, whose tokens are checked after a
+-- kill -9: each token reaches the file as it arrives, so one acknowledged
+-- before wrk is ended is written down.
+dofile("scripts/bench/common.lua")
 
 function init(args)
   wrk.method = "POST"
@@ -20,18 +13,15 @@ function init(args)
   wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
   wrk.headers["Authorization"] = "Basic " .. os.getenv("BENCH_AUTH")
   limit = math.ceil(tonumber(os.getenv("BENCH_LIMIT")) / tonumber(os.getenv("BENCH_THREADS")))
-  out = io.open(os.getenv("BENCH_OUT") .. "." .. id, "w")
+  out = output_of("BENCH_OUT")
   acknowledged = 0
 end
 
 function response(status, headers, body)
-  if status == 200 then
-    local token = body:match('"access_token":"([^"]+)"')
-    if token then
-      out:write(token, "\n")
-      out:flush()
-      acknowledged = acknowledged + 1
-    end
+  local token = status == 200 and body:match('"access_token":"([^"]+)"')
+  if token then
+    out:write(token, "\n")
+    acknowledged = acknowledged + 1
   end
   if acknowledged >= limit then
     wrk.thread:stop()
@@ -39,9 +29,5 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local total = 0
-  for _, thread in ipairs(threads) do
-    total = total + thread:get("acknowledged")
-  end
-  io.write(string.format("acknowledged %d\n", total))
+  print_total("acknowledged", "acknowledged")
 end

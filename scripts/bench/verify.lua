@@ -3,23 +3,13 @@
 -- counts the answers that are not {"active":true}. Each thread stops
 -- when its file is done and writes "checked N inactive M" to the file
 -- BENCH_DONE.<thread>, since wrk itself waits out its -d until it is
--- ended.
--- Requests sent after the last token are GET /healthz, whose answers are
--- told apart and not counted.
-local threads = {}
-
-function setup(thread)
-  thread:set("id", #threads + 1)
-  table.insert(threads, thread)
-end
+-- ended. Requests sent after the last token are GET /healthz, whose
+-- answers are told apart and not counted.
+dofile("scripts/bench/common.lua")
 
 function init(args)
-  tokens = {}
-  for line in io.lines(os.getenv("BENCH_IN") .. "." .. id) do
-    tokens[#tokens + 1] = line
-  end
+  tokens = lines_of("BENCH_IN")
   next_token, checked, inactive = 1, 0, 0
-  auth = "Basic " .. os.getenv("BENCH_AUTH")
 end
 
 function request()
@@ -34,10 +24,7 @@ function request()
   if not token then
     return wrk.format("GET", "/healthz")
   end
-  return wrk.format("POST", nil, {
-    ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Authorization"] = auth,
-  }, "token=" .. token)
+  return form_post("token=" .. token)
 end
 
 function response(status, headers, body)
