@@ -281,8 +281,31 @@ row() {
   rows+=("$(printf '%-22s %10s %9s %9s %7s %8s %7s %s' "$1" "$rps" "$p50" "$p99" "$ratio" "$cpu_us" "$((non2xx + sockerr))" "${3:-}")")
   bad=$((bad + non2xx + sockerr))
 }
-# stamp: the rps and cpu of the last measurement, for later ratios.
+# The fresh sled store's token and introspection req/s, for later ratios.
 declare -A seen
+ratio_of() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+# token_rows SUFFIX PID BASE TOKEN_LABEL INTROSPECTION_LABEL [AGAINST]: the
+# client-credentials token and introspection rows (wrk names token-SUFFIX
+# and introspect-SUFFIX, or token and introspect) against the server PID at
+# BASE. Without AGAINST they are the fresh store's rows that later ones are
+# compared with; with it, each row's note is its ratio to those, "AGAINST".
+token_rows() {
+  local suffix=${1:+-$1} pid=$2 url=$3 against=${6:-} kind label body path
+  for kind in token introspect; do
+    if [ "$kind" = token ]; then
+      label=$4 body="grant_type=client_credentials" path=/oauth/token
+    else
+      label=$5 body="token=$token" path=/oauth/introspect
+    fi
+    BENCH_BODY="$body" BENCH_AUTH="$auth" measure "$kind$suffix" "$pid" -s scripts/bench/post.lua "$url$path"
+    if [ -n "$against" ]; then
+      row "$label" "$ceil_post" "($(ratio_of "$rps" "${seen[$kind]}") $against)"
+    else
+      row "$label" "$ceil_post"
+      seen[$kind]=$rps
+    fi
+  done
+}
 
 echo "==> wrk ${wrk_args[*]} (warm-up ${warmup} s); $placement"
 echo "    fdatasync of a 4 KiB write on the data directory's disk: $(fsync_us "$work") µs"
@@ -319,14 +342,7 @@ userinfo_token=$(curl -fsS -u "web:$client_secret" -d grant_type=authorization_c
 
 measure healthz "$sled_pid" "$base/healthz"
 row "/healthz" "$ceil_get"
-BENCH_BODY="grant_type=client_credentials" BENCH_AUTH="$auth" \
-  measure token "$sled_pid" -s scripts/bench/post.lua "$base/oauth/token"
-row "token (cc)" "$ceil_post"
-seen[token]=$rps
-BENCH_BODY="token=$token" BENCH_AUTH="$auth" \
-  measure introspect "$sled_pid" -s scripts/bench/post.lua "$base/oauth/introspect"
-row "introspection" "$ceil_post"
-seen[introspect]=$rps
+token_rows "" "$sled_pid" "$base" "token (cc)" introspection
 # The codes this row is answered with are redeemed by the exchange row
 # (they live 600 s: --code-ttl), which is faster: this row runs three
 # times as long, with no warm-up, so that each code is sent once.
@@ -347,7 +363,6 @@ rss_loads=$(rss_mib)
 data_after_loads=$(data_bytes "$work/sled")
 
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
-ratio_of() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 # --- the pre-fill, with a kill -9 half-way ---
 notes=()
@@ -431,12 +446,7 @@ if [ "$prefill" -gt 0 ]; then
     exit 1
   fi
   fresh_token
-  BENCH_BODY="grant_type=client_credentials" BENCH_AUTH="$auth" \
-    measure token-prefilled "$sled_pid" -s scripts/bench/post.lua "$base/oauth/token"
-  row "token, pre-filled" "$ceil_post" "($(ratio_of "$rps" "${seen[token]}") of the fresh store's)"
-  BENCH_BODY="token=$token" BENCH_AUTH="$auth" \
-    measure introspect-prefilled "$sled_pid" -s scripts/bench/post.lua "$base/oauth/introspect"
-  row "introspection, pre-f." "$ceil_post" "($(ratio_of "$rps" "${seen[introspect]}") of the fresh store's)"
+  token_rows prefilled "$sled_pid" "$base" "token, pre-filled" "introspection, pre-f." "of the fresh store's"
   rss_prefill_loads=$(rss_mib "$sled_pid")
   data_prefill_loads=$(data_bytes "$work/sled")
   # Every token of the runs so far is still live (access tokens live an hour).
@@ -467,12 +477,7 @@ if [ "$postgres" != 0 ]; then
   start_server pg-a "" --store "$store"
   a_base=$base a_pid=$server_pid
   fresh_token
-  BENCH_BODY="grant_type=client_credentials" BENCH_AUTH="$auth" \
-    measure pg-token "$a_pid" -s scripts/bench/post.lua "$a_base/oauth/token"
-  row "pg token (cc)" "$ceil_post" "($(ratio_of "$rps" "${seen[token]}") of sled's)"
-  BENCH_BODY="token=$token" BENCH_AUTH="$auth" \
-    measure pg-introspect "$a_pid" -s scripts/bench/post.lua "$a_base/oauth/introspect"
-  row "pg introspection" "$ceil_post" "($(ratio_of "$rps" "${seen[introspect]}") of sled's)"
+  token_rows pg "$a_pid" "$a_base" "pg token (cc)" "pg introspection" "of sled's"
   start_server pg-b "" --store "$store"
   b_base=$base b_pid=$server_pid
   # pair_half NAME SIDE URL BODY: wrk with half the connections against
