@@ -250,7 +250,8 @@ fn client_add_prints_a_secret_that_works_once_the_server_runs() {
     );
     server.signal("TERM");
 
-    let (ok, _, err) = run_cli(&["client", "remove", &id, "--data", &data], None);
+    // `--` before the id: a generated id may begin with `-`.
+    let (ok, _, err) = run_cli(&["client", "remove", "--data", &data, "--", &id], None);
     assert!(ok, "{err}");
     assert_eq!(list("client", &data), serde_json::json!([]));
 }
