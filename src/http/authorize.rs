@@ -6,12 +6,12 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::form::{decode, PageForm};
-use super::page::{page, redirect, HtmlError};
+use super::page::{page, page_with_nonce, redirect, HtmlError};
 use super::session::{self, check_csrf};
 use super::state::AppState;
 use crate::error::Error;
 use crate::oauth::authorize::{Failure, Outcome, Params, Request, Step, AUTH_AFTER};
-use crate::oauth::redirect::Destination;
+use crate::oauth::redirect::{Destination, Response};
 use crate::oauth::UserRecord;
 use crate::pages::{self, ConsentView, OutOfBandView, ScopeLine};
 
@@ -246,12 +246,16 @@ async fn deliver(
     client_name: &str,
     post: bool,
 ) -> Result<HttpResponse, HtmlError> {
-    if let Outcome::Redirect(url) = &outcome {
+    if let Outcome::Deliver(response) = &outcome {
+        let (url, mut params) = match response {
+            Response::Redirect(url) => (url, Vec::new()),
+            Response::FormPost { action, fields } => (action, fields.clone()),
+        };
         if state.provider.settings.dev_mode && nothing_listens(url).await {
-            let mut params: Vec<(String, String)> = url
-                .query_pairs()
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect();
+            params.extend(
+                url.query_pairs()
+                    .map(|(k, v)| (k.into_owned(), v.into_owned())),
+            );
             if let Some(fragment) = url.fragment() {
                 params.extend(super::form::decode(fragment.as_bytes()));
             }
@@ -270,7 +274,20 @@ async fn deliver(
 /// Delivers an authorization answer to the browser.
 fn answer(outcome: Outcome, client_name: &str, post: bool) -> Result<HttpResponse, HtmlError> {
     match outcome {
-        Outcome::Redirect(url) => Ok(redirect(post, url.as_str())),
+        Outcome::Deliver(Response::Redirect(url)) => Ok(redirect(post, url.as_str())),
+        Outcome::Deliver(Response::FormPost { action, fields }) => {
+            let nonce = crate::crypto::random::new_id().map_err(Error::internal)?;
+            let view = pages::FormPostView {
+                action: action.as_str(),
+                fields: &fields,
+                nonce: &nonce,
+            };
+            Ok(page_with_nonce(
+                StatusCode::OK,
+                pages::form_post(&view),
+                &nonce,
+            ))
+        }
         Outcome::ShowCode { code, state } => {
             let view = OutOfBandView {
                 client_name,

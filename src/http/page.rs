@@ -46,6 +46,19 @@ pub(crate) fn page_with_script(status: StatusCode, markup: Markup) -> HttpRespon
         .body(markup.into_string())
 }
 
+/// A page whose one inline script the policy allows by `nonce` (the
+/// form-post answer's), otherwise as strict as every page.
+pub(crate) fn page_with_nonce(status: StatusCode, markup: Markup, nonce: &str) -> HttpResponse {
+    let policy = format!(
+        "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'self'; \
+         img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
+    );
+    secure(&mut HttpResponse::build(status))
+        .insert_header((header::CONTENT_SECURITY_POLICY, policy))
+        .content_type("text/html; charset=utf-8")
+        .body(markup.into_string())
+}
+
 /// A redirect for a browser: 303 after a POST (RFC 9700 §4.12), 302 after a GET.
 pub(crate) fn redirect(after_post: bool, location: &str) -> HttpResponse {
     let status = if after_post {

@@ -7,8 +7,6 @@
 
 use std::sync::Arc;
 
-use url::Url;
-
 use super::redirect::{self, Destination, Mode, Target};
 use super::scope::ScopeSet;
 use super::tokens::Grant;
@@ -63,7 +61,8 @@ impl Params {
     }
 }
 
-/// What the client asked for.
+/// What the client asked for: the code flow, the implicit flow, or a
+/// hybrid of both (OpenID Connect Core §3.3).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ResponseType {
     /// `code`: the authorization code flow.
@@ -74,11 +73,28 @@ pub enum ResponseType {
     IdToken,
     /// `id_token token`: OpenID implicit, both.
     IdTokenToken,
+    /// `code id_token`: hybrid, a code and an ID token with `c_hash`.
+    CodeIdToken,
+    /// `code token`: hybrid, a code and an access token.
+    CodeToken,
+    /// `code id_token token`: hybrid, all three.
+    CodeIdTokenToken,
 }
 
 impl ResponseType {
+    /// Every response type, in the order discovery lists them.
+    pub const ALL: [ResponseType; 7] = [
+        ResponseType::Code,
+        ResponseType::Token,
+        ResponseType::IdToken,
+        ResponseType::IdTokenToken,
+        ResponseType::CodeIdToken,
+        ResponseType::CodeToken,
+        ResponseType::CodeIdTokenToken,
+    ];
+
     /// Parses `response_type` (space-separated values in any order).
-    fn parse(raw: &str) -> Option<Self> {
+    pub fn parse(raw: &str) -> Option<Self> {
         let mut values: Vec<&str> = raw.split(' ').filter(|v| !v.is_empty()).collect();
         values.sort_unstable();
         match values.as_slice() {
@@ -86,6 +102,9 @@ impl ResponseType {
             ["token"] => Some(ResponseType::Token),
             ["id_token"] => Some(ResponseType::IdToken),
             ["id_token", "token"] => Some(ResponseType::IdTokenToken),
+            ["code", "id_token"] => Some(ResponseType::CodeIdToken),
+            ["code", "token"] => Some(ResponseType::CodeToken),
+            ["code", "id_token", "token"] => Some(ResponseType::CodeIdTokenToken),
             _ => None,
         }
     }
@@ -97,6 +116,53 @@ impl ResponseType {
             ResponseType::Token => "token",
             ResponseType::IdToken => "id_token",
             ResponseType::IdTokenToken => "id_token token",
+            ResponseType::CodeIdToken => "code id_token",
+            ResponseType::CodeToken => "code token",
+            ResponseType::CodeIdTokenToken => "code id_token token",
+        }
+    }
+
+    /// Whether the answer carries an authorization code.
+    pub fn has_code(self) -> bool {
+        matches!(
+            self,
+            ResponseType::Code
+                | ResponseType::CodeIdToken
+                | ResponseType::CodeToken
+                | ResponseType::CodeIdTokenToken
+        )
+    }
+
+    /// Whether the answer carries an access token.
+    pub fn has_token(self) -> bool {
+        matches!(
+            self,
+            ResponseType::Token
+                | ResponseType::IdTokenToken
+                | ResponseType::CodeToken
+                | ResponseType::CodeIdTokenToken
+        )
+    }
+
+    /// Whether the answer carries an ID token.
+    pub fn has_id_token(self) -> bool {
+        matches!(
+            self,
+            ResponseType::IdToken
+                | ResponseType::IdTokenToken
+                | ResponseType::CodeIdToken
+                | ResponseType::CodeIdTokenToken
+        )
+    }
+
+    /// Where the answer goes without `response_mode`: the query for `code`,
+    /// the fragment whenever anything else is in it (Multiple Response
+    /// Type Encoding Practices §2.1, §3).
+    pub fn default_mode(self) -> Mode {
+        if self == ResponseType::Code {
+            Mode::Query
+        } else {
+            Mode::Fragment
         }
     }
 }
@@ -108,8 +174,10 @@ pub struct Request {
     pub client: Arc<ClientRecord>,
     /// Where the answer goes.
     pub target: Target,
-    /// Code or token.
+    /// Code, token, ID token, or a combination.
     pub response_type: ResponseType,
+    /// How the answer travels (`response_mode`, or the type's default).
+    pub mode: Mode,
     /// The scope that would be granted.
     pub scope: ScopeSet,
     /// The client's state, returned unchanged.
@@ -141,8 +209,8 @@ pub enum Failure {
 /// Where an authorization answer goes.
 #[derive(Debug)]
 pub enum Outcome {
-    /// Redirect the browser here.
-    Redirect(Url),
+    /// Send it to the client's redirect URI (a redirect or a form post).
+    Deliver(redirect::Response),
     /// Show the code (out-of-band) for the person to copy.
     ShowCode {
         /// The code.
@@ -168,15 +236,6 @@ pub enum Step {
 }
 
 impl Request {
-    fn mode(&self) -> Mode {
-        match self.response_type {
-            ResponseType::Code => Mode::Query,
-            ResponseType::Token | ResponseType::IdToken | ResponseType::IdTokenToken => {
-                Mode::Fragment
-            }
-        }
-    }
-
     /// The error answer for this request.
     pub fn error(&self, error: Error, issuer: &str) -> Outcome {
         match &self.target.destination {
@@ -186,9 +245,9 @@ impl Request {
                     ("error", error.code()),
                     ("error_description", description.as_str()),
                 ];
-                Outcome::Redirect(redirect::build(
+                Outcome::Deliver(redirect::build(
                     uri,
-                    self.mode(),
+                    self.mode,
                     &params,
                     self.state.as_deref(),
                     issuer,
@@ -244,6 +303,7 @@ impl Provider {
             client,
             target,
             response_type,
+            mode: response_type.default_mode(),
             scope: ScopeSet::default(),
             state,
             code_challenge: None,
@@ -284,7 +344,7 @@ impl Provider {
                 return Err(fail(
                     &request,
                     Error::UnsupportedResponseType(
-                        "supported response types are code, token, id_token and id_token token"
+                        "supported response types are code, token, id_token, id_token token, code id_token, code token and code id_token token"
                             .into(),
                     ),
                 ))
@@ -303,6 +363,30 @@ impl Provider {
                 ),
             ));
         }
+        if let Some(raw) = params.get("response_mode") {
+            let Some(mode) = Mode::parse(raw) else {
+                return Err(fail(
+                    &request,
+                    Error::InvalidRequest(
+                        "response_mode must be query, fragment or form_post".into(),
+                    ),
+                ));
+            };
+            // Multiple Response Type Encoding Practices §2.1: an answer that
+            // carries a token never travels in the query.
+            if mode == Mode::Query && response_type != ResponseType::Code {
+                return Err(fail(
+                    &request,
+                    Error::InvalidRequest(
+                        "response_mode=query is not allowed when the answer carries a token".into(),
+                    ),
+                ));
+            }
+            request.mode = mode;
+        } else if !response_type.has_code() && self.legacy_implicit(&request.client) {
+            // A dialect's legacy client reads its implicit answer from the query.
+            request.mode = Mode::Query;
+        }
         if let Some(max_age) = params.get("max_age") {
             request.max_age = Some(max_age.parse().map_err(|_| {
                 fail(
@@ -311,10 +395,9 @@ impl Provider {
                 )
             })?);
         }
-        let wants_id_token = matches!(
-            response_type,
-            ResponseType::IdToken | ResponseType::IdTokenToken
-        );
+        // OpenID Connect Core §3.2.2.1, §3.3.2.11 (with its errata): a nonce
+        // whenever the authorization endpoint returns an ID token.
+        let wants_id_token = response_type.has_id_token();
         if wants_id_token && request.nonce.is_none() {
             return Err(fail(
                 &request,
@@ -344,7 +427,7 @@ impl Provider {
                 Error::InvalidScope("an ID token needs the openid scope".into()),
             ));
         }
-        if response_type == ResponseType::Code {
+        if response_type.has_code() {
             request.code_challenge = pkce::check_challenge(
                 params.get("code_challenge"),
                 params.get("code_challenge_method"),
@@ -490,116 +573,128 @@ impl Provider {
         if self.user_id_in_authorization(&request.client) {
             extras.push(("user_id", &user_id));
         }
-        match request.response_type {
-            ResponseType::Code => {
-                let code = new_token(TokenKind::Code).map_err(Error::internal)?;
-                // A code copied by hand from a page gets the RFC 6749 §4.1.2
-                // upper bound (10 minutes); a redirected one the setting.
-                let ttl = match request.target.destination {
-                    Destination::OutOfBand => OUT_OF_BAND_CODE_TTL.max(self.settings.code_ttl),
-                    Destination::Uri(_) => self.settings.code_ttl,
-                };
-                let record = CodeRecord {
-                    client_id: request.client.client_id.clone(),
-                    user_id: user.id,
-                    redirect_uri: request.target.requested.clone(),
-                    scope: request.scope.to_string(),
-                    code_challenge: request.code_challenge.clone(),
-                    nonce: request.nonce.clone(),
-                    auth_time,
-                    amr: session.amr.clone(),
-                    expires_at: now + ttl,
-                    grant_id: crate::crypto::random::new_id().map_err(Error::internal)?,
-                    redeemed: false,
-                };
-                self.store
-                    .insert_code(&sha256(code.as_bytes()), &record)
-                    .await?;
-                Ok(match &request.target.destination {
-                    Destination::Uri(uri) => {
-                        let mut params = vec![("code", code.as_str())];
-                        params.extend(&extras);
-                        Outcome::Redirect(redirect::build(
-                            uri,
-                            Mode::Query,
-                            &params,
-                            request.state.as_deref(),
-                            issuer,
-                        ))
-                    }
-                    Destination::OutOfBand => Outcome::ShowCode {
+        let code = if request.response_type.has_code() {
+            Some(self.new_code(request, user, session).await?)
+        } else {
+            None
+        };
+        let Destination::Uri(uri) = &request.target.destination else {
+            return match code {
+                Some((code, _)) if request.response_type == ResponseType::Code => {
+                    Ok(Outcome::ShowCode {
                         code,
                         state: request.state.clone(),
-                    },
-                })
-            }
-            ResponseType::Token | ResponseType::IdToken | ResponseType::IdTokenToken => {
-                let Destination::Uri(uri) = &request.target.destination else {
-                    return Err(Error::InvalidRequest(
-                        "the implicit flow needs a redirect URI".into(),
-                    ));
-                };
-                let mut params: Vec<(&str, String)> = Vec::new();
-                let mut access_token = None;
-                // RFC 6749 §4.2.2 and RFC 9700 §2.1.2: no refresh token and
-                // nothing in the query, except for a dialect's legacy client.
-                let legacy = self.legacy_implicit(&request.client);
-                let token_type = if self.user_id_in_authorization(&request.client) {
-                    "bearer"
-                } else {
-                    "Bearer"
-                };
-                if request.response_type != ResponseType::IdToken {
-                    let issued = self
-                        .issue(Grant {
-                            client: &request.client,
-                            user_id: Some(user.id),
-                            scope: &request.scope,
-                            auth_time: Some(auth_time),
-                            amr: &session.amr,
-                            grant_id: None,
-                            refresh: legacy && self.may_refresh(&request.client, &request.scope),
-                            nonce: None,
-                        })
-                        .await?;
-                    self.metrics.token_issued("implicit");
-                    params.push(("access_token", issued.access_token.clone()));
-                    if let Some(refresh) = &issued.refresh_token {
-                        params.push(("refresh_token", refresh.clone()));
-                    }
-                    params.push(("token_type", token_type.into()));
-                    let expires_in = issued.expires_in.map(|e| e.to_string()).unwrap_or_default();
-                    params.push(("expires_in", expires_in));
-                    params.push(("scope", issued.scope.clone()));
-                    access_token = Some(issued.access_token);
+                    })
                 }
-                if request.response_type != ResponseType::Token {
-                    let id_token = self
-                        .id_token(super::id_token::Subject {
-                            client: &request.client,
-                            user,
-                            scope: &request.scope,
-                            auth_time,
-                            amr: &session.amr,
-                            nonce: request.nonce.as_deref(),
-                            access_token: access_token.as_deref(),
-                        })
-                        .await?;
-                    params.push(("id_token", id_token));
-                }
-                let mut pairs: Vec<(&str, &str)> =
-                    params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                pairs.extend(&extras);
-                let mode = if legacy { Mode::Query } else { Mode::Fragment };
-                Ok(Outcome::Redirect(redirect::build(
-                    uri,
-                    mode,
-                    &pairs,
-                    request.state.as_deref(),
-                    issuer,
-                )))
-            }
+                _ => Err(Error::InvalidRequest(
+                    "the implicit flow needs a redirect URI".into(),
+                )),
+            };
+        };
+        let mut params: Vec<(&str, String)> = Vec::new();
+        let code_text = code.as_ref().map(|(code, _)| code.clone());
+        if let Some(code) = &code_text {
+            params.push(("code", code.clone()));
         }
+        let mut access_token = None;
+        if request.response_type.has_token() {
+            // RFC 6749 §4.2.2 and RFC 9700 §2.1.2: no refresh token from the
+            // authorization endpoint, except for a dialect's legacy client.
+            let legacy = self.legacy_implicit(&request.client) && !request.response_type.has_code();
+            let token_type = if self.user_id_in_authorization(&request.client) {
+                "bearer"
+            } else {
+                "Bearer"
+            };
+            let issued = self
+                .issue(Grant {
+                    client: &request.client,
+                    user_id: Some(user.id),
+                    scope: &request.scope,
+                    auth_time: Some(auth_time),
+                    amr: &session.amr,
+                    // A hybrid answer's token belongs to the code's grant, so
+                    // a replayed code revokes it too (RFC 6749 §4.1.2).
+                    grant_id: code.as_ref().map(|(_, grant_id)| grant_id.clone()),
+                    refresh: legacy && self.may_refresh(&request.client, &request.scope),
+                    nonce: None,
+                })
+                .await?;
+            self.metrics
+                .token_issued(if request.response_type.has_code() {
+                    "hybrid"
+                } else {
+                    "implicit"
+                });
+            params.push(("access_token", issued.access_token.clone()));
+            if let Some(refresh) = &issued.refresh_token {
+                params.push(("refresh_token", refresh.clone()));
+            }
+            params.push(("token_type", token_type.into()));
+            let expires_in = issued.expires_in.map(|e| e.to_string()).unwrap_or_default();
+            params.push(("expires_in", expires_in));
+            params.push(("scope", issued.scope.clone()));
+            access_token = Some(issued.access_token);
+        }
+        if request.response_type.has_id_token() {
+            let id_token = self
+                .id_token(super::id_token::Subject {
+                    client: &request.client,
+                    user,
+                    scope: &request.scope,
+                    auth_time,
+                    amr: &session.amr,
+                    nonce: request.nonce.as_deref(),
+                    access_token: access_token.as_deref(),
+                    code: code_text.as_deref(),
+                })
+                .await?;
+            params.push(("id_token", id_token));
+        }
+        let mut pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        pairs.extend(&extras);
+        Ok(Outcome::Deliver(redirect::build(
+            uri,
+            request.mode,
+            &pairs,
+            request.state.as_deref(),
+            issuer,
+        )))
+    }
+
+    /// Stores a new authorization code for the request: the code and its
+    /// grant's identifier.
+    async fn new_code(
+        &self,
+        request: &Request,
+        user: &UserRecord,
+        session: &SessionRecord,
+    ) -> Result<(String, String)> {
+        let code = new_token(TokenKind::Code).map_err(Error::internal)?;
+        // A code copied by hand from a page gets the RFC 6749 §4.1.2
+        // upper bound (10 minutes); a redirected one the setting.
+        let ttl = match request.target.destination {
+            Destination::OutOfBand => OUT_OF_BAND_CODE_TTL.max(self.settings.code_ttl),
+            Destination::Uri(_) => self.settings.code_ttl,
+        };
+        let grant_id = crate::crypto::random::new_id().map_err(Error::internal)?;
+        let record = CodeRecord {
+            client_id: request.client.client_id.clone(),
+            user_id: user.id,
+            redirect_uri: request.target.requested.clone(),
+            scope: request.scope.to_string(),
+            code_challenge: request.code_challenge.clone(),
+            nonce: request.nonce.clone(),
+            auth_time: session.auth_time,
+            amr: session.amr.clone(),
+            expires_at: self.clock.now() + ttl,
+            grant_id: grant_id.clone(),
+            redeemed: false,
+        };
+        self.store
+            .insert_code(&sha256(code.as_bytes()), &record)
+            .await?;
+        Ok((code, grant_id))
     }
 
     /// The person refused.

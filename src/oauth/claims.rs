@@ -17,6 +17,7 @@ const PROTECTED: &[&str] = &[
     "nonce",
     "azp",
     "at_hash",
+    "c_hash",
     "preferred_username",
 ];
 

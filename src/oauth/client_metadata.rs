@@ -20,13 +20,15 @@ pub const GRANT_TYPES: &[&str] = &[
 /// Token endpoint authentication methods the server knows.
 pub const AUTH_METHODS: &[&str] = &["client_secret_basic", "client_secret_post", "none"];
 
-/// Response types a client may register.
+/// Response types a client may register, by their canonical names.
 pub const RESPONSE_TYPES: &[&str] = &[
     "code",
     "token",
     "id_token",
     "id_token token",
     "code id_token",
+    "code token",
+    "code id_token token",
 ];
 
 /// The out-of-band redirect URI (Mastodon, RFC 8252's predecessor).

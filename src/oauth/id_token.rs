@@ -31,6 +31,8 @@ pub struct Subject<'a> {
     pub nonce: Option<&'a str>,
     /// The access token issued with it, for `at_hash`.
     pub access_token: Option<&'a str>,
+    /// The code issued with it (a hybrid answer), for `c_hash`.
+    pub code: Option<&'a str>,
 }
 
 /// The algorithm a client's ID tokens use.
@@ -42,12 +44,13 @@ pub fn alg_for(client: &ClientRecord) -> Alg {
         .unwrap_or(Alg::Rs256)
 }
 
-/// `at_hash`: the left half of the hash of the access token, with the
+/// `at_hash` and `c_hash` (OpenID Connect Core §3.2.2.10, §3.3.2.11): the
+/// left half of the hash of the access token or the code, with the
 /// signature algorithm's hash (SHA-512 for Ed25519).
-fn at_hash(alg: Alg, access_token: &str) -> String {
+fn half_hash(alg: Alg, value: &str) -> String {
     let hashed = match alg {
-        Alg::Rs256 | Alg::Es256 => digest(&SHA256, access_token.as_bytes()),
-        Alg::EdDsa => digest(&SHA512, access_token.as_bytes()),
+        Alg::Rs256 | Alg::Es256 => digest(&SHA256, value.as_bytes()),
+        Alg::EdDsa => digest(&SHA512, value.as_bytes()),
     };
     let bytes = hashed.as_ref();
     URL_SAFE_NO_PAD.encode(&bytes[..bytes.len() / 2])
@@ -77,7 +80,10 @@ impl Provider {
             claims.insert("nonce".into(), json!(nonce));
         }
         if let Some(token) = subject.access_token {
-            claims.insert("at_hash".into(), json!(at_hash(alg, token)));
+            claims.insert("at_hash".into(), json!(half_hash(alg, token)));
+        }
+        if let Some(code) = subject.code {
+            claims.insert("c_hash".into(), json!(half_hash(alg, code)));
         }
         key.sign_jwt(&claims).map_err(Error::internal)
     }
@@ -91,8 +97,20 @@ mod tests {
     fn at_hash_matches_the_openid_example() {
         // OpenID Connect Core, Appendix A.3/A.4: access token and at_hash for RS256.
         assert_eq!(
-            at_hash(Alg::Rs256, "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
+            half_hash(Alg::Rs256, "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
             "77QmUPtjPfzWtF2AnpK9RQ"
+        );
+    }
+
+    #[test]
+    fn c_hash_matches_the_openid_example() {
+        // OpenID Connect Core, Appendix A.4: code and c_hash for RS256.
+        assert_eq!(
+            half_hash(
+                Alg::Rs256,
+                "Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk"
+            ),
+            "LDktKdoQak3Pk0cnXxCltA"
         );
     }
 }

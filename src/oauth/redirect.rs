@@ -104,23 +104,56 @@ pub fn unregistered(uri: &str) -> Option<Target> {
     })
 }
 
-/// Where the parameters of a response travel.
+/// Where the parameters of a response travel (`response_mode`: OAuth 2.0
+/// Multiple Response Type Encoding Practices §2.1 and the Form Post
+/// Response Mode).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Mode {
-    /// In the query (the code flow).
+    /// In the query (the code flow's default).
     Query,
-    /// In the fragment (the implicit flow).
+    /// In the fragment (the default whenever a token is in the answer).
     Fragment,
+    /// In a form the browser posts to the redirect URI.
+    FormPost,
 }
 
-/// Builds a redirect URL carrying `params`, then `state` and `iss`.
+impl Mode {
+    /// The names `response_mode` accepts, as discovery lists them.
+    pub const NAMES: [&'static str; 3] = ["query", "fragment", "form_post"];
+
+    /// Parses a `response_mode` value.
+    pub fn parse(raw: &str) -> Option<Mode> {
+        match raw {
+            "query" => Some(Mode::Query),
+            "fragment" => Some(Mode::Fragment),
+            "form_post" => Some(Mode::FormPost),
+            _ => None,
+        }
+    }
+}
+
+/// An authorization response on its way to the client.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Response {
+    /// Send the browser here.
+    Redirect(Url),
+    /// Have the browser post these fields to `action` (Form Post Response Mode).
+    FormPost {
+        /// The redirect URI, as registered.
+        action: Url,
+        /// The response parameters, in order.
+        fields: Vec<(String, String)>,
+    },
+}
+
+/// Builds the response carrying `params`, then `state` and `iss`.
 pub fn build(
     base: &Url,
     mode: Mode,
     params: &[(&str, &str)],
     state: Option<&str>,
     issuer: &str,
-) -> Url {
+) -> Response {
     let mut url = base.clone();
     let all = params
         .iter()
@@ -137,8 +170,14 @@ pub fn build(
                 .finish();
             url.set_fragment(Some(&fragment));
         }
+        Mode::FormPost => {
+            return Response::FormPost {
+                action: url,
+                fields: all.map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+            };
+        }
     }
-    url
+    Response::Redirect(url)
 }
 
 #[cfg(test)]
@@ -212,27 +251,58 @@ mod tests {
     #[test]
     fn responses_carry_state_and_iss_in_query_or_fragment() {
         let base = Url::parse("https://a.example/cb?keep=1").unwrap();
-        let q = build(
+        let redirect = |mode| match build(
             &base,
-            Mode::Query,
+            mode,
             &[("code", "x")],
             Some("a b&c"),
             "https://id.example",
-        );
+        ) {
+            Response::Redirect(url) => url,
+            other => panic!("{other:?}"),
+        };
+        let q = redirect(Mode::Query);
         assert_eq!(
             q.as_str(),
             "https://a.example/cb?keep=1&code=x&state=a+b%26c&iss=https%3A%2F%2Fid.example"
         );
-        let f = build(
-            &base,
-            Mode::Fragment,
-            &[("access_token", "t")],
-            None,
-            "https://id.example",
-        );
         assert_eq!(
-            f.fragment(),
-            Some("access_token=t&iss=https%3A%2F%2Fid.example")
+            redirect(Mode::Fragment).fragment(),
+            Some("code=x&state=a+b%26c&iss=https%3A%2F%2Fid.example")
         );
+    }
+
+    #[test]
+    fn a_form_post_keeps_the_redirect_uri_and_carries_every_field() {
+        let base = Url::parse("https://a.example/cb?keep=1").unwrap();
+        let answer = build(
+            &base,
+            Mode::FormPost,
+            &[("code", "x")],
+            Some("s"),
+            "https://id",
+        );
+        let fields = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            answer,
+            Response::FormPost {
+                action: base.clone(),
+                fields: fields(&[("code", "x"), ("state", "s"), ("iss", "https://id")]),
+            }
+        );
+    }
+
+    #[test]
+    fn response_modes_parse_by_their_exact_names() {
+        assert_eq!(Mode::parse("form_post"), Some(Mode::FormPost));
+        assert_eq!(Mode::parse("query"), Some(Mode::Query));
+        assert_eq!(Mode::parse("fragment"), Some(Mode::Fragment));
+        assert_eq!(Mode::parse("FORM_POST"), None);
+        assert_eq!(Mode::parse("jwt"), None);
     }
 }

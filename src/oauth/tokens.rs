@@ -190,6 +190,7 @@ impl Provider {
                 amr: authn.amr,
                 nonce: authn.nonce,
                 access_token: Some(&response.access_token),
+                code: None,
             })
             .await?,
         );

@@ -1,6 +1,8 @@
-//! The out-of-band page: shows an authorization code for the person to copy
-//! into the application (Mastodon's `urn:ietf:wg:oauth:2.0:oob`, and
-//! ScratchOAuth2 clients without a redirect URI).
+//! Authorization answers shown on a page: the out-of-band code for the
+//! person to copy into the application (Mastodon's
+//! `urn:ietf:wg:oauth:2.0:oob`, and ScratchOAuth2 clients without a
+//! redirect URI), the form that posts an answer to the application
+//! (`response_mode=form_post`), and development mode's undelivered answer.
 
 use maud::{html, Markup};
 
@@ -60,6 +62,37 @@ pub fn undelivered(view: &UndeliveredView<'_>) -> Markup {
             }
             p { a #continue href=(view.location) { "Go there anyway" } }
             p.hint { "This page appears only in development mode." }
+        },
+    )
+}
+
+/// What the form-post page carries (OAuth 2.0 Form Post Response Mode).
+#[derive(Debug)]
+pub struct FormPostView<'a> {
+    /// The client's redirect URI.
+    pub action: &'a str,
+    /// The response parameters.
+    pub fields: &'a [(String, String)],
+    /// The nonce the page's Content-Security-Policy allows its script by.
+    pub nonce: &'a str,
+}
+
+/// The page that posts an authorization answer to the client: its one
+/// script submits the form at once; without scripts, the person presses
+/// the button.
+pub fn form_post(view: &FormPostView<'_>) -> Markup {
+    layout(
+        "Returning to the application",
+        html! {
+            h1 { "Returning to the application" }
+            form #answer method="post" action=(view.action) {
+                @for (name, value) in view.fields {
+                    input type="hidden" name=(name) value=(value);
+                }
+                p { "If nothing happens, press the button." }
+                button type="submit" { "Continue" }
+            }
+            script nonce=(view.nonce) { "document.getElementById('answer').submit();" }
         },
     )
 }

@@ -28,7 +28,7 @@ pub use admin::{
     link_made, reset_form, AppsView, AuditView, ClientRow, GroupRow, GroupView, GroupsView,
     MemberRow, OverviewView, Paging, SettingsView, UserRow, UsersView,
 };
-pub use code::{out_of_band, undelivered, OutOfBandView, UndeliveredView};
+pub use code::{form_post, out_of_band, undelivered, FormPostView, OutOfBandView, UndeliveredView};
 pub use consent::{consent, ConsentView, ScopeLine};
 pub use developer::{app_form, apps, secret_shown, AppFormView, AppRow};
 pub use device::{device_done, device_form};

@@ -48,6 +48,7 @@ mod password_grant;
 mod proxy_and_throttle;
 mod refresh;
 mod registration;
+mod response_modes;
 mod revoke;
 mod second_factor;
 mod seed_and_admin;

@@ -9,6 +9,7 @@ mod create;
 
 pub use create::{create, operator_message, CreatedClient};
 
+use super::authorize::ResponseType;
 use super::client_metadata::{
     check_redirect_uri, MetadataError, AUTH_METHODS, GRANT_TYPES, RESPONSE_TYPES,
 };
@@ -210,14 +211,19 @@ impl NewClient {
                 Vec::new()
             }
         });
-        if let Some(r) = response_types
-            .iter()
-            .find(|r| !RESPONSE_TYPES.contains(&r.as_str()))
-        {
-            return Err(bad(
-                "response_types",
-                format!("unknown response type `{r}`"),
-            ));
+        // The values of a response type come in any order (RFC 6749 §3.1.1):
+        // each is kept by its canonical name.
+        let mut response_types = response_types;
+        for r in &mut response_types {
+            match ResponseType::parse(r).map(ResponseType::name) {
+                Some(name) if RESPONSE_TYPES.contains(&name) => *r = name.to_owned(),
+                _ => {
+                    return Err(bad(
+                        "response_types",
+                        format!("unknown response type `{r}`"),
+                    ))
+                }
+            }
         }
         if registration {
             agree(&grant_types, &response_types)?;
@@ -329,35 +335,40 @@ impl NewClient {
     }
 }
 
-/// RFC 7591 §2.1: grant and response types must agree.
+/// RFC 7591 §2.1: grant and response types must agree. A response type
+/// with `code` needs the authorization_code grant, one with `token` or
+/// `id_token` the implicit grant (a hybrid one both), and each grant needs
+/// a response type that uses it.
 fn agree(
     grant_types: &[String],
     response_types: &[String],
 ) -> std::result::Result<(), MetadataError> {
     let has = |g: &str| grant_types.iter().any(|x| x == g);
-    for r in response_types {
-        let needs = if r == "code" {
-            "authorization_code"
-        } else {
-            "implicit"
-        };
-        if !has(needs) {
-            return Err(bad(
-                "response_types",
-                format!("response type `{r}` needs the {needs} grant"),
-            ));
+    let parsed: Vec<ResponseType> = response_types
+        .iter()
+        .filter_map(|r| ResponseType::parse(r))
+        .collect();
+    for r in &parsed {
+        let implicit = r.has_token() || r.has_id_token();
+        for (used, needs) in [(r.has_code(), "authorization_code"), (implicit, "implicit")] {
+            if used && !has(needs) {
+                return Err(bad(
+                    "response_types",
+                    format!("response type `{}` needs the {needs} grant", r.name()),
+                ));
+            }
         }
     }
-    if has("authorization_code") && !response_types.iter().any(|r| r == "code") {
+    if has("authorization_code") && !parsed.iter().any(|r| r.has_code()) {
         return Err(bad(
             "response_types",
-            "the authorization_code grant needs response type `code`",
+            "the authorization_code grant needs a response type with `code`",
         ));
     }
-    if has("implicit") && !response_types.iter().any(|r| r != "code") {
+    if has("implicit") && !parsed.iter().any(|r| r.has_token() || r.has_id_token()) {
         return Err(bad(
             "response_types",
-            "the implicit grant needs response type `token` or `id_token`",
+            "the implicit grant needs a response type with `token` or `id_token`",
         ));
     }
     Ok(())

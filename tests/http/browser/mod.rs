@@ -6,6 +6,7 @@
 mod admin_search;
 mod flows;
 mod forgot_password;
+mod form_post;
 mod journey;
 mod leaving;
 mod passkeys;

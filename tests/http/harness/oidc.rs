@@ -27,7 +27,7 @@ pub(crate) const RP_BYE: &str = "http://127.0.0.1:9300/bye";
 pub(crate) const NONCE: &str = "n-0S6_WzA2Mj";
 
 /// The seed for the OpenID Connect tests: two people, a relying party per
-/// signing algorithm, an implicit client and two device clients.
+/// signing algorithm, an implicit client, a hybrid one and two device clients.
 pub(crate) fn oidc_seed() -> String {
     let mut clients: Vec<Value> = RELYING_PARTIES
         .iter()
@@ -50,6 +50,14 @@ pub(crate) fn oidc_seed() -> String {
             "client_name": "Implicit Relying Party",
             "redirect_uris": [oidc_redirect("rp-implicit")],
             "grant_types": ["implicit"], "response_types": ["id_token", "id_token token"],
+            "scope": "openid profile"
+        }),
+        serde_json::json!({
+            "client_id": "rp-hybrid", "client_secret": "rp-hybrid-secret",
+            "client_name": "Hybrid Relying Party",
+            "redirect_uris": [oidc_redirect("rp-hybrid")],
+            "grant_types": ["authorization_code", "implicit"],
+            "response_types": ["code", "code id_token", "code token", "id_token token code"],
             "scope": "openid profile"
         }),
         serde_json::json!({
@@ -93,6 +101,7 @@ pub(crate) fn oidc_redirect(client: &str) -> &'static str {
         "rp-es256" => "http://127.0.0.1:9301/cb",
         "rp-eddsa" => "http://127.0.0.1:9302/cb",
         "rp-implicit" => "http://127.0.0.1:9310/cb",
+        "rp-hybrid" => "http://127.0.0.1:9311/cb",
         other => panic!("{other} has no redirect URI"),
     }
 }
