@@ -14,7 +14,7 @@ use gatehouse::settings;
 use std::collections::HashMap;
 
 /// What `--version` prints: the release and the newest record format it writes.
-const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (store format 3)");
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (store format 4)");
 
 /// An OAuth 2.0 and OpenID Connect provider in one binary.
 #[derive(Parser)]

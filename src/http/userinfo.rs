@@ -1,13 +1,14 @@
 //! `GET/POST /oauth/userinfo` (OpenID Connect Core §5.3, RFC 6750): the
-//! signed-in user's claims for a user token with the `openid` scope.
+//! signed-in user's claims for a user token with the `openid` scope, as
+//! JSON or, for a client that registered a signing algorithm, a JWT.
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 
 use super::bearer;
 use super::state::AppState;
-use crate::error::Error;
 use crate::oauth::scope::ScopeSet;
+use crate::oauth::userinfo::UserInfo;
 
 /// The `X-OAuth-Scopes` header (App.net): the token's scopes, comma-separated.
 pub(crate) fn scopes_header(response: &mut HttpResponse, scope: &ScopeSet) {
@@ -35,17 +36,14 @@ pub(crate) async fn userinfo(
         Ok(access) => access,
         Err(e) => return e.error_response(),
     };
-    let outcome = match &access.user {
-        None => Err(Error::InvalidToken("this token acts for no user".into())),
-        Some(_) if !access.scope.contains("openid") => Err(Error::InsufficientScope(
-            "userinfo needs a token with the openid scope".into(),
-        )),
-        Some(user) => state.provider.user_claims(user, &access.scope).await,
-    };
-    let mut response = match outcome {
-        Ok(claims) => HttpResponse::Ok()
+    let mut response = match state.provider.userinfo(&access).await {
+        Ok(UserInfo::Json(claims)) => HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .json(claims),
+        Ok(UserInfo::Jwt(jwt)) => HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .content_type("application/jwt")
+            .body(jwt),
         Err(e) => e.error_response(),
     };
     scopes_header(&mut response, &access.scope);

@@ -64,6 +64,9 @@ pub struct ClientMetadata {
     /// The ID token signing algorithm.
     #[serde(default)]
     pub id_token_signed_response_alg: Option<String>,
+    /// The UserInfo signing algorithm (absent: plain JSON).
+    #[serde(default)]
+    pub userinfo_signed_response_alg: Option<String>,
     /// Where logout may return to.
     #[serde(default)]
     pub post_logout_redirect_uris: Vec<String>,
@@ -126,6 +129,7 @@ impl ClientMetadata {
         new.token_endpoint_auth_method = self.token_endpoint_auth_method;
         new.scope = self.scope;
         new.id_token_signed_response_alg = self.id_token_signed_response_alg;
+        new.userinfo_signed_response_alg = self.userinfo_signed_response_alg;
         new.post_logout_redirect_uris = self.post_logout_redirect_uris;
         new.dialect = self.dialect;
         new.dialect_legacy = self.dialect_legacy;

@@ -155,6 +155,7 @@ fn draft_record(owner: &UserRecord, public: bool) -> ClientRecord {
         .to_owned(),
         scope: None,
         id_token_signed_response_alg: None,
+        userinfo_signed_response_alg: None,
         post_logout_redirect_uris: Vec::new(),
         owner: Some(owner.id),
         created_at: 0,

@@ -25,6 +25,7 @@ pub fn metadata(issuer: &str, scopes: &Scopes) -> Value {
         "response_types_supported": RESPONSE_TYPES,
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": Alg::ALL.map(Alg::name),
+        "userinfo_signing_alg_values_supported": Alg::ALL.map(Alg::name),
         "claims_supported": [
             "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "azp", "at_hash", "c_hash",
             "amr", "acr", "name", "preferred_username", "updated_at", "email", "email_verified",

@@ -27,6 +27,7 @@ pub mod revoke;
 pub mod scope;
 pub mod second_factor;
 pub mod tokens;
+pub mod userinfo;
 
 /// How a person signed in (`amr`, `acr`): defined with the sign-ins it
 /// describes, in accounts, and named here for the claims and discovery.

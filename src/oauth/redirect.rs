@@ -195,6 +195,7 @@ mod tests {
             token_endpoint_auth_method: "none".into(),
             scope: None,
             id_token_signed_response_alg: None,
+            userinfo_signed_response_alg: None,
             post_logout_redirect_uris: vec![],
             owner: None,
             created_at: 0,

@@ -82,6 +82,9 @@ pub struct RegistrationRequest {
     /// The ID token signing algorithm.
     #[serde(default)]
     pub id_token_signed_response_alg: Option<String>,
+    /// The UserInfo signing algorithm (absent: plain JSON).
+    #[serde(default)]
+    pub userinfo_signed_response_alg: Option<String>,
     /// Where logout may return to.
     #[serde(default)]
     pub post_logout_redirect_uris: Vec<String>,
@@ -187,6 +190,7 @@ impl Provider {
         new.token_endpoint_auth_method = request.token_endpoint_auth_method;
         new.scope = request.scope;
         new.id_token_signed_response_alg = request.id_token_signed_response_alg;
+        new.userinfo_signed_response_alg = request.userinfo_signed_response_alg;
         new.post_logout_redirect_uris = request.post_logout_redirect_uris;
         new
     }
@@ -205,6 +209,7 @@ impl Provider {
             "client_name": client.client_name,
             "scope": client.scope,
             "id_token_signed_response_alg": alg_for(client).name(),
+            "userinfo_signed_response_alg": client.userinfo_signed_response_alg,
             "post_logout_redirect_uris": client.post_logout_redirect_uris,
         });
         if let Value::Object(map) = &mut metadata {

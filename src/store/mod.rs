@@ -136,4 +136,4 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The newest record format this build writes (the highest record version
 /// of any kind), reported by `--version` and `/healthz`.
-pub const FORMAT: u8 = 3;
+pub const FORMAT: u8 = 4;

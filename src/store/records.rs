@@ -26,6 +26,8 @@ pub struct ClientRecord {
     pub scope: Option<String>,
     /// The algorithm for ID tokens (OpenID Connect Dynamic Registration).
     pub id_token_signed_response_alg: Option<String>,
+    /// The algorithm UserInfo answers are signed with; `None`: plain JSON.
+    pub userinfo_signed_response_alg: Option<String>,
     /// Where RP-initiated logout may return to.
     pub post_logout_redirect_uris: Vec<String>,
     /// The user who owns the client, if any.

@@ -7,6 +7,8 @@
 //!   gained `dialect_legacy`.
 //! - Clients, version 2 → 3: clients gained `allowed_groups` (none: open
 //!   to all) and the flag `require_mfa` (off).
+//! - Clients, version 3 → 4: clients gained `userinfo_signed_response_alg`
+//!   (none: UserInfo answers plain JSON).
 //! - Sessions and authorization codes, version 1 → 2: both gained `amr`,
 //!   how the person authenticated; an older one was a password sign-in.
 
@@ -88,9 +90,62 @@ struct FlagsV2 {
     allowed_users: Vec<u64>,
 }
 
-impl From<ClientV2> for ClientRecord {
-    fn from(old: ClientV2) -> Self {
+/// Clients as version 3 stored them.
+#[derive(Serialize, Deserialize)]
+struct ClientV3 {
+    client_id: String,
+    secret_digest: Option<Digest>,
+    client_name: Option<String>,
+    redirect_uris: Vec<String>,
+    grant_types: Vec<String>,
+    response_types: Vec<String>,
+    token_endpoint_auth_method: String,
+    scope: Option<String>,
+    id_token_signed_response_alg: Option<String>,
+    post_logout_redirect_uris: Vec<String>,
+    owner: Option<u64>,
+    created_at: u64,
+    registration_digest: Option<Digest>,
+    description: Option<String>,
+    client_uri: Option<String>,
+    flags: ClientFlags,
+    dialect: Option<String>,
+    dialect_legacy: bool,
+    access_token_ttl: Option<u64>,
+    allowed_groups: Vec<String>,
+}
+
+impl From<ClientV3> for ClientRecord {
+    fn from(old: ClientV3) -> Self {
         ClientRecord {
+            client_id: old.client_id,
+            secret_digest: old.secret_digest,
+            client_name: old.client_name,
+            redirect_uris: old.redirect_uris,
+            grant_types: old.grant_types,
+            response_types: old.response_types,
+            token_endpoint_auth_method: old.token_endpoint_auth_method,
+            scope: old.scope,
+            id_token_signed_response_alg: old.id_token_signed_response_alg,
+            userinfo_signed_response_alg: None,
+            post_logout_redirect_uris: old.post_logout_redirect_uris,
+            owner: old.owner,
+            created_at: old.created_at,
+            registration_digest: old.registration_digest,
+            description: old.description,
+            client_uri: old.client_uri,
+            flags: old.flags,
+            dialect: old.dialect,
+            dialect_legacy: old.dialect_legacy,
+            access_token_ttl: old.access_token_ttl,
+            allowed_groups: old.allowed_groups,
+        }
+    }
+}
+
+impl From<ClientV2> for ClientV3 {
+    fn from(old: ClientV2) -> Self {
+        ClientV3 {
             client_id: old.client_id,
             secret_digest: old.secret_digest,
             client_name: old.client_name,
@@ -159,12 +214,14 @@ impl From<ClientV1> for ClientV2 {
 }
 
 impl Versioned for ClientRecord {
-    const VERSION: u8 = 3;
+    const VERSION: u8 = 4;
 
     fn upgrade(version: u8, body: &[u8]) -> StoreResult<Self> {
+        let v3 = |v2: ClientV2| ClientRecord::from(ClientV3::from(v2));
         match version {
-            1 => decode_body::<ClientV1>(body).map(|v1| ClientRecord::from(ClientV2::from(v1))),
-            2 => decode_body::<ClientV2>(body).map(ClientRecord::from),
+            1 => decode_body::<ClientV1>(body).map(|v1| v3(ClientV2::from(v1))),
+            2 => decode_body::<ClientV2>(body).map(v3),
+            3 => decode_body::<ClientV3>(body).map(ClientRecord::from),
             other => Err(StoreError::Codec(format!(
                 "unknown client record version {other}"
             ))),
@@ -323,6 +380,23 @@ mod tests {
         assert_eq!(client.flags.allowed_users, [4, 5]);
         assert!(client.allowed_groups.is_empty());
         assert!(!client.flags.require_mfa);
+    }
+
+    #[test]
+    fn a_version_3_client_reads_as_today_with_plain_userinfo() {
+        let mut v3 = ClientV3::from(ClientV2::from(v1(false)));
+        v3.allowed_groups = vec!["staff".into()];
+        v3.flags.require_mfa = true;
+        v3.id_token_signed_response_alg = Some("ES256".into());
+        let client: ClientRecord = decode(&encode_as(3, &v3)).unwrap();
+        assert_eq!(client.client_id, "piictu-app");
+        assert_eq!(client.allowed_groups, ["staff"]);
+        assert!(client.flags.require_mfa);
+        assert_eq!(
+            client.id_token_signed_response_alg.as_deref(),
+            Some("ES256")
+        );
+        assert_eq!(client.userinfo_signed_response_alg, None);
     }
 
     #[test]

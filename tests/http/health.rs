@@ -72,7 +72,7 @@ fn healthz_and_readyz_answer_while_the_store_writes() {
     );
     assert_eq!(health["status"], "ok");
     assert_eq!(health["version"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(health["store_format"], 3);
+    assert_eq!(health["store_format"], 4);
     let ready = json(
         http_client().get(server.url("/readyz")).send().unwrap(),
         200,

@@ -62,3 +62,4 @@ mod token_client_credentials;
 mod upgrade;
 mod upstream;
 mod userinfo;
+mod userinfo_signed;

@@ -98,12 +98,12 @@ fn a_store_of_the_previous_format_opens_and_serves_what_it_held() {
     let browser = Browser::new();
     browser.login_at(&server.base, "ada", "ada-fixture-password");
     let health = json(client.get(server.url("/healthz")).send().unwrap(), 200);
-    assert_eq!(health["store_format"], 3);
+    assert_eq!(health["store_format"], 4);
 }
 
 #[test]
 fn the_version_names_the_store_format() {
     let (ok, out, _) = run_cli(&["--version"], None);
     assert!(ok);
-    assert!(out.trim().ends_with("(store format 3)"), "{out}");
+    assert!(out.trim().ends_with("(store format 4)"), "{out}");
 }

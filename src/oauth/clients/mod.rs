@@ -106,6 +106,8 @@ pub struct NewClient {
     pub scope: Option<String>,
     /// The ID token signing algorithm.
     pub id_token_signed_response_alg: Option<String>,
+    /// The UserInfo signing algorithm; `None`: plain JSON.
+    pub userinfo_signed_response_alg: Option<String>,
     /// Where logout may return to.
     pub post_logout_redirect_uris: Vec<String>,
     /// The user who registered it.
@@ -143,6 +145,7 @@ impl NewClient {
             token_endpoint_auth_method: None,
             scope: None,
             id_token_signed_response_alg: None,
+            userinfo_signed_response_alg: None,
             post_logout_redirect_uris: Vec::new(),
             owner: None,
             description: None,
@@ -292,12 +295,19 @@ impl NewClient {
                 "only a client of a dialect can be a legacy client of it",
             ));
         }
-        if let Some(alg) = &self.id_token_signed_response_alg {
+        for (field, alg) in [
+            (
+                "id_token_signed_response_alg",
+                &self.id_token_signed_response_alg,
+            ),
+            (
+                "userinfo_signed_response_alg",
+                &self.userinfo_signed_response_alg,
+            ),
+        ] {
+            let Some(alg) = alg else { continue };
             if crate::crypto::jwt::Alg::from_name(alg).is_none() {
-                return Err(bad(
-                    "id_token_signed_response_alg",
-                    format!("`{alg}`: use RS256, ES256 or EdDSA"),
-                ));
+                return Err(bad(field, format!("`{alg}`: use RS256, ES256 or EdDSA")));
             }
         }
         let client_id = match &self.client_id {
@@ -315,6 +325,7 @@ impl NewClient {
                 token_endpoint_auth_method: method,
                 scope: self.scope,
                 id_token_signed_response_alg: self.id_token_signed_response_alg,
+                userinfo_signed_response_alg: self.userinfo_signed_response_alg,
                 post_logout_redirect_uris: self.post_logout_redirect_uris,
                 owner: self.owner,
                 created_at: now,

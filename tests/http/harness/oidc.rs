@@ -27,7 +27,8 @@ pub(crate) const RP_BYE: &str = "http://127.0.0.1:9300/bye";
 pub(crate) const NONCE: &str = "n-0S6_WzA2Mj";
 
 /// The seed for the OpenID Connect tests: two people, a relying party per
-/// signing algorithm, an implicit client, a hybrid one and two device clients.
+/// signing algorithm, an implicit client, a hybrid one, one whose UserInfo
+/// answers are signed, and two device clients.
 pub(crate) fn oidc_seed() -> String {
     let mut clients: Vec<Value> = RELYING_PARTIES
         .iter()
@@ -59,6 +60,13 @@ pub(crate) fn oidc_seed() -> String {
             "grant_types": ["authorization_code", "implicit"],
             "response_types": ["code", "code id_token", "code token", "id_token token code"],
             "scope": "openid profile"
+        }),
+        serde_json::json!({
+            "client_id": "rp-signed", "client_secret": "rp-signed-secret",
+            "client_name": "Signed UserInfo Relying Party",
+            "redirect_uris": [oidc_redirect("rp-signed")],
+            "scope": "openid profile email",
+            "userinfo_signed_response_alg": "RS256"
         }),
         serde_json::json!({
             "client_id": "tv", "token_endpoint_auth_method": "none",
@@ -102,6 +110,7 @@ pub(crate) fn oidc_redirect(client: &str) -> &'static str {
         "rp-eddsa" => "http://127.0.0.1:9302/cb",
         "rp-implicit" => "http://127.0.0.1:9310/cb",
         "rp-hybrid" => "http://127.0.0.1:9311/cb",
+        "rp-signed" => "http://127.0.0.1:9312/cb",
         other => panic!("{other} has no redirect URI"),
     }
 }
